@@ -1,0 +1,1 @@
+"""Bundled data: the chip catalog, industry reference figures, icons."""

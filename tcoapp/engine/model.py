@@ -1,0 +1,603 @@
+"""The lifetime cost model of ``shared/MODEL.md``, vectorised over scenarios.
+
+Every numeric input is a scalar or an array of shape ``(S,)``; every monthly
+output has shape ``(S, M)``. One scenario is a batch of one: there is a single
+code path. Time is the only loop, and only where it carries state (the owned
+fleet's cohorts).
+
+Inputs are keyed by the scenario's dotted field paths (``"inference.requests_per_day"``)
+with null "derive it" fields given as NaN, plus the specs of the chosen chips
+under ``"training.chip.<spec>"`` and ``"inference.chip.<spec>"`` as in the catalog
+(TFLOP/s, GB, TB/s, W, USD; NaN where unknown). :data:`INPUT_DEFAULTS` lists
+every key with its MODEL.md default; :func:`run` fills in what is left out.
+
+>>> result = run({"model.params_billion": 8, "inference.requests_per_day": 1e5,
+...               "inference.deployment": "api", "inference.api_price_input": 0.5,
+...               "inference.api_price_output": 1.5}, months=12)
+>>> round(float(result.summary["inference_cost"][0]), 2)
+21183.44
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+
+from .errors import EngineError
+from .finance import irr_annual, npv
+
+#: Hours in a month (8760 / 12).
+HOURS = 730.0
+#: Days in a month.
+DAYS = 365.0 / 12.0
+
+NAN = float("nan")
+
+#: Chip spec keys, as in the catalog.
+CHIP_SPECS = (
+    "bf16_tflops", "fp8_tflops", "fp4_tflops", "memory_gb", "bandwidth_tbs",
+    "tdp_w", "price_usd", "cloud_usd_per_hour",
+)
+
+#: Categorical inputs and their allowed values.
+CHOICES = {
+    "finance.basis": ("cash", "accrual"),
+    "training.precision": ("bf16", "fp8"),
+    "training.procurement": ("cloud", "owned"),
+    "inference.precision": ("bf16", "fp8", "fp4"),
+    "inference.deployment": ("api", "cloud", "owned"),
+}
+
+#: Every engine input with its MODEL.md default (NaN: null, derive it; None: required).
+INPUT_DEFAULTS: dict[str, object] = {
+    "finance.discount_rate": 0.08,
+    "finance.basis": "cash",
+    "finance.usd_to_currency": 1.0,
+    "facility.electricity_price": 0.08,
+    "facility.electricity_price_change": 0.02,
+    "facility.pue": 1.3,
+    "facility.power_load_factor": 0.7,
+    "facility.server_power_overhead": 0.8,
+    "facility.colocation_per_kw_month": 0.0,
+    "facility.server_overhead": 0.4,
+    "facility.life_years": 5.0,
+    "facility.maintenance_rate": 0.05,
+    "facility.hardware_price_change": -0.1,
+    "facility.chips_per_server": 8,
+    "model.params_billion": None,
+    "model.active_params_billion": NAN,
+    "model.layers": 80,
+    "model.kv_heads": 8,
+    "model.head_dim": 128,
+    "training.tokens_trillion": 0.0,
+    "training.compute_flops": NAN,
+    "training.experiment_overhead": 0.0,
+    "training.precision": "bf16",
+    "training.mfu": 0.4,
+    "training.duration_months": 3,
+    "training.procurement": "cloud",
+    "training.cloud_rate": NAN,
+    "training.cloud_price_change": -0.15,
+    "training.chip_price": NAN,
+    "training.fixed_cost": 0.0,
+    "training.refresh_every_months": 0,
+    "training.refresh_compute_fraction": 0.1,
+    "training.refresh_duration_months": 1,
+    "training.refresh_fixed_cost": 0.0,
+    "inference.launch_month": NAN,
+    "inference.requests_per_day": None,
+    "inference.annual_growth": 0.0,
+    "inference.max_requests_per_day": NAN,
+    "inference.input_tokens": 1000.0,
+    "inference.output_tokens": 300.0,
+    "inference.reasoning_tokens": 0.0,
+    "inference.samples": 1,
+    "inference.deployment": "cloud",
+    "inference.precision": "fp8",
+    "inference.chips_per_replica": NAN,
+    "inference.target_utilization": 0.6,
+    "inference.peak_to_average": 1.5,
+    "inference.prefill_tokens_per_s_per_chip": NAN,
+    "inference.decode_tokens_per_s_per_chip": NAN,
+    "inference.cloud_rate": NAN,
+    "inference.cloud_price_change": -0.15,
+    "inference.chip_price": NAN,
+    "inference.api_price_input": 0.0,
+    "inference.api_price_output": 0.0,
+    "inference.api_price_change": -0.3,
+    "inference.ops_cost_per_month": 0.0,
+    "inference.efficiency.bandwidth": 0.8,
+    "inference.efficiency.prefill_mfu": 0.5,
+    "inference.efficiency.decode_mfu": 0.5,
+    "inference.efficiency.max_batch": 256,
+    "inference.efficiency.memory_fraction": 0.9,
+    "inference.efficiency.weight_memory_fraction": 0.7,
+    "business.revenue_per_request": 0.0,
+    "business.revenue_change": 0.0,
+}
+for _role in ("training", "inference"):
+    for _spec in CHIP_SPECS:
+        INPUT_DEFAULTS[f"{_role}.chip.{_spec}"] = NAN
+    INPUT_DEFAULTS[f"{_role}.chip.id"] = "?"
+
+#: Monthly series, in MODEL.md section 5 order, then the cash series.
+SERIES = (
+    "training_compute", "training_fixed", "inference_compute", "inference_energy",
+    "inference_facility", "inference_ops", "training", "inference", "total",
+    "requests", "tokens", "chips", "capex", "depreciation", "revenue",
+    "cash_training", "cash_inference", "cash_total",
+)
+
+#: Summary keys, in MODEL.md section 5 order.
+SUMMARY = (
+    "training_cost", "inference_cost", "total_cost", "inference_share",
+    "crossover_month", "npv_total", "npv_training", "npv_inference",
+    "cost_per_million_tokens", "cost_per_request", "peak_chips", "training_chips",
+    "energy_mwh", "residual_book_value", "replica_chips",
+    "replica_prefill_tokens_per_s", "replica_decode_tokens_per_s", "revenue_total",
+    "profit", "npv_profit", "payback_month", "irr",
+)
+
+BYTES_PER_WEIGHT = {"bf16": 2.0, "fp8": 1.0, "fp4": 0.5}
+KV_BYTES = {"bf16": 2.0, "fp8": 1.0, "fp4": 1.0}
+POWERS_OF_TWO = 2.0 ** np.arange(11)  # 1, 2, 4, ..., 1024
+
+
+@dataclass
+class Result:
+    """What :func:`run` returns for a batch of S scenarios over M months.
+
+    ``series[name]`` is ``(S, M)``, ``summary[key]`` is ``(S,)`` with NaN for
+    null, ``yearly[name]`` is ``(S, H)``. ``errors[s]`` is None or the
+    :class:`EngineError` of scenario s (its numbers are then NaN).
+    """
+
+    months: int
+    series: dict[str, np.ndarray]
+    summary: dict[str, np.ndarray]
+    errors: list = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.errors)
+
+    @property
+    def yearly(self) -> dict[str, np.ndarray]:
+        return yearly(self.series)
+
+    def scenario(self, s: int) -> "Result":
+        """The batch-of-one result of scenario ``s``."""
+        return Result(
+            self.months,
+            {k: v[s:s + 1] for k, v in self.series.items()},
+            {k: v[s:s + 1] for k, v in self.summary.items()},
+            [self.errors[s]],
+        )
+
+
+def yearly(series: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Yearly figures: sums over months ``12y .. 12y + 11``; ``chips`` takes the maximum.
+
+    >>> yearly({"chips": np.array([[1.0] * 12 + [3.0] * 12]), "total": np.ones((1, 24))})
+    {'chips': array([[1., 3.]]), 'total': array([[12., 12.]])}
+    """
+    out = {}
+    for name, x in series.items():
+        blocks = x.reshape(x.shape[0], -1, 12)
+        out[name] = blocks.max(axis=2) if name == "chips" else blocks.sum(axis=2)
+    return out
+
+
+def trend(rate: np.ndarray, months: int) -> np.ndarray:
+    """``(1 + rate) ** (m / 12)`` for m = 0 .. months-1, shape ``(S, M)``.
+
+    >>> float(trend(np.array([-0.2]), 13)[0, 12].round(12))
+    0.8
+    """
+    return (1.0 + rate[:, None]) ** (np.arange(months) / 12.0)
+
+
+def _broadcast_inputs(inputs: Mapping[str, object]) -> tuple[dict[str, np.ndarray], int]:
+    unknown = sorted(set(inputs) - set(INPUT_DEFAULTS))
+    if unknown:
+        raise KeyError(f"unknown engine input(s): {', '.join(unknown)}")
+    merged = dict(INPUT_DEFAULTS)
+    merged.update(inputs)
+    missing = [k for k, v in merged.items() if v is None]
+    if missing:
+        raise KeyError(f"required engine input(s) missing: {', '.join(missing)}")
+    sizes = {np.size(v) for v in merged.values() if np.ndim(v) > 0}
+    sizes.discard(1)
+    if len(sizes) > 1:
+        raise ValueError(f"inputs have different batch sizes: {sorted(sizes)}")
+    S = sizes.pop() if sizes else 1
+    arrays = {}
+    for key, value in merged.items():
+        if key in CHOICES or key.endswith(".chip.id"):
+            arr = np.asarray(value, dtype=object).reshape(-1)
+        else:
+            arr = np.asarray(value, dtype=float).reshape(-1)
+        arrays[key] = np.broadcast_to(arr, (S,)) if arr.size == 1 else arr
+    for key, allowed in CHOICES.items():
+        bad = ~np.isin(arrays[key], allowed)
+        if bad.any():
+            raise ValueError(f"{key} must be one of {allowed}, got {arrays[key][bad][0]!r}")
+    return arrays, S
+
+
+class _Errors:
+    """Collects the first error of each scenario while the batch is computed."""
+
+    def __init__(self, S: int):
+        self.items: list[EngineError | None] = [None] * S
+
+    def add(self, mask: np.ndarray, field: str, rule) -> None:
+        for s in np.flatnonzero(mask):
+            if self.items[s] is None:
+                text = rule(s) if callable(rule) else rule
+                self.items[s] = EngineError(int(s), field, text)
+
+    @property
+    def mask(self) -> np.ndarray:
+        return np.array([e is not None for e in self.items], dtype=bool)
+
+
+def _peak_flops(x: dict[str, np.ndarray], role: str) -> np.ndarray:
+    """Dense peak of the role's chip at the role's precision, FLOP/s."""
+    precision = x[f"{role}.precision"]
+    peak = np.full(precision.shape, NAN)
+    for p in ("bf16", "fp8", "fp4"):
+        sel = precision == p
+        peak[sel] = x[f"{role}.chip.{p}_tflops"][sel] * 1e12
+    return peak
+
+
+def _owned_hourly_rate(x, role: str, chip_price: np.ndarray, M: int) -> np.ndarray:
+    """Amortised hourly rate of one owned chip with its server share (MODEL.md 3)."""
+    f = lambda k: x[f"facility.{k}"]  # noqa: E731
+    K = chip_price[:, None] * trend(f("hardware_price_change"), M) * (1.0 + f("server_overhead"))[:, None]
+    server_kw = x[f"{role}.chip.tdp_w"] / 1000.0 * (1.0 + f("server_power_overhead"))
+    elec = f("electricity_price")[:, None] * trend(f("electricity_price_change"), M)
+    return (
+        K / (f("life_years")[:, None] * 8760.0)
+        + K * f("maintenance_rate")[:, None] / 8760.0
+        + (server_kw * f("power_load_factor") * f("pue"))[:, None] * elec
+        + (server_kw * f("colocation_per_kw_month") / HOURS)[:, None]
+    )
+
+
+def _runs_active(m: np.ndarray, start: np.ndarray, every: np.ndarray, duration: np.ndarray) -> np.ndarray:
+    """How many refresh runs j >= 1, starting at ``start + j * every``, are active in month m."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = m[None, :] - start[:, None]
+        j_max = np.floor(rel / every[:, None])
+        j_min = np.maximum(1.0, np.ceil((rel - duration[:, None] + 1.0) / every[:, None]))
+        count = np.maximum(0.0, j_max - j_min + 1.0)
+    return np.where(every[:, None] > 0, count, 0.0)
+
+
+def _window_sum(prefix: np.ndarray, m: int, life: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Sum of a monthly quantity over months ``m - life + 1 .. m`` from its exclusive prefix sums."""
+    lo = np.maximum(0, m - life + 1)
+    return prefix[:, m + 1] - prefix[rows, lo]
+
+
+def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise") -> Result:
+    """Compute the lifetime cost model for a batch of scenarios.
+
+    Parameters
+    ----------
+    inputs : mapping
+        Engine inputs by dotted path (see :data:`INPUT_DEFAULTS`), each a scalar
+        or an array of shape ``(S,)``.
+    months : int
+        Horizon M in months (``12 * horizon_years``).
+    on_error : {"raise", "mask"}
+        ``"raise"`` raises the first scenario's :class:`EngineError`;
+        ``"mask"`` returns NaN for failing scenarios and the errors in
+        ``Result.errors``.
+
+    Returns
+    -------
+    Result
+    """
+    if on_error not in ("raise", "mask"):
+        raise ValueError("on_error must be 'raise' or 'mask'")
+    M = int(months)
+    if M < 1 or M % 12:
+        raise ValueError(f"months must be a positive multiple of 12, got {months}")
+    x, S = _broadcast_inputs(inputs)
+    errors = _Errors(S)
+    m = np.arange(M, dtype=float)
+    rows = np.arange(S)
+    fx = x["finance.usd_to_currency"]
+
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # ---- 3. Training -------------------------------------------------
+        params = x["model.params_billion"]
+        active_b = np.where(np.isnan(x["model.active_params_billion"]), params, x["model.active_params_billion"])
+        N_act = 1e9 * active_b
+        D = 1e12 * x["training.tokens_trillion"]
+        C_run = np.where(np.isnan(x["training.compute_flops"]), 6.0 * N_act * D, x["training.compute_flops"])
+        C0 = C_run * (1.0 + x["training.experiment_overhead"])
+        F_t = _peak_flops(x, "training")
+        mfu = x["training.mfu"]
+        needs_training_chip = C0 > 0
+        errors.add(needs_training_chip & np.isnan(F_t), "training.precision",
+                   lambda s: f"chip '{x['training.chip.id'][s]}' has no {x['training.precision'][s]} peak")
+        hours_initial = np.where(needs_training_chip, C0 / (F_t * mfu * 3600.0), 0.0)
+        hours_refresh = np.where(needs_training_chip,
+                                 x["training.refresh_compute_fraction"] * C0 / (F_t * mfu * 3600.0), 0.0)
+
+        owned_training = x["training.procurement"] == "owned"
+        cloud_rate_t = np.where(np.isnan(x["training.cloud_rate"]),
+                                x["training.chip.cloud_usd_per_hour"] * fx, x["training.cloud_rate"])
+        price_t = np.where(np.isnan(x["training.chip_price"]), x["training.chip.price_usd"] * fx,
+                           x["training.chip_price"])
+        errors.add(needs_training_chip & ~owned_training & np.isnan(cloud_rate_t), "training.cloud_rate",
+                   lambda s: f"is null and chip '{x['training.chip.id'][s]}' has no cloud_usd_per_hour; "
+                             "cloud training needs an hourly rate")
+        errors.add(needs_training_chip & owned_training & np.isnan(price_t), "training.chip_price",
+                   lambda s: f"is null and chip '{x['training.chip.id'][s]}' has no price_usd; "
+                             "owned training needs a purchase price")
+        errors.add(needs_training_chip & owned_training & np.isnan(x["training.chip.tdp_w"]), "training.chip",
+                   lambda s: f"chip '{x['training.chip.id'][s]}' has no tdp_w; owned training needs its power")
+        rate_t = np.where(owned_training[:, None], _owned_hourly_rate(x, "training", price_t, M),
+                          cloud_rate_t[:, None] * trend(x["training.cloud_price_change"], M))
+
+        d = x["training.duration_months"]
+        L = np.where(np.isnan(x["inference.launch_month"]), d, x["inference.launch_month"])
+        in_initial = m[None, :] < d[:, None]
+        refreshes = _runs_active(m, L, x["training.refresh_every_months"], x["training.refresh_duration_months"])
+        rd = x["training.refresh_duration_months"][:, None]
+        hours_t = np.where(in_initial, (hours_initial / d)[:, None], 0.0) + refreshes * (hours_refresh[:, None] / rd)
+        training_compute = np.where(hours_t > 0, hours_t * rate_t, 0.0)
+        training_fixed = (np.where(in_initial, (x["training.fixed_cost"] / d)[:, None], 0.0)
+                          + refreshes * (x["training.refresh_fixed_cost"][:, None] / rd))
+
+        # ---- 4.1 Demand ---------------------------------------------------
+        live = m[None, :] >= L[:, None]
+        cap = np.where(np.isnan(x["inference.max_requests_per_day"]), np.inf, x["inference.max_requests_per_day"])
+        grown = x["inference.requests_per_day"][:, None] * (1.0 + x["inference.annual_growth"][:, None]) ** (
+            (m[None, :] - L[:, None]) / 12.0)
+        Q = np.where(live, np.minimum(cap[:, None], grown), 0.0)
+        requests = Q * DAYS
+        n_samples = x["inference.samples"][:, None]
+        inp = x["inference.input_tokens"]
+        gen = x["inference.reasoning_tokens"] + x["inference.output_tokens"]
+        prefill_tokens = requests * n_samples * inp[:, None]
+        decode_tokens = requests * n_samples * gen[:, None]
+        tokens = prefill_tokens + decode_tokens
+
+        deployment = x["inference.deployment"]
+        api, cloud, owned = (deployment == "api"), (deployment == "cloud"), (deployment == "owned")
+
+        # ---- 4.2 API --------------------------------------------------------
+        api_compute = ((prefill_tokens * x["inference.api_price_input"][:, None]
+                        + decode_tokens * x["inference.api_price_output"][:, None]) / 1e6
+                       * trend(x["inference.api_price_change"], M))
+
+        # ---- 4.3 Capacity ---------------------------------------------------
+        capacity = _capacity(x, N_act, errors, ~api)
+        c, P, R = capacity
+        busy = n_samples[:, 0] * inp / P + n_samples[:, 0] * gen / R
+        cap_r = x["inference.target_utilization"] / busy
+        replicas = np.where(live & (Q > 0),
+                            np.ceil(Q / 86400.0 * x["inference.peak_to_average"][:, None] / cap_r[:, None] - 1e-9),
+                            0.0)
+        required = np.where(api[:, None], 0.0, c[:, None] * replicas)
+
+        # ---- 4.4 Cloud ------------------------------------------------------
+        cloud_rate_i = np.where(np.isnan(x["inference.cloud_rate"]),
+                                x["inference.chip.cloud_usd_per_hour"] * fx, x["inference.cloud_rate"])
+        errors.add(cloud & np.isnan(cloud_rate_i), "inference.cloud_rate",
+                   lambda s: f"is null and chip '{x['inference.chip.id'][s]}' has no cloud_usd_per_hour; "
+                             "cloud deployment needs an hourly rate")
+        cloud_compute = required * HOURS * cloud_rate_i[:, None] * trend(x["inference.cloud_price_change"], M)
+
+        # ---- 4.5 Owned ------------------------------------------------------
+        price_i = np.where(np.isnan(x["inference.chip_price"]), x["inference.chip.price_usd"] * fx,
+                           x["inference.chip_price"])
+        errors.add(owned & np.isnan(price_i), "inference.chip_price",
+                   lambda s: f"is null and chip '{x['inference.chip.id'][s]}' has no price_usd; "
+                             "owned deployment needs a purchase price")
+        errors.add(owned & np.isnan(x["inference.chip.tdp_w"]), "inference.chip",
+                   lambda s: f"chip '{x['inference.chip.id'][s]}' has no tdp_w; owned deployment needs its power")
+        fleet = _owned_fleet(x, np.where(owned[:, None], required, 0.0), price_i, M, rows)
+
+        accrual = x["finance.basis"] == "accrual"
+        owned_compute = np.where(accrual[:, None], fleet["depreciation"], fleet["capex"])
+        inference_compute = np.where(api[:, None], api_compute,
+                                     np.where(cloud[:, None], cloud_compute, owned_compute))
+        owned2 = owned[:, None]
+        inference_energy = np.where(owned2, fleet["energy"], 0.0)
+        inference_facility = np.where(owned2, fleet["facility"], 0.0)
+        capex = np.where(owned2, fleet["capex"], 0.0)
+        depreciation = np.where(owned2, fleet["depreciation"], 0.0)
+        chips = np.where(owned2, fleet["alive"], np.where(cloud[:, None], required, 0.0))
+
+        # ---- 4.6, 4.7 ------------------------------------------------------
+        inference_ops = np.where(live, x["inference.ops_cost_per_month"][:, None], 0.0)
+        revenue = requests * x["business.revenue_per_request"][:, None] * trend(x["business.revenue_change"], M)
+
+        # ---- 5. Outputs -----------------------------------------------------
+        training = training_compute + training_fixed
+        inference = inference_compute + inference_energy + inference_facility + inference_ops
+        total = training + inference
+        cash_inference = np.where(owned2, inference - inference_compute + capex, inference)
+        cash_total = training + cash_inference
+        series = {
+            "training_compute": training_compute, "training_fixed": training_fixed,
+            "inference_compute": inference_compute, "inference_energy": inference_energy,
+            "inference_facility": inference_facility, "inference_ops": inference_ops,
+            "training": training, "inference": inference, "total": total,
+            "requests": requests, "tokens": tokens, "chips": chips, "capex": capex,
+            "depreciation": depreciation, "revenue": revenue,
+            "cash_training": training, "cash_inference": cash_inference, "cash_total": cash_total,
+        }
+        summary = _summary(x, series, fleet, capacity, hours_initial, owned, api, M)
+
+    bad = errors.mask
+    if bad.any():
+        if on_error == "raise":
+            raise next(e for e in errors.items if e is not None)
+        for arr in list(series.values()) + list(summary.values()):
+            arr[bad] = NAN
+    return Result(M, series, summary, errors.items)
+
+
+def _lookup(codes: np.ndarray, table: dict[str, float]) -> np.ndarray:
+    """Map an array of category codes to numbers through ``table``."""
+    out = np.full(codes.shape, NAN)
+    for code, value in table.items():
+        out[codes == code] = value
+    return out
+
+
+def _capacity(x, N_act, errors: _Errors, serves: np.ndarray):
+    """Chips per replica c and replica throughputs P, R (MODEL.md 4.3).
+
+    ``serves`` marks the scenarios whose deployment needs chips; errors are
+    recorded only for those.
+    """
+    precision = x["inference.precision"]
+    b = _lookup(precision, BYTES_PER_WEIGHT)
+    kv_b = _lookup(precision, KV_BYTES)
+    F = _peak_flops(x, "inference")
+    HBM = x["inference.chip.memory_gb"] * 1e9
+    BW = x["inference.chip.bandwidth_tbs"] * 1e12
+    eff = lambda k: x[f"inference.efficiency.{k}"]  # noqa: E731
+    W_total = 1e9 * x["model.params_billion"] * b
+    W_act = N_act * b
+    chip_id = x["inference.chip.id"]
+
+    given_c = x["inference.chips_per_replica"]
+    auto = np.isnan(given_c)
+    errors.add(serves & auto & np.isnan(HBM), "inference.chip",
+               lambda s: f"chip '{chip_id[s]}' has no memory_gb; set inference.chips_per_replica")
+    fits = W_total[:, None] <= eff("weight_memory_fraction")[:, None] * POWERS_OF_TWO[None, :] * HBM[:, None]
+    errors.add(serves & auto & ~np.isnan(HBM) & ~fits.any(axis=1), "model.params_billion",
+               lambda s: f"{x['model.params_billion'][s]:g}B parameters at {precision[s]} do not fit on "
+                         f"1024 '{chip_id[s]}' chips (weight_memory_fraction "
+                         f"{eff('weight_memory_fraction')[s]:g})")
+    c = np.where(auto, np.where(fits.any(axis=1), POWERS_OF_TWO[np.argmax(fits, axis=1)], NAN), given_c)
+
+    pre = x["inference.prefill_tokens_per_s_per_chip"]
+    dec = x["inference.decode_tokens_per_s_per_chip"]
+    measured = ~np.isnan(pre) & ~np.isnan(dec)
+    estimate = serves & ~measured
+    errors.add(estimate & np.isnan(F), "inference.precision",
+               lambda s: f"chip '{chip_id[s]}' has no {precision[s]} peak")
+    errors.add(estimate & (np.isnan(HBM) | np.isnan(BW)), "inference.chip",
+               lambda s: f"chip '{chip_id[s]}' lacks memory_gb or bandwidth_tbs; "
+                         "give measured prefill and decode throughputs")
+
+    kv_tok = 2.0 * x["model.layers"] * x["model.kv_heads"] * x["model.head_dim"] * kv_b
+    inp = x["inference.input_tokens"]
+    gen = x["inference.reasoning_tokens"] + x["inference.output_tokens"]
+    ctx_max = inp + gen
+    ctx_avg = inp + gen / 2.0
+    B = np.minimum(eff("max_batch"), np.floor((eff("memory_fraction") * c * HBM - W_total) / (ctx_max * kv_tok)))
+    errors.add(estimate & ~np.isnan(c) & ~np.isnan(HBM) & ~(B >= 1), "inference.chips_per_replica",
+               lambda s: f"{c[s]:g} '{chip_id[s]}' chip(s) per replica leave no memory for the KV cache of one "
+                         f"request of {ctx_max[s]:g} tokens (batch < 1); use more chips per replica")
+    t = np.maximum((W_act + B * ctx_avg * kv_tok) / (c * BW * eff("bandwidth")),
+                   B * 2.0 * N_act / (c * F * eff("decode_mfu")))
+    R_est = B / t
+    P_est = c * F * eff("prefill_mfu") / (2.0 * N_act)
+    P = np.where(measured, c * pre, P_est)
+    R = np.where(measured, c * dec, R_est)
+    return c, P, R
+
+
+def _owned_fleet(x, required: np.ndarray, chip_price: np.ndarray, M: int, rows: np.ndarray) -> dict:
+    """Owned fleet cohorts: purchases in whole servers, retirement after ``life`` months (MODEL.md 4.5)."""
+    f = lambda k: x[f"facility.{k}"]  # noqa: E731
+    S = required.shape[0]
+    life = np.round(12.0 * f("life_years")).astype(np.int64)
+    per_server = f("chips_per_server")[:, None]
+    buy = np.zeros((S, M))
+    alive = np.zeros((S, M))
+    bought = np.zeros((S, M + 1))  # exclusive prefix sums of purchases
+    for month in range(M):
+        alive_before = bought[:, month] - bought[rows, np.maximum(0, month - life + 1)]
+        need = np.maximum(0.0, required[:, month] - alive_before)
+        buy[:, month] = per_server[:, 0] * np.ceil(need / per_server[:, 0] - 1e-9)
+        alive[:, month] = alive_before + buy[:, month]
+        bought[:, month + 1] = bought[:, month] + buy[:, month]
+
+    K = chip_price[:, None] * trend(f("hardware_price_change"), M) * (1.0 + f("server_overhead"))[:, None]
+    capex = np.where(buy > 0, buy * K, 0.0)
+    # prefix sums in extended precision, so that a window's difference keeps
+    # full double precision however much was bought before it
+    spent = np.concatenate([np.zeros((S, 1)), np.cumsum(capex.astype(np.longdouble), axis=1)], axis=1)
+    installed = np.stack([_window_sum(spent, month, life, rows) for month in range(M)], axis=1).astype(float)
+    depreciation = installed / life[:, None]
+    server_kw = x["inference.chip.tdp_w"] / 1000.0 * (1.0 + f("server_power_overhead"))
+    elec = f("electricity_price")[:, None] * trend(f("electricity_price_change"), M)
+    power_kw = alive * (server_kw * f("power_load_factor") * f("pue"))[:, None]
+    energy = np.where(alive > 0, power_kw * HOURS * elec, 0.0)
+    facility = (np.where(alive > 0, alive * (server_kw * f("colocation_per_kw_month"))[:, None], 0.0)
+                + f("maintenance_rate")[:, None] / 12.0 * installed)
+    energy_mwh = np.sum(np.where(alive > 0, power_kw * HOURS / 1000.0, 0.0), axis=1)
+    return {"alive": alive, "capex": capex, "depreciation": depreciation, "energy": energy,
+            "facility": facility, "energy_mwh": energy_mwh}
+
+
+def _first_month(condition: np.ndarray) -> np.ndarray:
+    """Index of the first True along months, NaN where there is none."""
+    return np.where(condition.any(axis=1), np.argmax(condition, axis=1).astype(float), NAN)
+
+
+def _summary(x, series, fleet, capacity, hours_initial, owned, api, M) -> dict[str, np.ndarray]:
+    total_of = {k: series[k].sum(axis=1) for k in ("training", "inference", "total", "tokens", "requests",
+                                                     "revenue", "capex", "depreciation")}
+    training_cost, inference_cost, total_cost = total_of["training"], total_of["inference"], total_of["total"]
+    rate = x["finance.discount_rate"]
+    cum_inf = np.cumsum(series["inference"], axis=1)
+    cum_train = np.cumsum(series["training"], axis=1)
+    cum_rev = np.cumsum(series["revenue"], axis=1)
+    cum_cash = np.cumsum(series["cash_total"], axis=1)
+    net = series["revenue"] - series["cash_total"]
+    c, P, R = capacity
+    return {
+        "training_cost": training_cost,
+        "inference_cost": inference_cost,
+        "total_cost": total_cost,
+        "inference_share": np.where(total_cost != 0, inference_cost / total_cost, NAN),
+        "crossover_month": _first_month((cum_inf >= cum_train) & (cum_inf > 0)),
+        "npv_total": npv(series["cash_total"], rate),
+        "npv_training": npv(series["cash_training"], rate),
+        "npv_inference": npv(series["cash_inference"], rate),
+        "cost_per_million_tokens": np.where(total_of["tokens"] > 0, inference_cost / (total_of["tokens"] / 1e6), NAN),
+        "cost_per_request": np.where(total_of["requests"] > 0, inference_cost / total_of["requests"], NAN),
+        "peak_chips": series["chips"].max(axis=1),
+        "training_chips": hours_initial / (x["training.duration_months"] * HOURS),
+        "energy_mwh": np.where(owned, fleet["energy_mwh"], 0.0),
+        "residual_book_value": np.where(owned, total_of["capex"] - total_of["depreciation"], 0.0),
+        "replica_chips": np.where(api, NAN, c),
+        "replica_prefill_tokens_per_s": np.where(api, NAN, P),
+        "replica_decode_tokens_per_s": np.where(api, NAN, R),
+        "revenue_total": total_of["revenue"],
+        "profit": total_of["revenue"] - total_cost,
+        "npv_profit": npv(net, rate),
+        "payback_month": _first_month((cum_rev >= cum_cash) & (cum_rev > 0)),
+        "irr": irr_annual(net),
+    }
+
+
+def months_label(start_month: str, months: int) -> list[str]:
+    """Calendar labels ``YYYY-MM`` of months 0 .. months-1 from ``start_month``.
+
+    >>> months_label("2026-11", 3)
+    ['2026-11', '2026-12', '2027-01']
+    """
+    year, month = (int(p) for p in start_month.split("-"))
+    first = year * 12 + month - 1
+    return [f"{(first + k) // 12:04d}-{(first + k) % 12 + 1:02d}" for k in range(months)]
+
+
+__all__ = ["run", "Result", "yearly", "trend", "months_label", "INPUT_DEFAULTS", "SERIES", "SUMMARY",
+           "CHIP_SPECS", "CHOICES", "HOURS", "DAYS", "EngineError"]

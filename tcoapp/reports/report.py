@@ -1,0 +1,141 @@
+"""The report of one scenario: the JSON document and the readable summary.
+
+Qt-free and pandas-free, so the CLI starts fast. This module names the
+summary keys' labels and units for text output.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..engine import SERIES, SUMMARY, Result, months_label
+
+REPORT_FORMAT = "tcoapp-report"
+REPORT_VERSION = 1
+
+#: Summary keys by kind of number, for formatting.
+MONEY_KEYS = {
+    "training_cost", "inference_cost", "total_cost", "npv_total", "npv_training", "npv_inference",
+    "cost_per_million_tokens", "cost_per_request", "residual_book_value", "revenue_total", "profit",
+    "npv_profit",
+}
+SHARE_KEYS = {"inference_share", "irr"}
+MONTH_KEYS = {"crossover_month", "payback_month"}
+
+#: Label and unit of every summary key (``{cur}`` is the scenario's currency).
+SUMMARY_LABELS = {
+    "training_cost": ("Training cost", "{cur}"),
+    "inference_cost": ("Inference cost", "{cur}"),
+    "total_cost": ("Lifetime cost", "{cur}"),
+    "inference_share": ("Inference share of lifetime cost", "%"),
+    "crossover_month": ("Inference overtakes training", "month"),
+    "npv_total": ("NPV of all costs (cash)", "{cur}"),
+    "npv_training": ("NPV of training (cash)", "{cur}"),
+    "npv_inference": ("NPV of inference (cash)", "{cur}"),
+    "cost_per_million_tokens": ("Inference cost per million tokens", "{cur}"),
+    "cost_per_request": ("Inference cost per request", "{cur}"),
+    "peak_chips": ("Peak inference chips", "chips"),
+    "training_chips": ("Average training cluster", "chips"),
+    "energy_mwh": ("Inference energy", "MWh"),
+    "residual_book_value": ("Book value left at the end", "{cur}"),
+    "replica_chips": ("Chips per replica", "chips"),
+    "replica_prefill_tokens_per_s": ("Replica prefill throughput", "tokens/s"),
+    "replica_decode_tokens_per_s": ("Replica decode throughput", "tokens/s"),
+    "revenue_total": ("Revenue", "{cur}"),
+    "profit": ("Profit", "{cur}"),
+    "npv_profit": ("NPV of profit", "{cur}"),
+    "payback_month": ("Payback", "month"),
+    "irr": ("IRR (annual)", "%"),
+}
+
+
+def _number(value: float):
+    value = float(value)
+    return None if math.isnan(value) or math.isinf(value) else value
+
+
+def build_report(scenario, result: Result, index: int = 0) -> dict:
+    """The ``tcoapp-report`` JSON document of scenario ``index`` of a result.
+
+    Keys: format, version, scenario, currency, months (``YYYY-MM``), series
+    (every MODEL.md series), summary (every key; null where undefined), yearly.
+    """
+    yearly = result.yearly
+    return {
+        "format": REPORT_FORMAT,
+        "version": REPORT_VERSION,
+        "scenario": scenario.name,
+        "currency": scenario.currency,
+        "months": months_label(scenario.start_month, result.months),
+        "series": {k: [_number(v) for v in result.series[k][index]] for k in SERIES},
+        "summary": {k: _number(result.summary[k][index]) for k in SUMMARY},
+        "yearly": {k: [_number(v) for v in yearly[k][index]] for k in SERIES},
+    }
+
+
+def format_money(value, currency: str) -> str:
+    """Money with thousands separators; cents below 100.
+
+    >>> format_money(12345678.9, "USD"), format_money(0.0123, "EUR"), format_money(None, "USD")
+    ('USD 12,345,679', 'EUR 0.0123', '—')
+    """
+    if value is None:
+        return "—"
+    if abs(value) >= 100:
+        return f"{currency} {value:,.0f}"
+    return f"{currency} {value:,.4g}" if abs(value) < 1 else f"{currency} {value:,.2f}"
+
+
+def format_share(value) -> str:
+    """A share as a percentage.
+
+    >>> format_share(0.6667), format_share(None)
+    ('66.7 %', '—')
+    """
+    return "—" if value is None else f"{100 * value:.1f} %"
+
+
+def format_month(index, start_month: str, none_text: str = "not within the horizon") -> str:
+    """A month index as a calendar month with its index.
+
+    >>> format_month(14, "2026-01"), format_month(None, "2026-01")
+    ('Mar 2027 (month 14)', 'not within the horizon')
+    """
+    if index is None:
+        return none_text
+    label = months_label(start_month, int(index) + 1)[-1]
+    year, month = label.split("-")
+    names = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    return f"{names[int(month) - 1]} {year} (month {int(index)})"
+
+
+def format_value(key: str, value, currency: str, start_month: str) -> str:
+    """One summary value formatted with its unit."""
+    if key in MONEY_KEYS:
+        return format_money(value, currency)
+    if key in SHARE_KEYS:
+        return format_share(value)
+    if key in MONTH_KEYS:
+        return format_month(value, start_month)
+    if value is None:
+        return "—"
+    unit = SUMMARY_LABELS[key][1]
+    return f"{value:,.0f} {unit}" if abs(value) >= 100 else f"{value:,.4g} {unit}"
+
+
+def format_summary(report: dict, start_month: str) -> str:
+    """The readable text summary of a report document."""
+    cur = report["currency"]
+    lines = [f"{report['scenario'] or '(unnamed scenario)'}  —  {report['months'][0]} to "
+             f"{report['months'][-1]}, amounts in {cur}", ""]
+    width = max(len(label) for label, _ in SUMMARY_LABELS.values())
+    for key in SUMMARY:
+        label = SUMMARY_LABELS[key][0]
+        lines.append(f"  {label:<{width}}  {format_value(key, report['summary'][key], cur, start_month)}")
+    lines.append("")
+    lines.append("  Year        Training        Inference            Total   Peak chips")
+    y = report["yearly"]
+    for i in range(len(y["total"])):
+        lines.append(f"  {i + 1:>4}  {y['training'][i]:>14,.0f}  {y['inference'][i]:>15,.0f}  "
+                     f"{y['total'][i]:>15,.0f}  {y['chips'][i]:>11,.0f}")
+    return "\n".join(lines)

@@ -1,0 +1,260 @@
+"""Reading and writing ``.tco`` scenario files.
+
+A file carries ``"format": "tcoapp-scenario"`` and a ``schema_version``. A file
+from an older version is upgraded one step at a time through :data:`MIGRATIONS`
+before it is validated; a file from a newer version is refused rather than
+half-read. Saving is atomic: the new text goes to a temporary file in the same
+folder, is flushed to disk and then renamed over the old file, so a failed save
+never damages the file already there.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+from pydantic import ValidationError
+
+from tcoapp.scenario.errors import NO_VALUE, ScenarioError, scenario_error_from_validation
+from tcoapp.scenario.schema import CURRENT_SCHEMA_VERSION, Scenario
+
+SCENARIO_FORMAT = "tcoapp-scenario"
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+"""Version ``n`` -> a function turning a version-``n`` scenario dict into version ``n + 1``.
+
+The loader sets ``schema_version`` after each step, so a migration only moves,
+renames or converts fields. Every version below :data:`CURRENT_SCHEMA_VERSION`
+needs one, and every file a released version wrote stays a test fixture.
+"""
+
+
+def scenario_from_dict(data: Any, source: str | os.PathLike[str] | None = None) -> Scenario:
+    """Validate a parsed ``.tco`` document, upgrading it from an older version first.
+
+    Parameters
+    ----------
+    data : dict
+        The JSON object of a scenario file. It is not modified.
+    source : str or os.PathLike, optional
+        The file it came from, named in errors.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        If it is not a tcoapp scenario, comes from a newer app, or breaks a rule.
+
+    Examples
+    --------
+    >>> s = scenario_from_dict({"format": "tcoapp-scenario", "schema_version": 1,
+    ...                         "model": {"params_billion": 8}, "inference": {"requests_per_day": 1000}})
+    >>> s.inference.deployment
+    'cloud'
+    """
+    if not isinstance(data, dict):
+        raise ScenarioError(f"must be a JSON object {{...}}, not {_json_kind(data)}", file=source)
+    if data.get("format") != SCENARIO_FORMAT:
+        raise ScenarioError(
+            f'must be "{SCENARIO_FORMAT}": this is not a tcoapp scenario file',
+            path="format", value=data.get("format", NO_VALUE), file=source,
+        )
+    version = _schema_version(data, source)
+    upgraded = copy.deepcopy(data)
+    for old_version in range(version, CURRENT_SCHEMA_VERSION):
+        upgraded = MIGRATIONS[old_version](upgraded)
+        upgraded["schema_version"] = old_version + 1
+    try:
+        return Scenario.model_validate(upgraded)
+    except ValidationError as error:
+        raise scenario_error_from_validation(error, Scenario, file=source) from None
+
+
+def _schema_version(data: dict[str, Any], source: str | os.PathLike[str] | None) -> int:
+    """The file's ``schema_version``, checked to be one this app can read."""
+    if "schema_version" not in data:
+        raise ScenarioError("is required", path="schema_version", file=source)
+    version = data["schema_version"]
+    if type(version) is not int:
+        raise ScenarioError("must be an integer", path="schema_version", value=version, file=source)
+    if version < 1:
+        raise ScenarioError("must be >= 1", path="schema_version", value=version, file=source)
+    if version > CURRENT_SCHEMA_VERSION:
+        raise ScenarioError(
+            f"newer schema_version {version} than this app reads ({CURRENT_SCHEMA_VERSION}); update tcoapp",
+            path="schema_version", value=version, file=source,
+        )
+    return version
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """The JSON-ready document of a scenario, every field included.
+
+    Keys follow the schema's order (``format`` and ``schema_version`` first), so
+    saving the same scenario twice gives the same bytes.
+
+    Parameters
+    ----------
+    scenario : Scenario
+
+    Returns
+    -------
+    dict
+    """
+    return scenario.model_dump(mode="json")
+
+
+def read_json_object(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Parse a UTF-8 JSON file whose top level must be an object.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    ScenarioError
+        With ``file`` set, if the file is missing, a folder, unreadable, not
+        UTF-8, not valid JSON or not a JSON object.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError("file not found", file=path) from None
+    except IsADirectoryError:
+        raise ScenarioError("is a folder, not a file", file=path) from None
+    except OSError as error:
+        raise ScenarioError(f"cannot read: {_reason(error)}", file=path) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(
+            f"not UTF-8 text (byte 0x{raw[error.start]:02x} at position {error.start})", file=path,
+        ) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ScenarioError(
+            f"not valid JSON at line {error.lineno} column {error.colno}: {error.msg}", file=path,
+        ) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"must be a JSON object {{...}}, not {_json_kind(data)}", file=path)
+    return data
+
+
+def _json_kind(value: Any) -> str:
+    """What a JSON top level is, in words."""
+    if isinstance(value, list):
+        return "a list [...]"
+    if isinstance(value, str):
+        return "text"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    return "a number"
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Read a ``.tco`` file (never modifying it).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        With ``file`` set, for any problem: unreadable file, bad JSON, a newer
+        version, a broken rule.
+    """
+    return scenario_from_dict(read_json_object(path), source=path)
+
+
+def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> None:
+    """Write a scenario to a ``.tco`` file, atomically.
+
+    The text (JSON, indented by 2, UTF-8, ending with a newline) goes to a
+    temporary file in the target's folder, is flushed to disk, and then replaces
+    the target in one rename. On any failure the temporary file is removed and an
+    existing target is left exactly as it was.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    path : str or os.PathLike
+        The target; a symbolic link is followed, so the link stays a link.
+
+    Raises
+    ------
+    ScenarioError
+        ``"cannot write: <reason>"``, with ``file`` set.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        text = json.dumps(scenario_to_dict(scenario), indent=2, ensure_ascii=False) + "\n"
+        _replace_atomically(target, text.encode("utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(f"cannot write: folder {str(target.parent)!r} does not exist", file=path) from None
+    except (OSError, TypeError, ValueError) as error:
+        raise ScenarioError(f"cannot write: {_reason(error)}", file=path) from None
+
+
+def _replace_atomically(target: Path, content: bytes) -> None:
+    """Put ``content`` in ``target`` through a flushed temporary file and a rename."""
+    temporary = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp",
+                                            delete=False)
+    temporary_path = Path(temporary.name)
+    try:
+        with temporary:
+            temporary.write(content)
+            temporary.flush()
+            os.fsync(temporary.fileno())
+        os.chmod(temporary_path, _file_mode(target))
+        os.replace(temporary_path, target)
+    except BaseException:
+        temporary_path.unlink(missing_ok=True)
+        raise
+
+
+def _file_mode(target: Path) -> int:
+    """Permissions for the saved file: the old file's, else the user's default for new files.
+
+    (A temporary file is created readable by its owner only.)
+    """
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_user_umask()
+
+
+@functools.cache
+def _user_umask() -> int:
+    """The process umask; reading it means setting it, so it is read once."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _reason(error: BaseException) -> str:
+    """A short reason for a failed read or write."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
