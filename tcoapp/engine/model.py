@@ -164,6 +164,11 @@ class Result:
         return len(self.errors)
 
     @property
+    def error_mask(self) -> np.ndarray:
+        """True for the scenarios that could not be computed."""
+        return np.array([e is not None for e in self.errors], dtype=bool)
+
+    @property
     def yearly(self) -> dict[str, np.ndarray]:
         return yearly(self.series)
 
@@ -196,10 +201,12 @@ def trend(rate: np.ndarray, months: int) -> np.ndarray:
     >>> float(trend(np.array([-0.2]), 13)[0, 12].round(12))
     0.8
     """
-    return (1.0 + rate[:, None]) ** (np.arange(months) / 12.0)
+    # exp(log1p) is the same number as the power (to ~1e-15), several times faster
+    return np.exp(np.log1p(rate)[:, None] * (np.arange(months) / 12.0))
 
 
 def _broadcast_inputs(inputs: Mapping[str, object]) -> tuple[dict[str, np.ndarray], int]:
+    """Inputs with defaults as arrays of shape (1,) (the same for every scenario) or (S,)."""
     unknown = sorted(set(inputs) - set(INPUT_DEFAULTS))
     if unknown:
         raise KeyError(f"unknown engine input(s): {', '.join(unknown)}")
@@ -219,7 +226,7 @@ def _broadcast_inputs(inputs: Mapping[str, object]) -> tuple[dict[str, np.ndarra
             arr = np.asarray(value, dtype=object).reshape(-1)
         else:
             arr = np.asarray(value, dtype=float).reshape(-1)
-        arrays[key] = np.broadcast_to(arr, (S,)) if arr.size == 1 else arr
+        arrays[key] = arr  # (1,) or (S,): what does not vary is computed once and broadcast
     for key, allowed in CHOICES.items():
         bad = ~np.isin(arrays[key], allowed)
         if bad.any():
@@ -228,20 +235,39 @@ def _broadcast_inputs(inputs: Mapping[str, object]) -> tuple[dict[str, np.ndarra
 
 
 class _Errors:
-    """Collects the first error of each scenario while the batch is computed."""
+    """Records the first error of each scenario while the batch is computed.
+
+    Rules are kept once per kind with a per-scenario code, so a Monte Carlo
+    batch with many failing samples does not build one exception each until
+    asked.
+    """
 
     def __init__(self, S: int):
-        self.items: list[EngineError | None] = [None] * S
+        self.size = S
+        self.code = np.full(S, -1)
+        self.kinds: list[tuple[str, object]] = []
 
     def add(self, mask: np.ndarray, field: str, rule) -> None:
-        for s in np.flatnonzero(mask):
-            if self.items[s] is None:
-                text = rule(s) if callable(rule) else rule
-                self.items[s] = EngineError(int(s), field, text)
+        new = np.broadcast_to(mask, (self.size,)) & (self.code < 0)
+        if new.any():
+            self.code[new] = len(self.kinds)
+            self.kinds.append((field, rule))
 
     @property
     def mask(self) -> np.ndarray:
-        return np.array([e is not None for e in self.items], dtype=bool)
+        return self.code >= 0
+
+    def items(self) -> list[EngineError | None]:
+        out: list[EngineError | None] = [None] * self.size
+        for s in np.flatnonzero(self.code >= 0):
+            field, rule = self.kinds[self.code[s]]
+            out[s] = EngineError(int(s), field, rule(s) if callable(rule) else rule)
+        return out
+
+
+def _at(values: np.ndarray, s: int):
+    """Scenario s's value of an input that is (1,) when it does not vary."""
+    return values[s] if values.shape[0] > 1 else values[0]
 
 
 def _peak_flops(x: dict[str, np.ndarray], role: str) -> np.ndarray:
@@ -249,8 +275,7 @@ def _peak_flops(x: dict[str, np.ndarray], role: str) -> np.ndarray:
     precision = x[f"{role}.precision"]
     peak = np.full(precision.shape, NAN)
     for p in ("bf16", "fp8", "fp4"):
-        sel = precision == p
-        peak[sel] = x[f"{role}.chip.{p}_tflops"][sel] * 1e12
+        peak = np.where(precision == p, x[f"{role}.chip.{p}_tflops"] * 1e12, peak)
     return peak
 
 
@@ -280,8 +305,9 @@ def _runs_active(m: np.ndarray, start: np.ndarray, every: np.ndarray, duration: 
 
 def _window_sum(prefix: np.ndarray, m: int, life: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Sum of a monthly quantity over months ``m - life + 1 .. m`` from its exclusive prefix sums."""
-    lo = np.maximum(0, m - life + 1)
-    return prefix[:, m + 1] - prefix[rows, lo]
+    if life.shape[0] == 1:  # one life for the whole batch: a plain column
+        return prefix[:, m + 1] - prefix[:, max(0, m - int(life[0]) + 1)]
+    return prefix[:, m + 1] - prefix[rows, np.maximum(0, m - life + 1)]
 
 
 def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise") -> Result:
@@ -326,7 +352,7 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise") -
         mfu = x["training.mfu"]
         needs_training_chip = C0 > 0
         errors.add(needs_training_chip & np.isnan(F_t), "training.precision",
-                   lambda s: f"chip '{x['training.chip.id'][s]}' has no {x['training.precision'][s]} peak")
+                   lambda s: f"chip '{_at(x['training.chip.id'], s)}' has no {_at(x['training.precision'], s)} peak")
         hours_initial = np.where(needs_training_chip, C0 / (F_t * mfu * 3600.0), 0.0)
         hours_refresh = np.where(needs_training_chip,
                                  x["training.refresh_compute_fraction"] * C0 / (F_t * mfu * 3600.0), 0.0)
@@ -337,13 +363,13 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise") -
         price_t = np.where(np.isnan(x["training.chip_price"]), x["training.chip.price_usd"] * fx,
                            x["training.chip_price"])
         errors.add(needs_training_chip & ~owned_training & np.isnan(cloud_rate_t), "training.cloud_rate",
-                   lambda s: f"is null and chip '{x['training.chip.id'][s]}' has no cloud_usd_per_hour; "
+                   lambda s: f"is null and chip '{_at(x['training.chip.id'], s)}' has no cloud_usd_per_hour; "
                              "cloud training needs an hourly rate")
         errors.add(needs_training_chip & owned_training & np.isnan(price_t), "training.chip_price",
-                   lambda s: f"is null and chip '{x['training.chip.id'][s]}' has no price_usd; "
+                   lambda s: f"is null and chip '{_at(x['training.chip.id'], s)}' has no price_usd; "
                              "owned training needs a purchase price")
         errors.add(needs_training_chip & owned_training & np.isnan(x["training.chip.tdp_w"]), "training.chip",
-                   lambda s: f"chip '{x['training.chip.id'][s]}' has no tdp_w; owned training needs its power")
+                   lambda s: f"chip '{_at(x['training.chip.id'], s)}' has no tdp_w; owned training needs its power")
         rate_t = np.where(owned_training[:, None], _owned_hourly_rate(x, "training", price_t, M),
                           cloud_rate_t[:, None] * trend(x["training.cloud_price_change"], M))
 
@@ -393,7 +419,7 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise") -
         cloud_rate_i = np.where(np.isnan(x["inference.cloud_rate"]),
                                 x["inference.chip.cloud_usd_per_hour"] * fx, x["inference.cloud_rate"])
         errors.add(cloud & np.isnan(cloud_rate_i), "inference.cloud_rate",
-                   lambda s: f"is null and chip '{x['inference.chip.id'][s]}' has no cloud_usd_per_hour; "
+                   lambda s: f"is null and chip '{_at(x['inference.chip.id'], s)}' has no cloud_usd_per_hour; "
                              "cloud deployment needs an hourly rate")
         cloud_compute = required * HOURS * cloud_rate_i[:, None] * trend(x["inference.cloud_price_change"], M)
 
@@ -401,10 +427,10 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise") -
         price_i = np.where(np.isnan(x["inference.chip_price"]), x["inference.chip.price_usd"] * fx,
                            x["inference.chip_price"])
         errors.add(owned & np.isnan(price_i), "inference.chip_price",
-                   lambda s: f"is null and chip '{x['inference.chip.id'][s]}' has no price_usd; "
+                   lambda s: f"is null and chip '{_at(x['inference.chip.id'], s)}' has no price_usd; "
                              "owned deployment needs a purchase price")
         errors.add(owned & np.isnan(x["inference.chip.tdp_w"]), "inference.chip",
-                   lambda s: f"chip '{x['inference.chip.id'][s]}' has no tdp_w; owned deployment needs its power")
+                   lambda s: f"chip '{_at(x['inference.chip.id'], s)}' has no tdp_w; owned deployment needs its power")
         fleet = _owned_fleet(x, np.where(owned[:, None], required, 0.0), price_i, M, rows)
 
         accrual = x["finance.basis"] == "accrual"
@@ -440,19 +466,26 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise") -
         summary = _summary(x, series, fleet, capacity, hours_initial, owned, api, M)
 
     bad = errors.mask
+    if bad.any() and on_error == "raise":
+        raise next(e for e in errors.items() if e is not None)
+    series = {k: _full(v, (S, M)) for k, v in series.items()}
+    summary = {k: _full(v, (S,)) for k, v in summary.items()}
     if bad.any():
-        if on_error == "raise":
-            raise next(e for e in errors.items if e is not None)
         for arr in list(series.values()) + list(summary.values()):
             arr[bad] = NAN
-    return Result(M, series, summary, errors.items)
+    return Result(M, series, summary, errors.items())
+
+
+def _full(values: np.ndarray, shape: tuple) -> np.ndarray:
+    """A writable array of the batch's full shape (inputs that did not vary were computed once)."""
+    return values if values.shape == shape else np.broadcast_to(values, shape).copy()
 
 
 def _lookup(codes: np.ndarray, table: dict[str, float]) -> np.ndarray:
     """Map an array of category codes to numbers through ``table``."""
     out = np.full(codes.shape, NAN)
     for code, value in table.items():
-        out[codes == code] = value
+        out = np.where(codes == code, value, out)
     return out
 
 
@@ -476,12 +509,12 @@ def _capacity(x, N_act, errors: _Errors, serves: np.ndarray):
     given_c = x["inference.chips_per_replica"]
     auto = np.isnan(given_c)
     errors.add(serves & auto & np.isnan(HBM), "inference.chip",
-               lambda s: f"chip '{chip_id[s]}' has no memory_gb; set inference.chips_per_replica")
+               lambda s: f"chip '{_at(chip_id, s)}' has no memory_gb; set inference.chips_per_replica")
     fits = W_total[:, None] <= eff("weight_memory_fraction")[:, None] * POWERS_OF_TWO[None, :] * HBM[:, None]
     errors.add(serves & auto & ~np.isnan(HBM) & ~fits.any(axis=1), "model.params_billion",
-               lambda s: f"{x['model.params_billion'][s]:g}B parameters at {precision[s]} do not fit on "
-                         f"1024 '{chip_id[s]}' chips (weight_memory_fraction "
-                         f"{eff('weight_memory_fraction')[s]:g})")
+               lambda s: f"{_at(x['model.params_billion'], s):g}B parameters at {_at(precision, s)} do not fit on "
+                         f"1024 '{_at(chip_id, s)}' chips (weight_memory_fraction "
+                         f"{_at(eff('weight_memory_fraction'), s):g})")
     c = np.where(auto, np.where(fits.any(axis=1), POWERS_OF_TWO[np.argmax(fits, axis=1)], NAN), given_c)
 
     pre = x["inference.prefill_tokens_per_s_per_chip"]
@@ -489,9 +522,9 @@ def _capacity(x, N_act, errors: _Errors, serves: np.ndarray):
     measured = ~np.isnan(pre) & ~np.isnan(dec)
     estimate = serves & ~measured
     errors.add(estimate & np.isnan(F), "inference.precision",
-               lambda s: f"chip '{chip_id[s]}' has no {precision[s]} peak")
+               lambda s: f"chip '{_at(chip_id, s)}' has no {_at(precision, s)} peak")
     errors.add(estimate & (np.isnan(HBM) | np.isnan(BW)), "inference.chip",
-               lambda s: f"chip '{chip_id[s]}' lacks memory_gb or bandwidth_tbs; "
+               lambda s: f"chip '{_at(chip_id, s)}' lacks memory_gb or bandwidth_tbs; "
                          "give measured prefill and decode throughputs")
 
     kv_tok = 2.0 * x["model.layers"] * x["model.kv_heads"] * x["model.head_dim"] * kv_b
@@ -501,8 +534,8 @@ def _capacity(x, N_act, errors: _Errors, serves: np.ndarray):
     ctx_avg = inp + gen / 2.0
     B = np.minimum(eff("max_batch"), np.floor((eff("memory_fraction") * c * HBM - W_total) / (ctx_max * kv_tok)))
     errors.add(estimate & ~np.isnan(c) & ~np.isnan(HBM) & ~(B >= 1), "inference.chips_per_replica",
-               lambda s: f"{c[s]:g} '{chip_id[s]}' chip(s) per replica leave no memory for the KV cache of one "
-                         f"request of {ctx_max[s]:g} tokens (batch < 1); use more chips per replica")
+               lambda s: f"{_at(c, s):g} '{_at(chip_id, s)}' chip(s) per replica leave no memory for the KV cache of one "
+                         f"request of {_at(ctx_max, s):g} tokens (batch < 1); use more chips per replica")
     t = np.maximum((W_act + B * ctx_avg * kv_tok) / (c * BW * eff("bandwidth")),
                    B * 2.0 * N_act / (c * F * eff("decode_mfu")))
     R_est = B / t
@@ -515,14 +548,16 @@ def _capacity(x, N_act, errors: _Errors, serves: np.ndarray):
 def _owned_fleet(x, required: np.ndarray, chip_price: np.ndarray, M: int, rows: np.ndarray) -> dict:
     """Owned fleet cohorts: purchases in whole servers, retirement after ``life`` months (MODEL.md 4.5)."""
     f = lambda k: x[f"facility.{k}"]  # noqa: E731
-    S = required.shape[0]
+    S = rows.shape[0]
+    required = np.broadcast_to(required, (S, M))
     life = np.round(12.0 * f("life_years")).astype(np.int64)
     per_server = f("chips_per_server")[:, None]
     buy = np.zeros((S, M))
     alive = np.zeros((S, M))
     bought = np.zeros((S, M + 1))  # exclusive prefix sums of purchases
     for month in range(M):
-        alive_before = bought[:, month] - bought[rows, np.maximum(0, month - life + 1)]
+        # chips bought in months m - life + 1 .. m - 1
+        alive_before = _window_sum(bought, month - 1, life - 1, rows)
         need = np.maximum(0.0, required[:, month] - alive_before)
         buy[:, month] = per_server[:, 0] * np.ceil(need / per_server[:, 0] - 1e-9)
         alive[:, month] = alive_before + buy[:, month]
