@@ -303,14 +303,7 @@ def _runs_active(m: np.ndarray, start: np.ndarray, every: np.ndarray, duration: 
     return np.where(every[:, None] > 0, count, 0.0)
 
 
-def _window_sum(prefix: np.ndarray, m: int, life: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Sum of a monthly quantity over months ``m - life + 1 .. m`` from its exclusive prefix sums."""
-    if life.shape[0] == 1:  # one life for the whole batch: a plain column
-        return prefix[:, m + 1] - prefix[:, max(0, m - int(life[0]) + 1)]
-    return prefix[:, m + 1] - prefix[rows, np.maximum(0, m - life + 1)]
-
-
-def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise") -> Result:
+def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", irr: bool = True) -> Result:
     """Compute the lifetime cost model for a batch of scenarios.
 
     Parameters
@@ -324,6 +317,10 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise") -
         ``"raise"`` raises the first scenario's :class:`EngineError`;
         ``"mask"`` returns NaN for failing scenarios and the errors in
         ``Result.errors``.
+    irr : bool
+        Whether to solve for the IRR (the one summary that takes iterations);
+        when False, ``summary["irr"]`` is NaN. Batch tools that do not report
+        it skip it.
 
     Returns
     -------
@@ -463,7 +460,7 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise") -
             "depreciation": depreciation, "revenue": revenue,
             "cash_training": training, "cash_inference": cash_inference, "cash_total": cash_total,
         }
-        summary = _summary(x, series, fleet, capacity, hours_initial, owned, api, M)
+        summary = _summary(x, series, fleet, capacity, hours_initial, owned, api, M, irr)
 
     bad = errors.mask
     if bad.any() and on_error == "raise":
@@ -546,39 +543,57 @@ def _capacity(x, N_act, errors: _Errors, serves: np.ndarray):
 
 
 def _owned_fleet(x, required: np.ndarray, chip_price: np.ndarray, M: int, rows: np.ndarray) -> dict:
-    """Owned fleet cohorts: purchases in whole servers, retirement after ``life`` months (MODEL.md 4.5)."""
+    """Owned fleet cohorts: purchases in whole servers, retirement after ``life`` months (MODEL.md 4.5).
+
+    Works month-major, ``(M, S)``, so that the loop over months, which carries
+    the fleet's state, reads and writes contiguous rows.
+    """
     f = lambda k: x[f"facility.{k}"]  # noqa: E731
     S = rows.shape[0]
-    required = np.broadcast_to(required, (S, M))
+    need_t = np.ascontiguousarray(np.broadcast_to(required, (S, M)).T)
     life = np.round(12.0 * f("life_years")).astype(np.int64)
-    per_server = f("chips_per_server")[:, None]
-    buy = np.zeros((S, M))
-    alive = np.zeros((S, M))
-    bought = np.zeros((S, M + 1))  # exclusive prefix sums of purchases
+    per_server = f("chips_per_server")
+    # index of the first month whose purchases are still alive in month m: max(0, m - life + 1)
+    first_alive = np.maximum(0, np.arange(M)[:, None] - life[None, :] + 1)  # (M, 1) or (M, S)
+    uniform_life = first_alive.shape[1] == 1
+    first_alive_col = first_alive[:, 0]
+    bought = np.zeros((M + 1, S))  # bought[m] = chips bought in months 0 .. m-1
+    buy = np.zeros((M, S))
     for month in range(M):
-        # chips bought in months m - life + 1 .. m - 1
-        alive_before = _window_sum(bought, month - 1, life - 1, rows)
-        need = np.maximum(0.0, required[:, month] - alive_before)
-        buy[:, month] = per_server[:, 0] * np.ceil(need / per_server[:, 0] - 1e-9)
-        alive[:, month] = alive_before + buy[:, month]
-        bought[:, month + 1] = bought[:, month] + buy[:, month]
+        earlier = bought[first_alive_col[month]] if uniform_life else bought[first_alive[month], rows]
+        alive_before = bought[month] - earlier  # bought in months m - life + 1 .. m - 1
+        need = need_t[month] - alive_before
+        np.maximum(need, 0.0, out=need)
+        buy[month] = per_server * np.ceil(need / per_server - 1e-9)
+        bought[month + 1] = bought[month] + buy[month]
 
-    K = chip_price[:, None] * trend(f("hardware_price_change"), M) * (1.0 + f("server_overhead"))[:, None]
+    def window(prefix: np.ndarray) -> np.ndarray:
+        """Sum over months m - life + 1 .. m of a quantity, from its prefix sums."""
+        if uniform_life:
+            return prefix[1:] - prefix[first_alive_col]
+        return prefix[1:] - np.take_along_axis(prefix, first_alive, axis=0)
+
+    alive = window(bought)
+    K = (chip_price[:, None] * trend(f("hardware_price_change"), M) * (1.0 + f("server_overhead"))[:, None]).T
     capex = np.where(buy > 0, buy * K, 0.0)
-    # prefix sums in extended precision, so that a window's difference keeps
-    # full double precision however much was bought before it
-    spent = np.concatenate([np.zeros((S, 1)), np.cumsum(capex.astype(np.longdouble), axis=1)], axis=1)
-    installed = np.stack([_window_sum(spent, month, life, rows) for month in range(M)], axis=1).astype(float)
-    depreciation = installed / life[:, None]
+    spent = np.zeros((M + 1, S))
+    np.cumsum(capex, axis=0, out=spent[1:])
+    installed = window(spent)
+    depreciation = installed / life
     server_kw = x["inference.chip.tdp_w"] / 1000.0 * (1.0 + f("server_power_overhead"))
-    elec = f("electricity_price")[:, None] * trend(f("electricity_price_change"), M)
-    power_kw = alive * (server_kw * f("power_load_factor") * f("pue"))[:, None]
-    energy = np.where(alive > 0, power_kw * HOURS * elec, 0.0)
-    facility = (np.where(alive > 0, alive * (server_kw * f("colocation_per_kw_month"))[:, None], 0.0)
-                + f("maintenance_rate")[:, None] / 12.0 * installed)
-    energy_mwh = np.sum(np.where(alive > 0, power_kw * HOURS / 1000.0, 0.0), axis=1)
-    return {"alive": alive, "capex": capex, "depreciation": depreciation, "energy": energy,
-            "facility": facility, "energy_mwh": energy_mwh}
+    elec = (f("electricity_price")[:, None] * trend(f("electricity_price_change"), M)).T
+    power_kw = alive * (server_kw * f("power_load_factor") * f("pue"))
+    running = alive > 0
+    energy = np.where(running, power_kw * HOURS * elec, 0.0)
+    facility = (np.where(running, alive * (server_kw * f("colocation_per_kw_month")), 0.0)
+                + f("maintenance_rate") / 12.0 * installed)
+    # back to scenario-major, contiguous: sums over months then run in the same
+    # order for a scenario whether it is computed alone or in a batch
+    out = {name: np.ascontiguousarray(values.T) for name, values in (
+        ("alive", alive), ("capex", capex), ("depreciation", depreciation), ("energy", energy),
+        ("facility", facility), ("energy_mw", np.where(running, power_kw * HOURS / 1000.0, 0.0)))}
+    out["energy_mwh"] = out.pop("energy_mw").sum(axis=1)
+    return out
 
 
 def _first_month(condition: np.ndarray) -> np.ndarray:
@@ -586,7 +601,7 @@ def _first_month(condition: np.ndarray) -> np.ndarray:
     return np.where(condition.any(axis=1), np.argmax(condition, axis=1).astype(float), NAN)
 
 
-def _summary(x, series, fleet, capacity, hours_initial, owned, api, M) -> dict[str, np.ndarray]:
+def _summary(x, series, fleet, capacity, hours_initial, owned, api, M, with_irr: bool) -> dict[str, np.ndarray]:
     total_of = {k: series[k].sum(axis=1) for k in ("training", "inference", "total", "tokens", "requests",
                                                      "revenue", "capex", "depreciation")}
     training_cost, inference_cost, total_cost = total_of["training"], total_of["inference"], total_of["total"]
@@ -619,7 +634,7 @@ def _summary(x, series, fleet, capacity, hours_initial, owned, api, M) -> dict[s
         "profit": total_of["revenue"] - total_cost,
         "npv_profit": npv(net, rate),
         "payback_month": _first_month((cum_rev >= cum_cash) & (cum_rev > 0)),
-        "irr": irr_annual(net),
+        "irr": irr_annual(net) if with_irr else np.full(net.shape[0], NAN),
     }
 
 

@@ -1,7 +1,7 @@
 """The report of one scenario: the JSON document and the readable summary.
 
-Qt-free and pandas-free, so the CLI starts fast. This module names the
-summary keys' labels and units for text output.
+Qt-free and pandas-free, so the CLI starts fast. Labels and units of the
+summary keys come from :mod:`tcoapp.scenario.outputs`.
 """
 
 from __future__ import annotations
@@ -9,45 +9,10 @@ from __future__ import annotations
 import math
 
 from ..engine import SERIES, SUMMARY, Result, months_label
+from ..scenario.outputs import MONEY_KEYS, MONTH_KEYS, SHARE_KEYS, SUMMARY_LABELS
 
 REPORT_FORMAT = "tcoapp-report"
 REPORT_VERSION = 1
-
-#: Summary keys by kind of number, for formatting.
-MONEY_KEYS = {
-    "training_cost", "inference_cost", "total_cost", "npv_total", "npv_training", "npv_inference",
-    "cost_per_million_tokens", "cost_per_request", "residual_book_value", "revenue_total", "profit",
-    "npv_profit",
-}
-SHARE_KEYS = {"inference_share", "irr"}
-MONTH_KEYS = {"crossover_month", "payback_month"}
-
-#: Label and unit of every summary key (``{cur}`` is the scenario's currency).
-SUMMARY_LABELS = {
-    "training_cost": ("Training cost", "{cur}"),
-    "inference_cost": ("Inference cost", "{cur}"),
-    "total_cost": ("Lifetime cost", "{cur}"),
-    "inference_share": ("Inference share of lifetime cost", "%"),
-    "crossover_month": ("Inference overtakes training", "month"),
-    "npv_total": ("NPV of all costs (cash)", "{cur}"),
-    "npv_training": ("NPV of training (cash)", "{cur}"),
-    "npv_inference": ("NPV of inference (cash)", "{cur}"),
-    "cost_per_million_tokens": ("Inference cost per million tokens", "{cur}"),
-    "cost_per_request": ("Inference cost per request", "{cur}"),
-    "peak_chips": ("Peak inference chips", "chips"),
-    "training_chips": ("Average training cluster", "chips"),
-    "energy_mwh": ("Inference energy", "MWh"),
-    "residual_book_value": ("Book value left at the end", "{cur}"),
-    "replica_chips": ("Chips per replica", "chips"),
-    "replica_prefill_tokens_per_s": ("Replica prefill throughput", "tokens/s"),
-    "replica_decode_tokens_per_s": ("Replica decode throughput", "tokens/s"),
-    "revenue_total": ("Revenue", "{cur}"),
-    "profit": ("Profit", "{cur}"),
-    "npv_profit": ("NPV of profit", "{cur}"),
-    "payback_month": ("Payback", "month"),
-    "irr": ("IRR (annual)", "%"),
-}
-
 
 def _number(value: float):
     value = float(value)

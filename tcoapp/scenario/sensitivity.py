@@ -1,0 +1,401 @@
+"""The sensitivity solver on scenarios: tornado, Monte Carlo, goal seek, sweeps, comparisons.
+
+Each tool turns its question into one batch (or a few, in bounded chunks) of
+engine inputs built from the scenario, runs the engine once per batch and
+returns a JSON-ready dict. Values varied by a tool are kept inside the field's
+own rule (clipped to its bounds, rounded for whole-number fields) so that every
+row is a scenario the file format accepts.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from ..engine import CHIP_SPECS, months_label
+from ..engine import sensitivity as core
+from ..engine.sensitivity import Cancelled  # noqa: F401  (re-exported for callers)
+from ..engine.model import run
+from .batch import engine_inputs, months, stack
+from .catalog import chips_for
+from .errors import ScenarioError
+from .outputs import SUMMARY_LABELS, metric_label
+from .schema import numeric_field_paths
+
+DEFAULT_MC_METRICS = ("total_cost", "npv_total", "inference_share", "crossover_month")
+
+#: Lowest value a field can take beyond its declared bound, where the engine needs it
+#: (a life that rounds to zero months is refused by the schema's own cross-field rule).
+_EXTRA_MINIMUM = {"facility.life_years": 1.0 / 12.0}
+
+#: Derived nulls the tools can vary, with the value the engine derives for them.
+_DERIVED = {
+    "model.active_params_billion": lambda x: x["model.params_billion"],
+    "training.compute_flops": lambda x: 6e9 * _num(x["model.active_params_billion"], x["model.params_billion"])
+    * 1e12 * x["training.tokens_trillion"],
+    "training.chip_price": lambda x: x["training.chip.price_usd"] * x["finance.usd_to_currency"],
+    "training.cloud_rate": lambda x: x["training.chip.cloud_usd_per_hour"] * x["finance.usd_to_currency"],
+    "inference.chip_price": lambda x: x["inference.chip.price_usd"] * x["finance.usd_to_currency"],
+    "inference.cloud_rate": lambda x: x["inference.chip.cloud_usd_per_hour"] * x["finance.usd_to_currency"],
+    "inference.launch_month": lambda x: x["training.duration_months"],
+}
+
+
+def _num(value, fallback):
+    return fallback if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def _base(scenario) -> tuple[dict, int]:
+    return engine_inputs(scenario), months(scenario)
+
+
+def _field(path: str):
+    fields = numeric_field_paths()
+    if path not in fields:
+        raise ScenarioError("is not a numeric scenario field", path=path)
+    if path == "horizon_years":
+        raise ScenarioError("cannot vary inside one batch (it changes the number of months)", path=path)
+    return fields[path]
+
+
+def resolved_value(inputs: Mapping[str, object], path: str) -> float:
+    """The value the engine uses for a field: the scenario's, or what it derives for a null.
+
+    NaN where the engine derives nothing (no cap, estimated throughputs) or
+    the catalog lacks the figure.
+    """
+    value = float(inputs[path])
+    if math.isnan(value) and path in _DERIVED:
+        value = float(_DERIVED[path](inputs))
+    return value
+
+
+def clip_to_rule(path: str, values: np.ndarray) -> np.ndarray:
+    """Keep values inside a field's rule: bounds, and whole numbers for integer fields."""
+    spec = _field(path)
+    out = np.asarray(values, dtype=float).copy()
+    b = spec.bounds
+    lower = max(b.get("ge", -np.inf), b.get("gt", -np.inf), _EXTRA_MINIMUM.get(path, -np.inf))
+    upper = min(b.get("le", np.inf), b.get("lt", np.inf))
+    if spec.is_int:
+        out = np.round(out)
+        lower, upper = math.ceil(lower) if np.isfinite(lower) else lower, math.floor(upper) if np.isfinite(upper) else upper
+    if "gt" in b and lower == b["gt"] and not spec.is_int:
+        lower = np.nextafter(lower, np.inf) if lower != 0 else 1e-12
+    if "lt" in b and upper == b["lt"]:
+        upper = np.nextafter(upper, -np.inf)
+    return np.clip(out, lower, upper)
+
+
+def _label(path: str) -> str:
+    spec = numeric_field_paths().get(path)
+    return spec.title if spec else path
+
+
+# ---------------------------------------------------------------- tornado
+def default_tornado_paths(scenario) -> list[str]:
+    """Every continuous numeric input with a non-zero value the engine uses.
+
+    Whole-number inputs (months, counts) are left out: a fixed swing of a
+    count is rarely meaningful; name them in ``paths`` to include them.
+    """
+    inputs, _ = _base(scenario)
+    paths = []
+    for path, spec in numeric_field_paths().items():
+        if spec.is_int or path == "horizon_years":
+            continue
+        value = resolved_value(inputs, path)
+        if np.isfinite(value) and value != 0:
+            paths.append(path)
+    return paths
+
+
+def tornado(scenario, metric: str = "total_cost", paths: Iterable[str] | None = None,
+            swing: float = 0.2) -> dict:
+    """Metric at low and high values of each input, sorted by the size of the effect.
+
+    Low and high are ``base * (1 - swing)`` and ``base * (1 + swing)``, or the
+    ``low``/``high`` of the input's ``uncertainty`` entry (its P5/P95 for a
+    normal or lognormal). Values are kept within each field's rule.
+    """
+    if not 0 < swing < 1:
+        raise ScenarioError("must be between 0 and 1 (exclusive)", path="swing", value=swing)
+    metric_label(metric)
+    inputs, M = _base(scenario)
+    paths = list(paths) if paths is not None else default_tornado_paths(scenario)
+    ranges = {}
+    for path in paths:
+        _field(path)
+        base_value = resolved_value(inputs, path)
+        spec = scenario.uncertainty.get(path) if scenario.uncertainty else None
+        if spec is not None:
+            low, high = _uncertainty_range(spec.model_dump())
+            source = "uncertainty"
+        else:
+            if not np.isfinite(base_value):
+                raise ScenarioError("has no value to swing (null and not derived); give it a value or an "
+                                    "uncertainty range", path=path)
+            low, high, source = base_value * (1 - swing), base_value * (1 + swing), "swing"
+        low, high = clip_to_rule(path, np.array([low, high]))
+        ranges[path] = (float(low), float(high), source)
+    base_metric, rows = core.tornado(inputs, M, metric, ranges)
+    label, unit = metric_label(metric, scenario.currency)
+    return {
+        "metric": metric, "metric_label": label, "unit": unit, "base": _json_number(base_metric),
+        "swing": swing,
+        "rows": [{"path": r.path, "title": _label(r.path), "low_input": r.low_input, "high_input": r.high_input,
+                  "low_metric": _json_number(r.low_metric), "high_metric": _json_number(r.high_metric),
+                  "source": r.source, "error": r.low_error or r.high_error} for r in rows],
+    }
+
+
+def _uncertainty_range(spec: dict) -> tuple[float, float]:
+    kind = spec["dist"]
+    if kind in ("triangular", "pert", "uniform"):
+        return float(spec["low"]), float(spec["high"])
+    return core.distribution_quantile(spec, 0.05), core.distribution_quantile(spec, 0.95)
+
+
+# ---------------------------------------------------------------- Monte Carlo
+def parse_event(text: str) -> tuple[str, str, float]:
+    """Parse an event like ``"inference_share>0.5"`` or ``"crossover_month<12"``.
+
+    >>> parse_event("npv_profit > 0")
+    ('npv_profit', '>', 0.0)
+    """
+    for op in (">=", "<=", ">", "<"):
+        if op in text:
+            key, value = (p.strip() for p in text.split(op, 1))
+            if key not in SUMMARY_LABELS:
+                raise ScenarioError(f"unknown metric; choose one of {', '.join(SUMMARY_LABELS)}",
+                                    path="event", value=text)
+            try:
+                return key, op, float(value)
+            except ValueError:
+                raise ScenarioError("needs a number after the comparison", path="event", value=text) from None
+    raise ScenarioError("must look like metric>value or metric<value (e.g. inference_share>0.5)",
+                        path="event", value=text)
+
+
+def _event_probability(metric: str, op: str, threshold: float, values: np.ndarray, ok: np.ndarray) -> float:
+    v = core._ordered(metric, values[ok])  # a month metric's "never" sorts after every month
+    if v.size == 0:
+        return float("nan")
+    with np.errstate(invalid="ignore"):
+        hit = {">": v > threshold, ">=": v >= threshold, "<": v < threshold, "<=": v <= threshold}[op]
+    return float(np.mean(hit))
+
+
+def default_events(scenario) -> list[str]:
+    """Questions a finance office asks of every run."""
+    events = ["inference_share>0.5", f"crossover_month<{12 * scenario.horizon_years}"]
+    if scenario.business.revenue_per_request > 0:
+        events.append("npv_profit>0")
+    return events
+
+
+def monte_carlo(scenario, samples: int = 10_000, seed: int = 0, metrics: Sequence[str] = DEFAULT_MC_METRICS,
+                events: Sequence[str] | None = None, bins: int = 40,
+                progress: Callable[[float], None] | None = None,
+                cancelled: Callable[[], bool] | None = None) -> dict:
+    """Monte Carlo over the scenario's ``uncertainty`` section.
+
+    Seeded and reproducible (inputs are drawn in the order of the section's
+    keys from one generator); evaluated in chunks so memory stays bounded.
+    Returns percentiles (P5, P10, P50, P90, P95, mean) of each metric, a
+    histogram of each, the probability of each event (``crossover_month<24``:
+    inference overtakes training before month 24; "never" counts as not),
+    and monthly percentile bands of cumulative total cost for a fan chart.
+    """
+    if samples < 1:
+        raise ScenarioError("must be at least 1", path="samples", value=samples)
+    for m in metrics:
+        metric_label(m)
+    inputs, M = _base(scenario)
+    rng = np.random.default_rng(seed)
+    draws = {}
+    for path, dist in (scenario.uncertainty or {}).items():
+        _field(path)
+        draws[path] = clip_to_rule(path, core.sample_distribution(dist.model_dump(), samples, rng))
+    if not draws:
+        raise ScenarioError("is empty: add an uncertain input (e.g. inference.annual_growth) to run a "
+                            "Monte Carlo", path="uncertainty")
+    events = list(events if events is not None else default_events(scenario))
+    parsed = [parse_event(text) for text in events]
+    collected = list(dict.fromkeys([*metrics, *(key for key, _, _ in parsed)]))
+    result = core.monte_carlo(inputs, M, draws, collected, progress=progress, cancelled=cancelled, seed=seed)
+    ok = result.ok
+    out_metrics, histograms = {}, {}
+    for m in metrics:
+        values = result.values[m]
+        out_metrics[m] = core.percentiles(m, values, ok)
+        finite = values[ok & np.isfinite(values)]
+        if finite.size:
+            counts, edges = np.histogram(finite, bins=bins)
+            histograms[m] = {"edges": edges.tolist(), "counts": counts.tolist(),
+                             "never": int(np.sum(ok & np.isnan(values))) if m in core.MONTH_METRICS else 0}
+    probabilities = {text: _json_number(_event_probability(key, op, threshold, result.values[key], ok))
+                     for text, (key, op, threshold) in zip(events, parsed)}
+    return {
+        "samples": samples, "seed": seed,
+        "inputs": {path: {"title": _label(path), **dist.model_dump()} for path, dist in scenario.uncertainty.items()},
+        "metrics": out_metrics,
+        "histograms": histograms,
+        "probabilities": probabilities,
+        "failed": result.failed, "first_error": result.first_error,
+        "bands": {"months": months_label(scenario.start_month, M), "samples": result.band_samples,
+                  **{k: [_json_number(v) for v in arr] for k, arr in result.band_percentiles.items()}},
+    }
+
+
+# ---------------------------------------------------------------- goal seek, sweeps
+def goal_seek(scenario, path: str, metric: str, target: float, low: float, high: float,
+              tol: float | None = None, progress=None, cancelled=None) -> dict:
+    """The value of ``path`` in ``[low, high]`` at which ``metric`` reaches ``target``."""
+    spec = _field(path)
+    metric_label(metric)
+    inputs, M = _base(scenario)
+    lo, hi = clip_to_rule(path, np.array([low, high]))
+    result = core.goal_seek(inputs, M, path, metric, float(target), float(lo), float(hi), integer=spec.is_int,
+                            tol=tol, progress=progress, cancelled=cancelled)
+    return {"path": path, "metric": metric, "target": target, "low": float(lo), "high": float(hi),
+            "status": result.status, "value": result.solutions[0] if result.solutions else None,
+            "achieved": _json_number(result.achieved[0]) if result.achieved else None,
+            "solutions": result.solutions, "message": result.message,
+            "tolerance": tol if tol is not None else max(abs(target) * 1e-6, 1e-9)}
+
+
+def sweep(scenario, path: str, values: Sequence[float], metrics: Sequence[str] = ("total_cost",)) -> dict:
+    """Metrics at each of N values of one input, in one batch."""
+    _field(path)
+    for m in metrics:
+        metric_label(m)
+    inputs, M = _base(scenario)
+    xs = clip_to_rule(path, np.asarray(values, dtype=float))
+    out, errors = core.sweep(inputs, M, path, xs, metrics)
+    return {"path": path, "values": xs.tolist(),
+            "metrics": {m: [_json_number(v) for v in out[m]] for m in metrics},
+            "errors": [None if e is None else str(e) for e in errors]}
+
+
+def sweep2(scenario, x_path: str, x_values: Sequence[float], y_path: str, y_values: Sequence[float],
+           metric: str = "total_cost") -> dict:
+    """Metric over a grid of two inputs in one batch; ``grid[iy][ix]``."""
+    _field(x_path), _field(y_path)
+    metric_label(metric)
+    inputs, M = _base(scenario)
+    xs = clip_to_rule(x_path, np.asarray(x_values, dtype=float))
+    ys = clip_to_rule(y_path, np.asarray(y_values, dtype=float))
+    grid = core.sweep2(inputs, M, x_path, xs, y_path, ys, metric)
+    return {"x_path": x_path, "y_path": y_path, "metric": metric, "x": xs.tolist(), "y": ys.tolist(),
+            "grid": [[_json_number(v) for v in row] for row in grid]}
+
+
+def linspace_around(scenario, path: str, points: int = 11, spread: float = 0.5) -> list[float]:
+    """Default sweep values: ``base * (1 - spread) .. base * (1 + spread)``, within the field's rule."""
+    inputs, _ = _base(scenario)
+    base = resolved_value(inputs, path)
+    if not np.isfinite(base) or base == 0:
+        raise ScenarioError("has no value to sweep around; give explicit values", path=path)
+    return clip_to_rule(path, np.linspace(base * (1 - spread), base * (1 + spread), points)).tolist()
+
+
+# ---------------------------------------------------------------- comparisons
+#: Inputs that describe one particular chip; a comparison on another chip derives them afresh.
+_CHIP_BOUND_INPUTS = {
+    "training": ("training.cloud_rate", "training.chip_price"),
+    "inference": ("inference.cloud_rate", "inference.chip_price", "inference.chips_per_replica",
+                  "inference.prefill_tokens_per_s_per_chip", "inference.decode_tokens_per_s_per_chip"),
+}
+
+
+def _ranked(rows: list[dict], metric: str) -> list[dict]:
+    def key(row):
+        v = row["value"]
+        return (v is None, v if v is not None else 0.0)
+    ranked = sorted(rows, key=key)
+    for i, row in enumerate(ranked):
+        row["rank"] = i + 1 if row["value"] is not None else None
+    return ranked
+
+
+def _summary_dict(result, s: int) -> dict:
+    return {k: _json_number(v[s]) for k, v in result.summary.items()}
+
+
+def compare_chips(scenario, chips: Sequence[str] | None = None, metric: str = "total_cost",
+                  role: str = "inference") -> dict:
+    """The scenario on each chip, ranked by a metric, in one batch.
+
+    ``role`` is ``"inference"``, ``"training"`` or ``"both"``: which of the
+    scenario's chips is swapped. Prices, rates, chips per replica and measured
+    throughputs set in the scenario belong to its own chip; on any other chip
+    they are derived afresh (catalog price and rate, automatic replica size,
+    roofline throughput). A chip that cannot serve the scenario (no figure at
+    the precision, no price for an owned fleet, no cloud rate, the model does
+    not fit) is listed with the reason.
+    """
+    if role not in ("inference", "training", "both"):
+        raise ScenarioError('must be "inference", "training" or "both"', path="role", value=role)
+    metric_label(metric)
+    catalog = chips_for(scenario)
+    ids = list(chips) if chips is not None else list(catalog)
+    unknown = [c for c in ids if c not in catalog]
+    if unknown:
+        raise ScenarioError("is not in the catalog or the scenario's chips", path="chips", value=unknown[0])
+    roles = ("training", "inference") if role == "both" else (role,)
+    base, M = _base(scenario)
+    rows_inputs = []
+    for chip_id in ids:
+        item = dict(base)
+        for r in roles:
+            own = getattr(scenario, r).chip == chip_id
+            item[f"{r}.chip.id"] = chip_id
+            for spec in CHIP_SPECS:
+                value = getattr(catalog[chip_id], spec)
+                item[f"{r}.chip.{spec}"] = math.nan if value is None else float(value)
+            if not own:
+                for key in _CHIP_BOUND_INPUTS[r]:
+                    item[key] = math.nan
+        rows_inputs.append(item)
+    result = run(stack(rows_inputs), M, on_error="mask")
+    values = result.summary[metric]
+    rows = []
+    for s, chip_id in enumerate(ids):
+        err = result.errors[s]
+        chip = catalog[chip_id]
+        rows.append({"label": chip.name or chip_id, "chip": chip_id, "value": _json_number(values[s]),
+                     "summary": _summary_dict(result, s), "error": None if err is None else f"{err.field}: {err.rule}"})
+    return {"metric": metric, "role": role, "rows": _ranked(rows, metric)}
+
+
+def compare_deployments(scenario, metric: str = "total_cost") -> dict:
+    """The scenario as API, cloud and owned, ranked by a metric, in one batch.
+
+    The API row needs API prices: with both at 0 it is listed with that reason
+    rather than shown as free.
+    """
+    metric_label(metric)
+    base, M = _base(scenario)
+    kinds = ("api", "cloud", "owned")
+    batch = stack([dict(base, **{"inference.deployment": k}) for k in kinds])
+    result = run(batch, M, on_error="mask")
+    no_api_price = scenario.inference.api_price_input == 0 and scenario.inference.api_price_output == 0
+    rows = []
+    for s, kind in enumerate(kinds):
+        err = result.errors[s]
+        reason = None if err is None else f"{err.field}: {err.rule}"
+        if kind == "api" and no_api_price:
+            reason = "inference.api_price_input and api_price_output are both 0: set the API's prices to compare"
+        rows.append({"label": {"api": "API (pay per token)", "cloud": "Cloud (rent chips)",
+                               "owned": "Owned (buy chips)"}[kind], "deployment": kind,
+                     "value": None if reason else _json_number(result.summary[metric][s]),
+                     "summary": _summary_dict(result, s), "error": reason})
+    return {"metric": metric, "rows": _ranked(rows, metric)}
+
+
+def _json_number(value) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
