@@ -264,93 +264,120 @@ class GoalSeekResult:
     status: str  # "ok", "no solution in range", "several solutions", "not reached"
     solutions: list[float]
     achieved: list[float]
+    ranges: list[tuple[float, float]]  # where the metric stays on target over a stretch (steps)
     message: str
 
 
 def goal_seek(base: Mapping[str, object], months: int, path: str, metric: str, target: float,
               low: float, high: float, *, integer: bool = False, tol: float | None = None,
-              grid: int = 129, max_iter: int = 80, progress: Progress = None,
+              grid: int = 129, max_iter: int = 60, progress: Progress = None,
               cancelled: CancelCheck = None) -> GoalSeekResult:
     """The value(s) of one input in ``[low, high]`` at which a metric reaches ``target``.
 
-    One batch evaluates a grid over the range and finds every sign change of
-    ``metric - target`` (vectorised bracketing); then all brackets are
-    refined together by bisection, one batch per step. Replica and server
-    rounding make many metrics step functions: where the metric jumps over
-    the target instead of meeting it, the result says so ("not reached") and
-    gives the jump's location, rather than pretending. For whole-number
-    inputs the grid is every integer in the range when there are few enough.
+    One batch evaluates a grid over the range (every integer, for whole-number
+    inputs, when there are at most 20,000). Sign changes of ``metric - target``
+    between grid points bracket crossings; stretches where the metric already
+    equals the target (within ``tol``) are plateaus, common where replica and
+    server rounding or whole months make the metric a step function. All
+    brackets and plateau edges are then refined together by bisection, one
+    batch per step. A plateau's solution is its lowest value, with its range;
+    where the metric jumps over the target instead of meeting it, the status is
+    "not reached" with the jump's location, rather than a pretended answer.
     """
     tol = tol if tol is not None else max(abs(target) * 1e-6, 1e-9)
     if not low < high:
         raise ValueError(f"the range must have low < high, got [{low}, {high}]")
     if integer:
-        lo_i, hi_i = int(np.ceil(low)), int(np.floor(high))
-        xs = np.arange(lo_i, hi_i + 1, dtype=float)
+        xs = np.arange(int(np.ceil(low)), int(np.floor(high)) + 1, dtype=float)
         if xs.size > 20_000:
-            xs = np.unique(np.round(np.linspace(lo_i, hi_i, 20_000)))
+            xs = np.unique(np.round(np.linspace(xs[0], xs[-1], 20_000)))
     else:
         xs = np.linspace(low, high, grid)
 
     def evaluate(points: np.ndarray) -> np.ndarray:
         _check(cancelled)
-        result = run(batch_with(base, {path: points}), months, on_error="mask")
+        result = run(batch_with(base, {path: points}), months, on_error="mask", irr=metric == "irr")
         return metric_values(result, metric) - target
 
     g = evaluate(xs)
-    exact = np.flatnonzero(np.abs(g) <= tol)
-    sign = np.sign(g)
+    hit = np.abs(g) <= tol
     finite = np.isfinite(g)
-    cross = np.flatnonzero(finite[:-1] & finite[1:] & (sign[:-1] * sign[1:] < 0))
-    # a crossing is a bracket unless one of its ends already meets the target
-    cross = np.array([c for c in cross if c not in exact and c + 1 not in exact], dtype=int)
-    lo, hi = xs[cross].copy(), xs[cross + 1].copy()
-    g_lo = g[cross].copy()
-    if integer:
-        pass  # adjacent integers: nothing between them to refine
-    else:
+    # refine: sign brackets (kind 0) between non-hits, plateau edges (kind 1) between a hit and a non-hit
+    k = np.arange(xs.size - 1)
+    sign_bracket = finite[:-1] & finite[1:] & ~hit[:-1] & ~hit[1:] & (np.sign(g[:-1]) * np.sign(g[1:]) < 0)
+    edge = hit[:-1] != hit[1:]
+    lo = np.concatenate([xs[k[sign_bracket]], xs[k[edge]]])
+    hi = np.concatenate([xs[k[sign_bracket] + 1], xs[k[edge] + 1]])
+    kind = np.concatenate([np.zeros(sign_bracket.sum(), int), np.ones(edge.sum(), int)])
+
+    def state(values: np.ndarray) -> np.ndarray:
+        return np.where(kind == 0, values > 0, np.abs(values) <= tol)
+
+    state_lo = state(np.concatenate([g[k[sign_bracket]], g[k[edge]]]))
+    best_hit = np.full(lo.shape, np.nan)  # a hit met inside a sign bracket
+    if not integer:
         for it in range(max_iter):
-            if lo.size == 0 or np.all(hi - lo <= 1e-12 * np.maximum(1.0, np.abs(hi))):
+            open_ = np.isnan(best_hit) & (hi - lo > 1e-13 * np.maximum(1.0, np.abs(hi)))
+            if not open_.any():
                 break
             mid = 0.5 * (lo + hi)
-            g_mid = evaluate(mid)
-            done = np.abs(g_mid) <= tol
-            left = np.sign(g_mid) == np.sign(g_lo)
-            lo = np.where(done, mid, np.where(left, mid, lo))
-            g_lo = np.where(done, g_mid, np.where(left, g_mid, g_lo))
-            hi = np.where(done, mid, np.where(left, hi, mid))
+            g_mid = evaluate(mid[open_])
+            st = np.zeros(lo.shape, dtype=bool)
+            st[open_] = np.where(kind[open_] == 0, g_mid > 0, np.abs(g_mid) <= tol)
+            met_inside = np.zeros(lo.shape, dtype=bool)
+            met_inside[open_] = (kind[open_] == 0) & (np.abs(g_mid) <= tol)
+            best_hit = np.where(met_inside, mid, best_hit)
+            move_lo = open_ & (st == state_lo)
+            lo = np.where(move_lo, mid, lo)
+            hi = np.where(open_ & ~move_lo, mid, hi)
             if progress is not None:
                 progress((it + 1) / max_iter)
-    candidates = list(xs[exact]) + list(0.5 * (lo + hi) if not integer else [])
-    if integer:
-        # between two integers the metric jumps; report the integer nearer the target
-        for c in cross:
-            candidates.append(xs[c] if abs(g[c]) <= abs(g[c + 1]) else xs[c + 1])
-    candidates = sorted(set(float(c) for c in candidates))
+
+    # plateaus: runs of hits on the grid, widened to their refined edges
+    edge_left = k[edge]  # grid index i of each edge pair (i, i + 1)
+    hit_side = np.where(state_lo, lo, hi)[kind == 1]  # the refined point on the plateau side
+    refined = dict(zip(edge_left.tolist(), hit_side.tolist()))
+    ranges: list[tuple[float, float]] = []
+    i = 0
+    while i < xs.size:
+        if not hit[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < xs.size and hit[j + 1]:
+            j += 1
+        ranges.append((refined.get(i - 1, float(xs[i])), refined.get(j, float(xs[j]))))
+        i = j + 1
+
+    crossings = [float(v) if not np.isnan(v) else float(0.5 * (lo[i] + hi[i]))
+                 for i, v in enumerate(best_hit) if kind[i] == 0]
+    if integer:  # adjacent integers: the metric jumps between them; keep the nearer one
+        crossings = [float(xs[i] if abs(g[i]) <= abs(g[i + 1]) else xs[i + 1]) for i in k[sign_bracket]]
+    candidates = sorted({r[0] for r in ranges} | set(crossings))
     if not candidates:
         span = f"{np.nanmin(g) + target:.6g} .. {np.nanmax(g) + target:.6g}" if finite.any() else "undefined"
-        return GoalSeekResult("no solution in range", [], [],
+        return GoalSeekResult("no solution in range", [], [], [],
                               f"{metric} stays within {span} for {path} in [{low:g}, {high:g}]; "
                               f"it never reaches {target:g}")
-    achieved = list(evaluate(np.array(candidates)) + target)
-    met = [abs(a - target) <= tol for a in achieved]
-    if not any(met):
-        return GoalSeekResult("not reached", candidates, achieved,
-                              f"{metric} jumps over {target:g} at {path} = {candidates[0]:.6g} "
-                              f"(to {achieved[0]:.6g}): a step from whole replicas or servers")
+    achieved = evaluate(np.array(candidates)) + target
+    met = np.abs(achieved - target) <= tol
+    plateau_of = {r[0]: r for r in ranges}
+    if not met.any():
+        # a crossing that bisection closed to a point: the metric steps over the target there
+        b = int(np.flatnonzero(kind == 0)[0])
+        before, after = evaluate(np.array([lo[b], hi[b]])) + target
+        return GoalSeekResult("not reached", candidates, achieved.tolist(), [],
+                              f"{metric} jumps over {target:g} at {path} = {candidates[0]:.6g}, "
+                              f"from {before:.6g} to {after:.6g}: a step from whole replicas, servers or months")
     solutions = [c for c, m in zip(candidates, met) if m]
-    reached = [a for a, m in zip(achieved, met) if m]
-    if len(solutions) > 1 and not _one_plateau(solutions, xs, g, tol):
-        return GoalSeekResult("several solutions", solutions, reached,
-                              f"{metric} reaches {target:g} at {len(solutions)} values of {path}")
-    return GoalSeekResult("ok", solutions[:1], reached[:1],
-                          f"{metric} = {reached[0]:.6g} at {path} = {solutions[0]:.6g}")
-
-
-def _one_plateau(solutions: list[float], xs: np.ndarray, g: np.ndarray, tol: float) -> bool:
-    """Whether all solutions lie on one flat stretch where the metric equals the target."""
-    inside = (xs >= min(solutions)) & (xs <= max(solutions))
-    return bool(np.all(np.abs(g[inside]) <= tol))
+    reached = [float(a) for a, m in zip(achieved, met) if m]
+    spans = [plateau_of.get(c, (c, c)) for c in solutions]
+    if len(solutions) > 1:
+        return GoalSeekResult("several solutions", solutions, reached, spans,
+                              f"{metric} reaches {target:g} at {len(solutions)} separate values of {path}")
+    where = (f"{path} = {solutions[0]:.6g}" if spans[0][0] == spans[0][1]
+             else f"{path} from {spans[0][0]:.6g} to {spans[0][1]:.6g}")
+    return GoalSeekResult("ok", solutions, reached, spans, f"{metric} = {reached[0]:.6g} at {where}")
 
 
 # ---------------------------------------------------------------- sweeps

@@ -263,7 +263,7 @@ def goal_seek(scenario, path: str, metric: str, target: float, low: float, high:
     return {"path": path, "metric": metric, "target": target, "low": float(lo), "high": float(hi),
             "status": result.status, "value": result.solutions[0] if result.solutions else None,
             "achieved": _json_number(result.achieved[0]) if result.achieved else None,
-            "solutions": result.solutions, "message": result.message,
+            "solutions": result.solutions, "ranges": [list(r) for r in result.ranges], "message": result.message,
             "tolerance": tol if tol is not None else max(abs(target) * 1e-6, 1e-9)}
 
 
