@@ -39,16 +39,25 @@ def build_report(scenario, result: Result, index: int = 0) -> dict:
 
 
 def format_money(value, currency: str) -> str:
-    """Money with thousands separators; cents below 100.
+    """Money with thousands separators; cents below 100; four significant digits below 1
+    (never in scientific notation: a cost per request is often a fraction of a cent).
 
     >>> format_money(12345678.9, "USD"), format_money(0.0123, "EUR"), format_money(None, "USD")
     ('USD 12,345,679', 'EUR 0.0123', '—')
+    >>> format_money(6.574e-05, "EUR"), format_money(-0.5, "USD"), format_money(0.0, "USD")
+    ('EUR 0.00006574', 'USD -0.5', 'USD 0')
     """
     if value is None:
         return "—"
     if abs(value) >= 100:
         return f"{currency} {value:,.0f}"
-    return f"{currency} {value:,.4g}" if abs(value) < 1 else f"{currency} {value:,.2f}"
+    if abs(value) >= 1:
+        return f"{currency} {value:,.2f}"
+    if value == 0:
+        return f"{currency} 0"
+    decimals = min(20, 3 - math.floor(math.log10(abs(value))))
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return f"{currency} {'0' if text == '-0' else text}"
 
 
 def format_share(value) -> str:

@@ -1,0 +1,196 @@
+"""Writing exports to disk: the Excel workbook, CSV tables, PNG and SVG figures.
+
+Every file is written the way scenarios are saved: to a temporary file in the
+target's folder, flushed, then renamed over the target, so an interrupted or
+failed export never leaves a half-written file and never damages the file that
+was there. A target that cannot be written (a read-only file, a directory, a
+missing folder) raises :class:`ExportError` with a one-line message before
+anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+#: File name suffixes of the tables written by :func:`write_csv`.
+CSV_TABLES = ("monthly", "yearly")
+
+
+class ExportError(Exception):
+    """A target that cannot be written, in one line: ``out.xlsx: cannot write: folder 'x' does not exist``."""
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: cannot write: {reason}")
+
+
+def _is_read_only(path: Path) -> bool:
+    """Whether an existing file is read-only (by its permission bits, so also for root)."""
+    mode = path.stat().st_mode
+    return not (mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)) or not os.access(path, os.W_OK)
+
+
+def check_file_target(path) -> Path:
+    """The resolved target file, after checking that it can be written.
+
+    Raises
+    ------
+    ExportError
+        If it is a directory, its folder does not exist, or it is read-only.
+    """
+    shown = path
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise ExportError(shown, "it is a directory; give a file name")
+    folder = target.parent
+    if not folder.exists():
+        raise ExportError(shown, f"folder {str(folder)!r} does not exist")
+    if not folder.is_dir():
+        raise ExportError(shown, f"{str(folder)!r} is not a folder")
+    if target.exists() and _is_read_only(target):
+        raise ExportError(shown, "the file is read-only")
+    return target
+
+
+def check_folder_target(path, create: bool = True) -> Path:
+    """The resolved target folder; a missing one (whose parent exists) is created when ``create`` is set.
+
+    With ``create=False`` nothing is created: the folder is only checked to
+    exist or to be creatable, so that every target can be checked before any
+    file is written.
+
+    Raises
+    ------
+    ExportError
+        If it is a file, or neither it nor its parent folder exists, or it cannot be created.
+    """
+    shown = path
+    folder = Path(os.path.realpath(path))
+    if folder.exists() and not folder.is_dir():
+        raise ExportError(shown, "it is a file, not a folder")
+    if not folder.exists():
+        if not folder.parent.is_dir():
+            raise ExportError(shown, f"folder {str(folder.parent)!r} does not exist")
+        if create:
+            try:
+                folder.mkdir()
+            except OSError as error:
+                raise ExportError(shown, _reason(error)) from None
+    return folder
+
+
+def write_atomically(path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(temporary_path)``, then move the finished file onto ``path``.
+
+    The temporary file sits in the target's folder (so the rename is atomic),
+    is flushed to disk before the rename and removed on any failure. The new
+    file keeps an existing target's permissions.
+
+    Returns
+    -------
+    Path
+        The target.
+
+    Raises
+    ------
+    ExportError
+        If the target cannot be written (checked first) or writing fails with an OS error.
+    """
+    target = check_file_target(path)
+    try:
+        handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp",
+                                             delete=False)
+    except OSError as error:
+        raise ExportError(path, _reason(error)) from None
+    temporary = Path(handle.name)
+    handle.close()
+    try:
+        write(temporary)
+        with open(temporary, "rb+") as finished:
+            os.fsync(finished.fileno())
+        os.chmod(temporary, _file_mode(target))
+        os.replace(temporary, target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise ExportError(path, _reason(error)) from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _file_mode(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def _reason(error: OSError) -> str:
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    text = error.strerror or str(error) or type(error).__name__
+    return text[:1].lower() + text[1:]
+
+
+# ---- the exports ------------------------------------------------------------------
+
+
+def write_excel(path, scenario, result=None, *, tornado: Mapping | None = None, monte_carlo=None) -> Path:
+    """Write the workbook of :func:`tcoapp.reports.excel.build_workbook` to ``path`` atomically."""
+    check_file_target(path)  # fail before the work of building
+    from .excel import build_workbook
+
+    workbook = build_workbook(scenario, result, tornado=tornado, monte_carlo=monte_carlo)
+    return write_atomically(path, workbook.save)
+
+
+def write_table_csv(path, table) -> Path:
+    """Write a DataFrame as UTF-8 CSV (comma, ``.`` decimal point, full precision) atomically."""
+    return write_atomically(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n"))
+
+
+def write_csv(folder, report: dict, stem: str) -> list[Path]:
+    """Write ``<stem>-monthly.csv`` and ``<stem>-yearly.csv`` into ``folder`` (created if missing)."""
+    from .tables import monthly_table, yearly_table
+
+    folder = check_folder_target(folder)
+    return [write_table_csv(folder / f"{stem}-monthly.csv", monthly_table(report)),
+            write_table_csv(folder / f"{stem}-yearly.csv", yearly_table(report))]
+
+
+def write_figures(folder, report: dict, stem: str, formats: Iterable[str] = ("png",), *,
+                  tornado: Mapping | None = None, size=(8, 5), dpi: int = 100) -> list[Path]:
+    """Render every report figure (and the tornado when given) as ``<stem>-<figure>.<format>``.
+
+    Parameters
+    ----------
+    folder : path
+        Created if missing (one level).
+    formats : iterable of str
+        ``"png"``, ``"svg"`` (or ``"pdf"``).
+    """
+    from .figures import REPORT_FIGURES, draw_tornado, render
+
+    folder = check_folder_target(folder)
+    jobs = [(name, fn, report) for name, fn in REPORT_FIGURES.items()]
+    if tornado:
+        jobs.append(("tornado", draw_tornado, tornado))
+    written = []
+    for fmt in formats:
+        for name, fn, data in jobs:
+            target = folder / f"{stem}-{name}.{fmt}"
+            written.append(write_atomically(
+                target, lambda tmp, fn=fn, data=data, fmt=fmt: render(fn, data, tmp, size=size, dpi=dpi, format=fmt)))
+    return written
+
+
+__all__ = ["ExportError", "check_file_target", "check_folder_target", "write_atomically", "write_excel",
+           "write_table_csv", "write_csv", "write_figures", "CSV_TABLES"]
