@@ -87,9 +87,15 @@ def months(scenario) -> int:
 
 
 def evaluate(scenario, source: str | None = None) -> Result:
-    """Run the engine on one scenario; bad inputs raise :class:`ScenarioError`."""
+    """Run the engine on one scenario; bad inputs raise :class:`ScenarioError` (naming ``source``)."""
     try:
-        return run(engine_inputs(scenario), months(scenario))
+        inputs = engine_inputs(scenario)
+    except ScenarioError as err:
+        if err.file is None and source is not None:  # an unknown chip or unsupported precision
+            raise ScenarioError(err.rule, path=err.path, value=err.value, file=source) from None
+        raise
+    try:
+        return run(inputs, months(scenario))
     except EngineError as err:
         raise to_scenario_error(err, scenario, source) from None
 

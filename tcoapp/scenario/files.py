@@ -150,9 +150,36 @@ def read_json_object(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ScenarioError(
             f"not valid JSON at line {error.lineno} column {error.colno}: {error.msg}", file=path,
         ) from None
+    except RecursionError:
+        raise ScenarioError("not valid JSON: nested too deeply", file=path) from None
+    except ValueError as error:  # e.g. an integer of more than 4300 digits
+        raise ScenarioError(f"not valid JSON: {str(error).split(';')[0]}", file=path) from None
     if not isinstance(data, dict):
         raise ScenarioError(f"must be a JSON object {{...}}, not {_json_kind(data)}", file=path)
+    _check_unicode(data, path)
     return data
+
+
+def _check_unicode(data: Any, path: str | os.PathLike[str]) -> None:
+    """Refuse text holding a lone surrogate escape (``"\\ud800"``): valid JSON, but not Unicode text,
+    so it could be neither printed nor saved back as UTF-8."""
+    pending: list[tuple[str, Any]] = [("", data)]
+    while pending:
+        where, value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend((f"{where}.{key}" if where else str(key), item) for key, item in value.items())
+            texts = list(value)
+        elif isinstance(value, list):
+            pending.extend((f"{where}[{index}]", item) for index, item in enumerate(value))
+            continue
+        else:
+            texts = [value] if isinstance(value, str) else []
+        for text in texts:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ScenarioError("is not valid Unicode text (a lone surrogate escape such as \\ud800)",
+                                    path=where or "(top level)", file=path) from None
 
 
 def _json_kind(value: Any) -> str:
