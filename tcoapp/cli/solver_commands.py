@@ -7,6 +7,7 @@ through the engine) and prints a readable table, or JSON with ``--json``.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from ..reports.report import format_value
@@ -50,11 +51,21 @@ def _metric(value: str) -> str:
     return value
 
 
-def _floats(text: str) -> list[float]:
+def _finite(text: str) -> float:
     try:
-        return [float(v) for v in text.split(",") if v.strip()]
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} must be numbers separated by commas") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number")
+    return value
+
+
+def _floats(text: str) -> list[float]:
+    values = [_finite(v) for v in text.split(",") if v.strip()]
+    if not values:
+        raise argparse.ArgumentTypeError(f"{text!r} must be numbers separated by commas")
+    return values
 
 
 def cmd_tornado(args) -> int:
@@ -135,8 +146,12 @@ def cmd_solve(args) -> int:
     print(f"Goal seek: {args.input} in [{result['low']:g}, {result['high']:g}] so that "
           f"{SUMMARY_LABELS[args.metric][0]} = {_fmt(args.metric, target, scenario)}")
     print(f"  {result['status']}: {result['message']}")
-    if result["value"] is not None:
+    if result["status"] == "ok":
         print(f"  {args.input} = {result['value']:.8g}  ->  {_fmt(args.metric, result['achieved'], scenario)}")
+    elif result["status"] == "several solutions":
+        for value, (low, high) in zip(result["solutions"], result["ranges"]):
+            where = f"{value:.8g}" if low == high else f"{low:.8g} to {high:.8g}"
+            print(f"  {args.input} = {where}")
     return 0
 
 
@@ -195,7 +210,7 @@ def add_solver_commands(sub) -> None:
     p = sub.add_parser("tornado", help="which inputs matter most: the metric at each input's low and high value")
     p.add_argument("file", metavar="FILE.tco")
     p.add_argument("--metric", type=_metric, default="total_cost", help=metric_help + "; default total_cost")
-    p.add_argument("--swing", type=float, default=0.2, help="low/high = base x (1 -/+ swing); default 0.2")
+    p.add_argument("--swing", type=_finite, default=0.2, help="low/high = base x (1 -/+ swing); default 0.2")
     p.add_argument("--input", dest="inputs", action="append", metavar="PATH",
                    help="an input's dotted path (repeat); default every continuous input with a value")
     p.add_argument("--top", type=int, default=15, help="rows to print (text output); default 15")
@@ -218,13 +233,13 @@ def add_solver_commands(sub) -> None:
     p.add_argument("--input", required=True, metavar="PATH", help="the input to solve for, e.g. inference.requests_per_day")
     p.add_argument("--metric", type=_metric, required=True, help=metric_help)
     target = p.add_mutually_exclusive_group(required=True)
-    target.add_argument("--target", type=float, help="the value the metric must reach")
+    target.add_argument("--target", type=_finite, help="the value the metric must reach")
     target.add_argument("--target-deployment", choices=("api", "cloud", "owned"),
                         help="reach the metric of this scenario deployed this way (e.g. cloud_rate at which "
                              "cloud costs what owned does)")
-    p.add_argument("--low", type=float, required=True, help="lower end of the search range")
-    p.add_argument("--high", type=float, required=True, help="upper end of the search range")
-    p.add_argument("--tol", type=float, help="tolerance on the metric; default 1e-6 x |target|")
+    p.add_argument("--low", type=_finite, required=True, help="lower end of the search range")
+    p.add_argument("--high", type=_finite, required=True, help="upper end of the search range")
+    p.add_argument("--tol", type=_finite, help="tolerance on the metric; default 1e-6 x |target|")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_solve)
 

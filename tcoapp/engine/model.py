@@ -383,8 +383,8 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", i
         # ---- 4.1 Demand ---------------------------------------------------
         live = m[None, :] >= L[:, None]
         cap = np.where(np.isnan(x["inference.max_requests_per_day"]), np.inf, x["inference.max_requests_per_day"])
-        grown = x["inference.requests_per_day"][:, None] * (1.0 + x["inference.annual_growth"][:, None]) ** (
-            (m[None, :] - L[:, None]) / 12.0)
+        grown = x["inference.requests_per_day"][:, None] * np.exp(
+            np.log1p(x["inference.annual_growth"])[:, None] * ((m[None, :] - L[:, None]) / 12.0))
         Q = np.where(live, np.minimum(cap[:, None], grown), 0.0)
         requests = Q * DAYS
         n_samples = x["inference.samples"][:, None]
@@ -397,10 +397,15 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", i
         deployment = x["inference.deployment"]
         api, cloud, owned = (deployment == "api"), (deployment == "cloud"), (deployment == "owned")
 
+        # Each deployment's branch is computed only when some row of the batch uses it.
+        zero = np.zeros((1, M))
+
         # ---- 4.2 API --------------------------------------------------------
-        api_compute = ((prefill_tokens * x["inference.api_price_input"][:, None]
-                        + decode_tokens * x["inference.api_price_output"][:, None]) / 1e6
-                       * trend(x["inference.api_price_change"], M))
+        api_compute = zero
+        if api.any():
+            api_compute = ((prefill_tokens * x["inference.api_price_input"][:, None]
+                            + decode_tokens * x["inference.api_price_output"][:, None]) / 1e6
+                           * trend(x["inference.api_price_change"], M))
 
         # ---- 4.3 Capacity ---------------------------------------------------
         capacity = _capacity(x, N_act, errors, ~api)
@@ -418,7 +423,9 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", i
         errors.add(cloud & np.isnan(cloud_rate_i), "inference.cloud_rate",
                    lambda s: f"is null and chip '{_at(x['inference.chip.id'], s)}' has no cloud_usd_per_hour; "
                              "cloud deployment needs an hourly rate")
-        cloud_compute = required * HOURS * cloud_rate_i[:, None] * trend(x["inference.cloud_price_change"], M)
+        cloud_compute = zero
+        if cloud.any():
+            cloud_compute = required * HOURS * cloud_rate_i[:, None] * trend(x["inference.cloud_price_change"], M)
 
         # ---- 4.5 Owned ------------------------------------------------------
         price_i = np.where(np.isnan(x["inference.chip_price"]), x["inference.chip.price_usd"] * fx,
@@ -428,18 +435,22 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", i
                              "owned deployment needs a purchase price")
         errors.add(owned & np.isnan(x["inference.chip.tdp_w"]), "inference.chip",
                    lambda s: f"chip '{_at(x['inference.chip.id'], s)}' has no tdp_w; owned deployment needs its power")
-        fleet = _owned_fleet(x, np.where(owned[:, None], required, 0.0), price_i, M, rows)
+        if owned.any():
+            # a null price or power is an error recorded above; zeros keep NaN out of other rows
+            fleet = _owned_fleet(x, np.where(owned[:, None], required, 0.0), np.nan_to_num(price_i), M, rows)
+        else:
+            fleet = {k: zero for k in ("alive", "capex", "depreciation", "energy", "facility")}
+            fleet["energy_mwh"] = np.zeros(1)
 
         accrual = x["finance.basis"] == "accrual"
         owned_compute = np.where(accrual[:, None], fleet["depreciation"], fleet["capex"])
-        inference_compute = np.where(api[:, None], api_compute,
-                                     np.where(cloud[:, None], cloud_compute, owned_compute))
+        inference_compute = _by_deployment(api, cloud, owned, api_compute, cloud_compute, owned_compute)
+        inference_energy = _by_deployment(api, cloud, owned, zero, zero, fleet["energy"])
+        inference_facility = _by_deployment(api, cloud, owned, zero, zero, fleet["facility"])
+        capex = _by_deployment(api, cloud, owned, zero, zero, fleet["capex"])
+        depreciation = _by_deployment(api, cloud, owned, zero, zero, fleet["depreciation"])
+        chips = _by_deployment(api, cloud, owned, zero, required, fleet["alive"])
         owned2 = owned[:, None]
-        inference_energy = np.where(owned2, fleet["energy"], 0.0)
-        inference_facility = np.where(owned2, fleet["facility"], 0.0)
-        capex = np.where(owned2, fleet["capex"], 0.0)
-        depreciation = np.where(owned2, fleet["depreciation"], 0.0)
-        chips = np.where(owned2, fleet["alive"], np.where(cloud[:, None], required, 0.0))
 
         # ---- 4.6, 4.7 ------------------------------------------------------
         inference_ops = np.where(live, x["inference.ops_cost_per_month"][:, None], 0.0)
@@ -471,6 +482,17 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", i
         for arr in list(series.values()) + list(summary.values()):
             arr[bad] = NAN
     return Result(M, series, summary, errors.items())
+
+
+def _by_deployment(api, cloud, owned, for_api, for_cloud, for_owned) -> np.ndarray:
+    """Each row's value for its deployment (no selection when the whole batch shares one)."""
+    if owned.all():
+        return for_owned
+    if cloud.all():
+        return for_cloud
+    if api.all():
+        return for_api
+    return np.where(api[:, None], for_api, np.where(cloud[:, None], for_cloud, for_owned))
 
 
 def _full(values: np.ndarray, shape: tuple) -> np.ndarray:
@@ -573,27 +595,27 @@ def _owned_fleet(x, required: np.ndarray, chip_price: np.ndarray, M: int, rows: 
             return prefix[1:] - prefix[first_alive_col]
         return prefix[1:] - np.take_along_axis(prefix, first_alive, axis=0)
 
-    alive = window(bought)
+    alive = np.ascontiguousarray(window(bought).T)
     K = (chip_price[:, None] * trend(f("hardware_price_change"), M) * (1.0 + f("server_overhead"))[:, None]).T
-    capex = np.where(buy > 0, buy * K, 0.0)
+    capex_t = buy * K
     spent = np.zeros((M + 1, S))
-    np.cumsum(capex, axis=0, out=spent[1:])
-    installed = window(spent)
-    depreciation = installed / life
-    server_kw = x["inference.chip.tdp_w"] / 1000.0 * (1.0 + f("server_power_overhead"))
-    elec = (f("electricity_price")[:, None] * trend(f("electricity_price_change"), M)).T
-    power_kw = alive * (server_kw * f("power_load_factor") * f("pue"))
-    running = alive > 0
-    energy = np.where(running, power_kw * HOURS * elec, 0.0)
-    facility = (np.where(running, alive * (server_kw * f("colocation_per_kw_month")), 0.0)
-                + f("maintenance_rate") / 12.0 * installed)
-    # back to scenario-major, contiguous: sums over months then run in the same
-    # order for a scenario whether it is computed alone or in a batch
-    out = {name: np.ascontiguousarray(values.T) for name, values in (
-        ("alive", alive), ("capex", capex), ("depreciation", depreciation), ("energy", energy),
-        ("facility", facility), ("energy_mw", np.where(running, power_kw * HOURS / 1000.0, 0.0)))}
-    out["energy_mwh"] = out.pop("energy_mw").sum(axis=1)
-    return out
+    np.cumsum(capex_t, axis=0, out=spent[1:])
+    # back to scenario-major and contiguous, so sums over months run in the same
+    # order for a scenario computed alone or in a batch
+    installed = np.ascontiguousarray(window(spent).T)
+    capex = np.ascontiguousarray(capex_t.T)
+    server_kw = np.nan_to_num(x["inference.chip.tdp_w"]) / 1000.0 * (1.0 + f("server_power_overhead"))
+    elec = f("electricity_price")[:, None] * trend(f("electricity_price_change"), M)
+    kw_drawn = server_kw * f("power_load_factor") * f("pue")  # average kW per installed chip
+    return {
+        "alive": alive,
+        "capex": capex,
+        "depreciation": installed / life[:, None],
+        "energy": alive * (kw_drawn * HOURS)[:, None] * elec,
+        "facility": alive * (server_kw * f("colocation_per_kw_month"))[:, None]
+        + (f("maintenance_rate") / 12.0)[:, None] * installed,
+        "energy_mwh": kw_drawn * HOURS / 1000.0 * alive.sum(axis=1),
+    }
 
 
 def _first_month(condition: np.ndarray) -> np.ndarray:
@@ -608,9 +630,17 @@ def _summary(x, series, fleet, capacity, hours_initial, owned, api, M, with_irr:
     rate = x["finance.discount_rate"]
     cum_inf = np.cumsum(series["inference"], axis=1)
     cum_train = np.cumsum(series["training"], axis=1)
-    cum_rev = np.cumsum(series["revenue"], axis=1)
-    cum_cash = np.cumsum(series["cash_total"], axis=1)
-    net = series["revenue"] - series["cash_total"]
+    earns = bool(np.any(total_of["revenue"] != 0))
+    if earns:
+        net = series["revenue"] - series["cash_total"]
+        cum_rev = np.cumsum(series["revenue"], axis=1)
+        payback = _first_month((cum_rev >= np.cumsum(series["cash_total"], axis=1)) & (cum_rev > 0))
+        npv_profit = npv(net, rate)
+        irr = irr_annual(net) if with_irr else np.full(net.shape[0], NAN)
+    else:  # no revenue anywhere in the batch: no payback, no IRR, NPV of profit is minus NPV of costs
+        payback = irr = np.full(1, NAN)
+        npv_profit = None
+    npv_total = npv(series["cash_total"], rate)
     c, P, R = capacity
     return {
         "training_cost": training_cost,
@@ -618,7 +648,7 @@ def _summary(x, series, fleet, capacity, hours_initial, owned, api, M, with_irr:
         "total_cost": total_cost,
         "inference_share": np.where(total_cost != 0, inference_cost / total_cost, NAN),
         "crossover_month": _first_month((cum_inf >= cum_train) & (cum_inf > 0)),
-        "npv_total": npv(series["cash_total"], rate),
+        "npv_total": npv_total,
         "npv_training": npv(series["cash_training"], rate),
         "npv_inference": npv(series["cash_inference"], rate),
         "cost_per_million_tokens": np.where(total_of["tokens"] > 0, inference_cost / (total_of["tokens"] / 1e6), NAN),
@@ -632,9 +662,9 @@ def _summary(x, series, fleet, capacity, hours_initial, owned, api, M, with_irr:
         "replica_decode_tokens_per_s": np.where(api, NAN, R),
         "revenue_total": total_of["revenue"],
         "profit": total_of["revenue"] - total_cost,
-        "npv_profit": npv(net, rate),
-        "payback_month": _first_month((cum_rev >= cum_cash) & (cum_rev > 0)),
-        "irr": irr_annual(net) if with_irr else np.full(net.shape[0], NAN),
+        "npv_profit": -npv_total if npv_profit is None else npv_profit,
+        "payback_month": payback,
+        "irr": irr,
     }
 
 

@@ -9,10 +9,12 @@ them. Long calls take two plain callables, ``progress(fraction)`` and
 
 from __future__ import annotations
 
+import math
 import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -156,7 +158,7 @@ def sample_distribution(spec: Mapping[str, object], n: int, rng: np.random.Gener
 
 
 def distribution_quantile(spec: Mapping[str, object], q: float, draws: int = 400_000, seed: int = 12345) -> float:
-    """A quantile of a distribution (by a large sample where there is no closed form).
+    """A quantile of a distribution (closed form, or a large sample for PERT).
 
     >>> round(distribution_quantile({"dist": "triangular", "low": 0.0, "mode": 0.0, "high": 1.0}, 0.5), 6)
     0.292893
@@ -170,7 +172,11 @@ def distribution_quantile(spec: Mapping[str, object], q: float, draws: int = 400
         if q <= f_mode:
             return float(low + np.sqrt(q * (high - low) * (mode - low)))
         return float(high - np.sqrt((1 - q) * (high - low) * (high - mode)))
-    rng = np.random.default_rng(seed)
+    if kind == "normal":
+        return float(spec["mean"]) + float(spec["sd"]) * NormalDist().inv_cdf(q)
+    if kind == "lognormal":
+        return float(spec["median"]) * math.exp(float(spec["sigma"]) * NormalDist().inv_cdf(q))
+    rng = np.random.default_rng(seed)  # PERT: no closed form without a Beta quantile
     return float(np.quantile(sample_distribution(spec, draws, rng), q))
 
 
@@ -207,10 +213,11 @@ def percentiles(metric: str, values: np.ndarray, ok: np.ndarray) -> dict[str, fl
     if v.size == 0:
         return {key: None for key, _ in PERCENTILES} | {"mean": None}
     out: dict[str, float | None] = {}
-    for key, pct in PERCENTILES:
-        p = float(np.percentile(v, pct))
-        out[key] = p if np.isfinite(p) else None
-    mean = float(np.mean(v))
+    with np.errstate(invalid="ignore"):  # a percentile between a month and "never" is never
+        table = np.percentile(v, [pct for _, pct in PERCENTILES])
+        mean = float(np.mean(v))
+    for (key, _), p in zip(PERCENTILES, table):
+        out[key] = float(p) if np.isfinite(p) else None
     out["mean"] = mean if np.isfinite(mean) else None
     return out
 
@@ -235,7 +242,7 @@ def monte_carlo(base: Mapping[str, object], months: int, draws: Mapping[str, np.
     chunk = chunk or chunk_size(months, CHUNK_BYTES / workers)
     values = {m: np.full(n, np.nan) for m in metrics}
     kept = min(n, band_limit)
-    paths = np.empty((kept, months), dtype=np.float32)
+    paths = np.empty((months, kept), dtype=np.float32)  # month-major: percentiles run along rows
     ok = np.ones(n, dtype=bool)
     failed, first_error = 0, None
 
@@ -270,12 +277,13 @@ def monte_carlo(base: Mapping[str, object], months: int, draws: Mapping[str, np.
                     failed += int(bad.sum())
                     first_error = first_error or str(next(e for e in errors if e is not None))
                 if cumulative is not None:
-                    paths[s0:s0 + cumulative.shape[0]] = cumulative
+                    paths[:, s0:s0 + cumulative.shape[0]] = cumulative.T
                 if progress is not None:
                     progress(s1 / n)
-    ok_paths = ~np.isnan(paths).any(axis=1)
+    ok_paths = ~np.isnan(paths).any(axis=0)
     if ok_paths.any():  # one partition for all five percentiles
-        table = np.percentile(paths[ok_paths], [pct for _, pct in PERCENTILES], axis=0)
+        good = paths if ok_paths.all() else paths[:, ok_paths]
+        table = np.percentile(good, [pct for _, pct in PERCENTILES], axis=1)
     else:
         table = np.full((len(PERCENTILES), months), np.nan)
     bands = {key: table[i] for i, (key, _) in enumerate(PERCENTILES)}
@@ -310,7 +318,7 @@ def goal_seek(base: Mapping[str, object], months: int, path: str, metric: str, t
     """
     tol = tol if tol is not None else max(abs(target) * 1e-6, 1e-9)
     if not low < high:
-        raise ValueError(f"the range must have low < high, got [{low}, {high}]")
+        raise ValueError(f"the range must have low < high, got [{low:g}, {high:g}]")
     if integer:
         xs = np.arange(int(np.ceil(low)), int(np.floor(high)) + 1, dtype=float)
         if xs.size > 20_000:
@@ -377,6 +385,8 @@ def goal_seek(base: Mapping[str, object], months: int, path: str, metric: str, t
                  for i, v in enumerate(best_hit) if kind[i] == 0]
     if integer:  # adjacent integers: the metric jumps between them; keep the nearer one
         crossings = [float(xs[i] if abs(g[i]) <= abs(g[i + 1]) else xs[i + 1]) for i in k[sign_bracket]]
+    if progress is not None:
+        progress(1.0)
     candidates = sorted({r[0] for r in ranges} | set(crossings))
     if not candidates:
         span = f"{np.nanmin(g) + target:.6g} .. {np.nanmax(g) + target:.6g}" if finite.any() else "undefined"

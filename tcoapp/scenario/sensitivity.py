@@ -89,6 +89,27 @@ def clip_to_rule(path: str, values: np.ndarray) -> np.ndarray:
     return np.clip(out, lower, upper)
 
 
+def _enforce_cross_rules(inputs: Mapping[str, object], values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Keep varied values within the schema's cross-field rule: active parameters <= parameters.
+
+    ``values`` maps paths to arrays (rows of a batch); returns it with the
+    active parameter count capped row by row where either side varies.
+    """
+    active_key, total_key = "model.active_params_billion", "model.params_billion"
+    if active_key not in values and total_key not in values:
+        return values
+    total = values.get(total_key, np.asarray(float(inputs[total_key])))
+    active = values.get(active_key)
+    if active is None:
+        if math.isnan(float(inputs[active_key])):
+            return values  # null: the engine derives it from the parameters, so it follows them
+        active = np.asarray(float(inputs[active_key]))
+    n = max(np.size(v) for v in values.values())
+    values = dict(values)
+    values[active_key] = np.broadcast_to(np.minimum(active, total), (n,)).copy()
+    return values
+
+
 def _label(path: str) -> str:
     spec = numeric_field_paths().get(path)
     return spec.title if spec else path
@@ -106,10 +127,16 @@ def default_tornado_paths(scenario) -> list[str]:
     for path, spec in numeric_field_paths().items():
         if spec.is_int or path == "horizon_years":
             continue
+        if path in _FOLLOWS_ANOTHER and math.isnan(float(inputs[path])):
+            continue  # null and derived from another input, which the tornado swings itself
         value = resolved_value(inputs, path)
         if np.isfinite(value) and value != 0:
             paths.append(path)
     return paths
+
+
+#: Nulls derived from another input of the same scenario (not from the catalog).
+_FOLLOWS_ANOTHER = ("model.active_params_billion", "training.compute_flops", "inference.launch_month")
 
 
 def tornado(scenario, metric: str = "total_cost", paths: Iterable[str] | None = None,
@@ -139,6 +166,8 @@ def tornado(scenario, metric: str = "total_cost", paths: Iterable[str] | None = 
                                     "uncertainty range", path=path)
             low, high, source = base_value * (1 - swing), base_value * (1 + swing), "swing"
         low, high = clip_to_rule(path, np.array([low, high]))
+        if path == "model.active_params_billion":
+            low, high = np.minimum([low, high], float(inputs["model.params_billion"]))
         ranges[path] = (float(low), float(high), source)
     base_metric, rows = core.tornado(inputs, M, metric, ranges)
     label, unit = metric_label(metric, scenario.currency)
@@ -222,6 +251,7 @@ def monte_carlo(scenario, samples: int = 10_000, seed: int = 0, metrics: Sequenc
     if not draws:
         raise ScenarioError("is empty: add an uncertain input (e.g. inference.annual_growth) to run a "
                             "Monte Carlo", path="uncertainty")
+    draws = _enforce_cross_rules(inputs, draws)
     events = list(events if events is not None else default_events(scenario))
     parsed = [parse_event(text) for text in events]
     collected = list(dict.fromkeys([*metrics, *(key for key, _, _ in parsed)]))
@@ -256,15 +286,39 @@ def goal_seek(scenario, path: str, metric: str, target: float, low: float, high:
     """The value of ``path`` in ``[low, high]`` at which ``metric`` reaches ``target``."""
     spec = _field(path)
     metric_label(metric)
+    for name, value in (("target", target), ("low", low), ("high", high), ("tol", tol)):
+        if value is not None and not math.isfinite(value):
+            raise ScenarioError("must be a finite number", path=name, value=value)
+    if tol is not None and tol <= 0:
+        raise ScenarioError("must be > 0", path="tol", value=tol)
+    if not low < high:
+        raise ScenarioError(f"must be above low ({low:g})", path="high", value=high)
     inputs, M = _base(scenario)
     lo, hi = clip_to_rule(path, np.array([low, high]))
+    if spec.is_int:
+        lo, hi = math.ceil(lo), math.floor(hi)
+    if not lo < hi:
+        raise ScenarioError(f"[{low:g}, {high:g}] holds no two values allowed for {path} ({spec.rule or 'any'}"
+                            f"{', whole numbers' if spec.is_int else ''})", path="low", value=low)
     result = core.goal_seek(inputs, M, path, metric, float(target), float(lo), float(hi), integer=spec.is_int,
                             tol=tol, progress=progress, cancelled=cancelled)
-    return {"path": path, "metric": metric, "target": target, "low": float(lo), "high": float(hi),
-            "status": result.status, "value": result.solutions[0] if result.solutions else None,
+    as_field = (lambda v: int(round(v))) if spec.is_int else float
+    return {"path": path, "metric": metric, "target": target, "low": as_field(lo), "high": as_field(hi),
+            "status": result.status, "value": as_field(result.solutions[0]) if result.solutions else None,
             "achieved": _json_number(result.achieved[0]) if result.achieved else None,
-            "solutions": result.solutions, "ranges": [list(r) for r in result.ranges], "message": result.message,
+            "solutions": [as_field(v) for v in result.solutions],
+            "ranges": [[as_field(a), as_field(b)] for a, b in result.ranges], "message": result.message,
             "tolerance": tol if tol is not None else max(abs(target) * 1e-6, 1e-9)}
+
+
+def _values(name: str, path: str, values: Sequence[float]) -> np.ndarray:
+    """Sweep values as an array within the field's rule; empty or non-finite lists are refused."""
+    xs = np.asarray(list(values), dtype=float)
+    if xs.size == 0:
+        raise ScenarioError("needs at least one value", path=name)
+    if not np.all(np.isfinite(xs)):
+        raise ScenarioError("must all be finite numbers", path=name, value=[float(v) for v in xs])
+    return clip_to_rule(path, xs)
 
 
 def sweep(scenario, path: str, values: Sequence[float], metrics: Sequence[str] = ("total_cost",)) -> dict:
@@ -273,7 +327,7 @@ def sweep(scenario, path: str, values: Sequence[float], metrics: Sequence[str] =
     for m in metrics:
         metric_label(m)
     inputs, M = _base(scenario)
-    xs = clip_to_rule(path, np.asarray(values, dtype=float))
+    xs = _values("values", path, values)
     out, errors = core.sweep(inputs, M, path, xs, metrics)
     return {"path": path, "values": xs.tolist(),
             "metrics": {m: [_json_number(v) for v in out[m]] for m in metrics},
@@ -284,10 +338,13 @@ def sweep2(scenario, x_path: str, x_values: Sequence[float], y_path: str, y_valu
            metric: str = "total_cost") -> dict:
     """Metric over a grid of two inputs in one batch; ``grid[iy][ix]``."""
     _field(x_path), _field(y_path)
+    if x_path == y_path:
+        raise ScenarioError("must differ from the first input: a two-way sweep needs two inputs", path="y_path",
+                            value=y_path)
     metric_label(metric)
     inputs, M = _base(scenario)
-    xs = clip_to_rule(x_path, np.asarray(x_values, dtype=float))
-    ys = clip_to_rule(y_path, np.asarray(y_values, dtype=float))
+    xs = _values("x_values", x_path, x_values)
+    ys = _values("y_values", y_path, y_values)
     grid = core.sweep2(inputs, M, x_path, xs, y_path, ys, metric)
     return {"x_path": x_path, "y_path": y_path, "metric": metric, "x": xs.tolist(), "y": ys.tolist(),
             "grid": [[_json_number(v) for v in row] for row in grid]}
@@ -295,6 +352,9 @@ def sweep2(scenario, x_path: str, x_values: Sequence[float], y_path: str, y_valu
 
 def linspace_around(scenario, path: str, points: int = 11, spread: float = 0.5) -> list[float]:
     """Default sweep values: ``base * (1 - spread) .. base * (1 + spread)``, within the field's rule."""
+    _field(path)
+    if points < 1:
+        raise ScenarioError("must be at least 1", path="points", value=points)
     inputs, _ = _base(scenario)
     base = resolved_value(inputs, path)
     if not np.isfinite(base) or base == 0:
