@@ -1,0 +1,94 @@
+"""Every bundled sample reports through the installed ``tcoapp-cli``, with every key, and adds up.
+
+``tcoapp-cli report samples/<each>.tco --json`` is run as a user would run it
+(the console script next to ``sys.executable``); its document must hold every
+series and summary key of MODEL.md section 5 and satisfy the accounting
+identities checked by :func:`report_checks.check_report`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from report_checks import check_report  # noqa: E402
+
+from tcoapp.paths import sample_files  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = sorted((REPO / "samples").glob("*.tco"))
+SCRIPT = Path(sys.executable).parent / ("tcoapp-cli.exe" if os.name == "nt" else "tcoapp-cli")
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "TCOAPP_DEBUG"}
+    return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, encoding="utf-8", timeout=120,
+                          env=env)
+
+
+@pytest.fixture(scope="module")
+def outputs() -> dict[tuple[str, bool], subprocess.CompletedProcess]:
+    """(sample name, json?) -> the finished ``tcoapp-cli report`` run; the runs go in parallel."""
+    jobs = [(path, as_json) for path in SAMPLES for as_json in (True, False)]
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
+        done = pool.map(lambda job: _run("report", str(job[0]), *(["--json"] if job[1] else [])), jobs)
+        return {(path.name, as_json): result for (path, as_json), result in zip(jobs, done)}
+
+
+def test_there_are_samples_and_the_package_ships_them():
+    assert len(SAMPLES) >= 3
+    assert [p.name for p in sample_files()] == [p.name for p in SAMPLES]
+    assert SCRIPT.exists(), f"tcoapp-cli is not installed next to {sys.executable}"
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
+def test_sample_json_report_has_every_key_and_adds_up(path, outputs):
+    result = outputs[(path.name, True)]
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    report = json.loads(result.stdout)
+    scenario = json.loads(path.read_text(encoding="utf-8"))
+    check_report(
+        report,
+        scenario.get("inference", {}).get("deployment", "cloud"),
+        start_month=scenario.get("start_month", "2026-01"),
+        horizon_years=scenario.get("horizon_years", 5),
+        discount_rate=scenario.get("finance", {}).get("discount_rate", 0.08),
+    )
+    assert report["scenario"] == scenario.get("name", "")
+    assert report["currency"] == scenario.get("currency", "USD")
+    assert report["summary"]["total_cost"] > 0
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
+def test_sample_text_report_matches_the_json(path, outputs):
+    text_run, json_run = outputs[(path.name, False)], outputs[(path.name, True)]
+    assert text_run.returncode == 0, text_run.stderr
+    assert text_run.stderr == ""
+    text, report = text_run.stdout, json.loads(json_run.stdout)
+    cur, summary = report["currency"], report["summary"]
+    # money in the scenario's currency, with the same rounded figure as the JSON
+    match = re.search(rf"Lifetime cost\s+{cur} ([\d,]+)\n", text)
+    assert match, text
+    assert int(match.group(1).replace(",", "")) == round(summary["total_cost"])
+    # shares as percentages
+    share = re.search(r"Inference share of lifetime cost\s+([\d.]+) %", text)
+    assert share and float(share.group(1)) == pytest.approx(100 * summary["inference_share"], abs=0.051)
+    # crossover as a calendar month
+    crossover = summary["crossover_month"]
+    if crossover is not None:
+        label = report["months"][int(crossover)]
+        year, month = label.split("-")
+        name = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()[int(month) - 1]
+        assert f"{name} {year} (month {int(crossover)})" in text
+    assert not re.search(r"\b(nan|inf)\b", text, re.IGNORECASE), text
+    assert "Traceback" not in text
