@@ -1,0 +1,167 @@
+"""``tcoapp``: start the desktop app, or render a screenshot of it.
+
+    tcoapp [FILE.tco ...]
+    tcoapp --screenshot OUT.png [FILE.tco ...] [--view overview|tables|compare|sensitivity|montecarlo|heatmap]
+    tcoapp --smoke-test
+
+With no file the window opens the last file, else a bundled sample. The
+screenshot renders the main window at 1280x800 offscreen, writes the PNG and
+exits 0 (1 if it could not be written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .. import __version__
+
+SCREENSHOT_VIEWS = ("overview", "tables", "compare", "sensitivity", "montecarlo", "heatmap")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="tcoapp", description="Lifetime cost of an AI programme (desktop app).")
+    parser.add_argument("files", nargs="*", metavar="FILE", help="scenario files (.tco) to open")
+    parser.add_argument("--screenshot", metavar="OUT.png", help="render the window at 1280x800 to a PNG and exit")
+    parser.add_argument("--view", choices=SCREENSHOT_VIEWS, default="overview", help="view for --screenshot")
+    parser.add_argument("--size", default="1280x800", help="window size for --screenshot (WIDTHxHEIGHT)")
+    parser.add_argument("--theme", choices=("system", "light", "dark"), default="system",
+                        help="colour theme (default: follow the system)")
+    parser.add_argument("--smoke-test", action="store_true", help="build the window, compute, and exit 0")
+    parser.add_argument("--version", action="version", version=f"tcoapp {__version__}")
+    return parser.parse_args(argv)
+
+
+def make_application(argv: Sequence[str], theme: str = "system"):
+    """The QApplication (created once), styled."""
+    from PySide6.QtWidgets import QApplication
+
+    from .theme import apply_theme
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(list(argv))
+        app.setApplicationName("tcoapp")
+        app.setApplicationDisplayName("tcoapp")
+        app.setOrganizationName("tcoapp")
+        app.setApplicationVersion(__version__)
+        apply_theme(app, theme)
+    return app
+
+
+def build_window(files: Sequence[str | Path]):
+    """The main window on the given files; else the last file; else the default sample."""
+    from . import autosave
+    from .mainwindow import MainWindow, default_sample
+
+    window = MainWindow()
+    if files:
+        for path in files:
+            window.open_file(path)
+        return window
+    last = autosave.last_file()
+    if last is not None and window.open_file(last) is not None:
+        return window
+    sample = default_sample()
+    if sample is not None:
+        document = window.open_sample(sample)
+        if document is not None:
+            document.start_sample = True
+    return window
+
+
+def _settle(app, window, rounds: int = 5) -> None:
+    """Let layouts, debounced evaluations and idle redraws run."""
+    from PySide6.QtCore import QEventLoop
+
+    for _ in range(rounds):
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    if window.evaluator.pending:
+        window.evaluator.evaluate_now()
+    window.worker.wait_idle()
+    for _ in range(rounds):
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+def prepare_view(app, window, view: str) -> None:
+    """Show a view and run what it needs (synchronously) for a screenshot."""
+    if view == "tables":
+        window.show_view("tables")
+    elif view == "compare":
+        window.show_view("compare")
+        _settle(app, window)
+        window.compare.deployments.run()
+    elif view in ("sensitivity", "montecarlo", "heatmap"):
+        sensitivity = window.show_view("sensitivity")
+        panel = {"sensitivity": sensitivity.tornado, "montecarlo": sensitivity.monte_carlo,
+                 "heatmap": sensitivity.heatmap}[view]
+        sensitivity.tabs.setCurrentWidget(panel)
+        _settle(app, window)
+        if view == "montecarlo":
+            panel.samples.setValue(5000)
+        panel.run()
+    _settle(app, window)
+
+
+def screenshot(window, app, out: str, view: str, size: str = "1280x800") -> int:
+    """Render the window and write ``out``; 0 on success."""
+    width, _, height = size.partition("x")
+    window.resize(int(width), int(height))
+    window.show()
+    _settle(app, window)
+    prepare_view(app, window, view)
+    for chart in window.findChildren(type(window.overview.charts["monthly"])):
+        if chart.isVisible():
+            chart.canvas.draw()
+    _settle(app, window, 3)
+    pixmap = window.grab()
+    ok = pixmap.save(out, "PNG")
+    if not ok:
+        print(f"tcoapp: cannot write {out}", file=sys.stderr)
+        return 1
+    print(out)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    headless = bool(args.screenshot or args.smoke_test)
+    if headless:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        os.environ.setdefault("TCOAPP_NO_RECOVERY", "1")
+    app = make_application([sys.argv[0]], args.theme)
+    from .dialogs import Question, set_answerer
+
+    if headless:  # nobody is there to answer: report and carry on
+        def answer_headless(question: Question):
+            if question.kind in ("error", "info"):
+                print(f"tcoapp: {question.title}: {question.text}", file=sys.stderr)
+            return {"save_changes": "discard", "yes_no": "no", "dialog": "rejected"}.get(question.kind)
+
+        set_answerer(answer_headless)
+    window = build_window(args.files)
+    if args.smoke_test:
+        window.show()
+        _settle(app, window)
+        evaluation = window.evaluator.latest
+        ok = evaluation is not None and evaluation.report is not None
+        print("tcoapp smoke test:", "ok" if ok else f"failed ({evaluation and evaluation.problem})")
+        window.shutdown_for_tests()
+        return 0 if ok else 1
+    if args.screenshot:
+        code = screenshot(window, app, args.screenshot, args.view, args.size)
+        window.shutdown_for_tests()
+        return code
+    window.show()
+    if not os.environ.get("TCOAPP_NO_RECOVERY"):
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, window.offer_recovery)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,930 @@
+"""Sensitivity views: tornado, Monte Carlo (histogram and fan chart), two-way heat map, goal seek.
+
+Every run goes to the window's :class:`~tcoapp.gui.worker.Worker` with
+progress and Cancel in the status bar; the window never freezes. When an input
+changes, a running sensitivity task is cancelled (its answer would be stale)
+and shown results are marked out of date. The tornado redraws by itself while
+its tab is shown.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QGridLayout,
+    QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem,
+    QTabWidget, QVBoxLayout, QWidget,
+)
+
+from tcoapp.reports.report import SUMMARY_LABELS, format_value
+from tcoapp.scenario.errors import ScenarioError
+from tcoapp.scenario.schema import Scenario, get_path, numeric_field_paths, with_values
+
+from .compare import short_value
+from .dialogs import Question, ask
+from .results import ChartPanel
+from .widgets import NumberBox, format_number, parse_number
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
+
+#: Metrics offered by the sensitivity tools.
+METRICS = ("total_cost", "npv_total", "inference_cost", "training_cost", "inference_share",
+           "cost_per_million_tokens", "cost_per_request", "peak_chips", "npv_profit")
+MC_METRICS = ("total_cost", "npv_total", "inference_share", "crossover_month", "inference_cost",
+              "cost_per_million_tokens")
+
+
+def metric_label(key: str) -> str:
+    return SUMMARY_LABELS.get(key, (key, ""))[0]
+
+
+def metric_unit(key: str, currency: str) -> str:
+    unit = SUMMARY_LABELS.get(key, ("", ""))[1]
+    return unit.format(cur=currency)
+
+
+def sensitivity_module():
+    """The solver (``tcoapp.scenario.sensitivity``), or None while it is not installed."""
+    try:
+        from tcoapp.scenario import sensitivity
+    except ImportError:
+        return None
+    return sensitivity
+
+
+def _metric_combo(name: str, metrics=METRICS) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    combo.setAccessibleName(name)
+    for key in metrics:
+        combo.addItem(metric_label(key), key)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(16)
+    return combo
+
+
+def _field_combo(name: str) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    combo.setAccessibleName(name)
+    for path, field in numeric_field_paths().items():
+        if path == "horizon_years":
+            continue
+        combo.addItem(f"{field.title} ({path})", path)
+    combo.setMaxVisibleItems(20)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(18)
+    return combo
+
+
+def _number_box(name: str, value: float = 0.0) -> NumberBox:
+    box = NumberBox(False, {})
+    box.setObjectName(name)
+    box.setAccessibleName(name)
+    box.setValue(value)
+    box.setMinimumWidth(90)
+    return box
+
+
+class _Panel(QWidget):
+    """Common ground: a button row, a note and one or more charts."""
+
+    task_name = ""
+
+    def __init__(self, view: "SensitivityView", name: str):
+        super().__init__()
+        self.view = view
+        self.setObjectName(f"sensitivity.{name}")
+        self.note = QLabel("")
+        self.note.setObjectName(f"sensitivity.{name}.note")
+        self.note.setWordWrap(True)
+        self.result: dict | None = None
+        self.result_scenario: Scenario | None = None
+
+    @property
+    def window_ref(self) -> "MainWindow":
+        return self.view.window_ref
+
+    def submit(self, function, *args, **kwargs) -> None:
+        scenario = self.window_ref.active.scenario
+
+        def done(result):
+            self.result = result
+            self.result_scenario = scenario
+            self.show_result(result, scenario)
+
+        def failed(error):
+            self.note.setText(f"Failed: {error}")
+
+        self.window_ref.worker.submit(self.task_name, function, *args, on_result=done, on_error=failed, **kwargs)
+
+    def mark_stale(self) -> None:
+        if self.result is not None:
+            self.note.setText("Inputs changed since this run. " + ("Run again to update." if self.task_name !=
+                                                                   "Tornado" else "Updating…"))
+
+    def show_result(self, result: dict, scenario: Scenario) -> None:
+        raise NotImplementedError
+
+
+class TornadoPanel(_Panel):
+    """Which inputs move the metric most: each input swung low and high."""
+
+    task_name = "Tornado"
+
+    def __init__(self, view: "SensitivityView"):
+        super().__init__(view, "tornado")
+        self.metric = _metric_combo("tornado.metric")
+        self.swing = QDoubleSpinBox()
+        self.swing.setObjectName("tornado.swing")
+        self.swing.setRange(0.01, 0.9)
+        self.swing.setSingleStep(0.05)
+        self.swing.setValue(0.2)
+        self.swing.setDecimals(2)
+        self.swing.setToolTip("Each input is moved this share down and up (0.2 = ±20 %), or across its "
+                              "uncertainty range where the scenario gives one.")
+        self.run_button = QPushButton("Run")
+        self.run_button.setObjectName("tornado.run")
+        self.run_button.clicked.connect(self.run)
+        self.metric.currentIndexChanged.connect(lambda _: self.run())
+        self.swing.valueChanged.connect(lambda _: self.view.schedule_tornado())
+        self.chart = ChartPanel("tornado", "Tornado", "tcoapp.gui.sensitivity:draw_tornado_chart")
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Metric"))
+        bar.addWidget(self.metric)
+        bar.addWidget(QLabel("Swing"))
+        bar.addWidget(self.swing)
+        bar.addWidget(self.run_button)
+        bar.addWidget(self.note, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.chart, 1)
+
+    def run(self) -> None:
+        module = sensitivity_module()
+        if module is None or self.window_ref.active is None:
+            self.note.setText("The sensitivity solver is not available in this build.")
+            return
+        scenario = self.window_ref.active.scenario
+        metric, swing = self.metric.currentData(), self.swing.value()
+
+        def job(progress=None, cancelled=None):
+            return module.tornado(scenario, metric=metric, swing=swing)
+
+        self.note.setText("Running…")
+        self.submit(job)
+
+    def show_result(self, result: dict, scenario: Scenario) -> None:
+        rows = result.get("rows", [])
+        unit = result.get("unit", "")
+        top = rows[0]["title"] if rows else "nothing"
+        base = format_value(result.get("metric", ""), result.get("base"), scenario.currency, scenario.start_month) \
+            if result.get("metric") in SUMMARY_LABELS else f"{result.get('base')} {unit}"
+        shown = chart_rows(result)
+        hidden = len(rows) - len(shown["rows"])
+        self.note.setText(f"Base {base}. Biggest driver: {top}."
+                          + (f" The {len(shown['rows'])} largest effects are shown." if hidden else ""))
+        self.chart.set_data(shown)
+
+
+TORNADO_ROWS = 12
+
+
+def chart_rows(tornado: dict, limit: int = TORNADO_ROWS) -> dict:
+    """The tornado with only the rows that move the metric, largest first, at most ``limit``."""
+    base = tornado.get("base")
+
+    def swing(row):
+        values = [v for v in (row.get("low_metric"), row.get("high_metric")) if v is not None]
+        return max((abs(v - base) for v in values), default=0.0) if base is not None else 0.0
+
+    rows = [row for row in tornado.get("rows", []) if row.get("low_metric") is not None
+            and row.get("high_metric") is not None and swing(row) > 1e-9 * max(abs(base or 0), 1)]
+    rows.sort(key=swing, reverse=True)
+    return dict(tornado, rows=rows[:limit])
+
+
+def draw_tornado_chart(fig, tornado: dict) -> None:
+    """The reports package's tornado chart (a plain fallback while it is missing)."""
+    from .results import figure_function
+
+    draw = figure_function("tcoapp.reports.figures:draw_tornado")
+    if draw is None:
+        from tcoapp.reports.figures_extra import draw_tornado_fallback as draw
+    draw(fig, tornado)
+
+
+class MonteCarloPanel(_Panel):
+    """Monte Carlo over the scenario's uncertainty section: histogram, fan chart, percentiles."""
+
+    task_name = "Monte Carlo"
+
+    def __init__(self, view: "SensitivityView"):
+        super().__init__(view, "monte_carlo")
+        self.samples = QSpinBox()
+        self.samples.setObjectName("monte_carlo.samples")
+        self.samples.setRange(100, 1_000_000)
+        self.samples.setSingleStep(1000)
+        self.samples.setValue(10_000)
+        self.samples.setGroupSeparatorShown(True)
+        self.seed = QSpinBox()
+        self.seed.setObjectName("monte_carlo.seed")
+        self.seed.setRange(0, 2_000_000_000)
+        self.metric = _metric_combo("monte_carlo.metric", MC_METRICS)
+        self.metric.currentIndexChanged.connect(lambda _: self._redraw_histogram())
+        self.edit_button = QPushButton("Uncertainty…")
+        self.edit_button.setObjectName("monte_carlo.edit_uncertainty")
+        self.edit_button.setToolTip("Edit the distributions of the uncertain inputs (saved in the scenario)")
+        self.edit_button.clicked.connect(view.edit_uncertainty)
+        self.run_button = QPushButton("Run")
+        self.run_button.setObjectName("monte_carlo.run")
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("monte_carlo.cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.histogram = ChartPanel("histogram", "Histogram", "tcoapp.gui.sensitivity:_draw_histogram")
+        self.fan = ChartPanel("fan", "Fan chart", "tcoapp.gui.sensitivity:_draw_fan")
+        self.stats = QTableWidget()
+        self.stats.setObjectName("monte_carlo.stats")
+        self.stats.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.stats.verticalHeader().setVisible(False)
+        self.stats.verticalHeader().setDefaultSectionSize(20)
+        self.stats.setMaximumHeight(170)
+        self.uncertain = QLabel("")
+        self.uncertain.setObjectName("monte_carlo.uncertain")
+        self.uncertain.setWordWrap(True)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Samples"))
+        bar.addWidget(self.samples)
+        bar.addWidget(QLabel("Seed"))
+        bar.addWidget(self.seed)
+        bar.addWidget(QLabel("Show"))
+        bar.addWidget(self.metric)
+        bar.addStretch(1)
+        bar.addWidget(self.edit_button)
+        bar.addWidget(self.run_button)
+        bar.addWidget(self.cancel_button)
+        self.metric.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.metric.setMinimumContentsLength(14)
+        charts = QSplitter(Qt.Orientation.Horizontal)
+        charts.addWidget(self.histogram)
+        charts.addWidget(self.fan)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.uncertain)
+        layout.addWidget(self.note)
+        layout.addWidget(charts, 1)
+        layout.addWidget(self.stats)
+        self.window_ref.worker.busy_changed.connect(self._on_busy)
+
+    def describe_uncertainty(self, scenario: Scenario) -> None:
+        items = scenario.uncertainty
+        if not items:
+            self.uncertain.setText("No uncertain inputs yet: click Uncertainty… to give some inputs a range.")
+            return
+        fields = numeric_field_paths()
+        names = ", ".join(fields[path].title if path in fields else path for path in items)
+        self.uncertain.setText(f"Uncertain inputs ({len(items)}): {names}.")
+
+    def run(self) -> None:
+        module = sensitivity_module()
+        window = self.window_ref
+        if module is None or window.active is None:
+            self.note.setText("The sensitivity solver is not available in this build.")
+            return
+        scenario = window.active.scenario
+        if not scenario.uncertainty:
+            self.note.setText("Give at least one input a distribution first (Uncertainty…).")
+            return
+        samples, seed = self.samples.value(), self.seed.value()
+        self.note.setText(f"Sampling {samples:,} scenarios…")
+        self.submit(module.monte_carlo, scenario, samples=samples, seed=seed, metrics=MC_METRICS)
+
+    def cancel(self) -> None:
+        worker = self.window_ref.worker
+        if worker.current is not None and worker.current.name == self.task_name:
+            worker.cancel()
+            self.note.setText("Cancelled.")
+
+    def _on_busy(self, busy: bool) -> None:
+        worker = self.window_ref.worker
+        running = busy and worker.current is not None and worker.current.name == self.task_name
+        self.cancel_button.setEnabled(running)
+        self.run_button.setEnabled(not running)
+
+    def show_result(self, result: dict, scenario: Scenario) -> None:
+        cur = scenario.currency
+        metrics = result.get("metrics", {})
+        columns = ["Metric", "P5", "P10", "P50", "P90", "P95", "Mean"]
+        self.stats.clear()
+        self.stats.setColumnCount(len(columns))
+        self.stats.setHorizontalHeaderLabels(columns)
+        self.stats.setRowCount(len(metrics))
+        for r, (key, stats) in enumerate(metrics.items()):
+            self.stats.setItem(r, 0, QTableWidgetItem(metric_label(key)))
+            for c, stat in enumerate(("p5", "p10", "p50", "p90", "p95", "mean"), start=1):
+                value = stats.get(stat)
+                item = QTableWidgetItem(short_value(key, value, scenario))
+                item.setToolTip(format_value(key, value, cur, scenario.start_month))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.stats.setItem(r, c, item)
+        header = self.stats.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for c in range(1, len(columns)):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        probabilities = result.get("probabilities") or {}
+        extra = "; ".join(f"{event_text(name, scenario)}: {100 * p:.0f} %" for name, p in probabilities.items()
+                          if p is not None)
+        failed = result.get("failed") or 0
+        self.note.setText(f"{result.get('samples', 0):,} samples, seed {result.get('seed')}."
+                          + (f" Chance that {extra}." if extra else "")
+                          + (f" {failed:,} samples could not be computed ({result.get('first_error')})."
+                             if failed else ""))
+        self._redraw_histogram()
+        self.fan.set_data({"bands": result.get("bands"), "currency": cur})
+
+    def _redraw_histogram(self) -> None:
+        if self.result is None or self.result_scenario is None:
+            return
+        key = self.metric.currentData()
+        histogram = self.result.get("histograms", {}).get(key)
+        stats = self.result.get("metrics", {}).get(key)
+        if histogram is None or stats is None:
+            self.histogram.set_data(None)
+            return
+        self.histogram.set_data({"histogram": histogram, "stats": stats, "label": metric_label(key),
+                                 "unit": metric_unit(key, self.result_scenario.currency)})
+
+
+def event_text(event: str, scenario: Scenario) -> str:
+    """A Monte Carlo event in words: ``"inference_share>0.5"`` -> ``"inference share of lifetime cost > 50 %"``.
+
+    >>> from tcoapp.scenario.schema import Scenario
+    >>> s = Scenario.model_validate({"model": {"params_billion": 7}, "inference": {"requests_per_day": 1}})
+    >>> event_text("crossover_month<36", s)
+    'inference overtakes training before month 36 (Jan 2029)'
+    """
+    from tcoapp.reports.report import format_month
+
+    for op in (">=", "<=", ">", "<"):
+        if op in event:
+            key, value = (part.strip() for part in event.split(op, 1))
+            break
+    else:
+        return event
+    label = metric_label(key).lower()
+    try:
+        number = float(value)
+    except ValueError:
+        return event
+    if key in ("crossover_month", "payback_month") and op.startswith("<"):
+        month = format_month(int(number), scenario.start_month).split(" (")[0]
+        return f"{label} before month {int(number)} ({month})"
+    if key in ("inference_share", "irr"):
+        return f"{label} {op} {100 * number:.3g} %"
+    return f"{label} {op} {number:,.6g}"
+
+
+def _draw_histogram(fig, data: dict) -> None:
+    from tcoapp.reports.figures_extra import draw_histogram
+
+    draw_histogram(fig, data["histogram"], data["stats"], data["label"], data["unit"])
+
+
+def _draw_fan(fig, data: dict) -> None:
+    from tcoapp.reports.figures_extra import draw_fan
+
+    if data.get("bands"):
+        draw_fan(fig, data["bands"], data["currency"])
+
+
+class HeatmapPanel(_Panel):
+    """A two-way sweep: the metric over a grid of two inputs."""
+
+    task_name = "Heat map"
+
+    def __init__(self, view: "SensitivityView"):
+        super().__init__(view, "heatmap")
+        self.x_field = _field_combo("heatmap.x_field")
+        self.y_field = _field_combo("heatmap.y_field")
+        self.x_low, self.x_high = _number_box("heatmap.x_low"), _number_box("heatmap.x_high")
+        self.y_low, self.y_high = _number_box("heatmap.y_low"), _number_box("heatmap.y_high")
+        self.steps = QSpinBox()
+        self.steps.setObjectName("heatmap.steps")
+        self.steps.setRange(2, 25)
+        self.steps.setValue(7)
+        self.steps.setMaximumWidth(80)
+        self.metric = _metric_combo("heatmap.metric")
+        self.run_button = QPushButton("Run")
+        self.run_button.setObjectName("heatmap.run")
+        self.run_button.clicked.connect(self.run)
+        self.x_field.currentIndexChanged.connect(lambda _: self._suggest_range(self.x_field, self.x_low,
+                                                                               self.x_high))
+        self.y_field.currentIndexChanged.connect(lambda _: self._suggest_range(self.y_field, self.y_low,
+                                                                               self.y_high))
+        self.chart = ChartPanel("heatmap", "Heat map", "tcoapp.gui.sensitivity:_draw_heatmap")
+        grid = QGridLayout()
+        grid.addWidget(QLabel("Across"), 0, 0)
+        grid.addWidget(self.x_field, 0, 1)
+        grid.addWidget(QLabel("from"), 0, 2)
+        grid.addWidget(self.x_low, 0, 3)
+        grid.addWidget(QLabel("to"), 0, 4)
+        grid.addWidget(self.x_high, 0, 5)
+        grid.addWidget(QLabel("Up"), 1, 0)
+        grid.addWidget(self.y_field, 1, 1)
+        grid.addWidget(QLabel("from"), 1, 2)
+        grid.addWidget(self.y_low, 1, 3)
+        grid.addWidget(QLabel("to"), 1, 4)
+        grid.addWidget(self.y_high, 1, 5)
+        grid.addWidget(QLabel("Steps"), 0, 6)
+        grid.addWidget(self.steps, 0, 7)
+        grid.addWidget(QLabel("Metric"), 1, 6)
+        grid.addWidget(self.metric, 1, 7)
+        grid.addWidget(self.run_button, 0, 8, 2, 1)
+        grid.setColumnStretch(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(grid)
+        layout.addWidget(self.note)
+        layout.addWidget(self.chart, 1)
+        self._set_field(self.x_field, "inference.annual_growth")
+        self._set_field(self.y_field, "inference.requests_per_day")
+
+    @staticmethod
+    def _set_field(combo: QComboBox, path: str) -> None:
+        index = combo.findData(path)
+        if index >= 0:
+            combo.setCurrentIndex(index)
+
+    def _suggest_range(self, combo: QComboBox, low: NumberBox, high: NumberBox) -> None:
+        window = self.window_ref
+        if window.active is None:
+            return
+        path = combo.currentData()
+        value = get_path(window.active.scenario, path)
+        low_value, high_value = suggested_range(path, value)
+        low.setValue(low_value)
+        high.setValue(high_value)
+
+    def refresh_ranges(self) -> None:
+        self._suggest_range(self.x_field, self.x_low, self.x_high)
+        self._suggest_range(self.y_field, self.y_low, self.y_high)
+
+    def run(self) -> None:
+        module = sensitivity_module()
+        window = self.window_ref
+        if module is None or window.active is None:
+            self.note.setText("The sensitivity solver is not available in this build.")
+            return
+        scenario = window.active.scenario
+        steps = self.steps.value()
+        fields = numeric_field_paths()
+        x_path, y_path = self.x_field.currentData(), self.y_field.currentData()
+        if x_path == y_path:
+            self.note.setText("Choose two different inputs.")
+            return
+        x_values = grid_values(self.x_low.value(), self.x_high.value(), steps, fields[x_path].is_int)
+        y_values = grid_values(self.y_low.value(), self.y_high.value(), steps, fields[y_path].is_int)
+        metric = self.metric.currentData()
+
+        def job(progress=None, cancelled=None):
+            return module.sweep2(scenario, x_path, x_values, y_path, y_values, metric)
+
+        self.note.setText("Running…")
+        self.submit(job)
+
+    def show_result(self, result: dict, scenario: Scenario) -> None:
+        fields = numeric_field_paths()
+        x_path, y_path = self.x_field.currentData(), self.y_field.currentData()
+        metric = self.metric.currentData()
+        from .formatting import short_unit
+
+        def axis_label(path):
+            field = fields[path]
+            return f"{field.title} ({short_unit(field.unit, scenario.currency)})"
+
+        self.note.setText(f"{metric_label(metric)} over {len(result['x'])} × {len(result['y'])} scenarios.")
+        self.chart.set_data({"sweep": result, "x_label": axis_label(x_path), "y_label": axis_label(y_path),
+                             "metric_label": metric_label(metric),
+                             "unit": metric_unit(metric, scenario.currency)})
+
+
+def _draw_heatmap(fig, data: dict) -> None:
+    from tcoapp.reports.figures_extra import draw_heatmap
+
+    draw_heatmap(fig, data["sweep"], data["x_label"], data["y_label"], data["metric_label"], data["unit"])
+
+
+def suggested_range(path: str, value: Any) -> tuple[float, float]:
+    """A range around a field's value for a sweep or a goal seek (within the field's bounds).
+
+    >>> suggested_range("inference.annual_growth", 0.5)
+    (0.0, 1.0)
+    >>> suggested_range("facility.pue", 1.3)
+    (1.0, 2.6)
+    """
+    field = numeric_field_paths()[path]
+    value = float(value) if value is not None else 1.0
+    if "%" in field.unit and field.unit.startswith("per year"):
+        low, high = value - 0.5, value + 0.5
+    elif "%" in field.unit and field.unit.startswith("share"):
+        low, high = max(0.05, value / 2), min(1.0, value * 2) if value else 1.0
+    elif value == 0:
+        low, high = 0.0, 1.0
+    else:
+        low, high = value / 2, value * 2
+    bounds = field.bounds
+    if "ge" in bounds:
+        low = max(low, bounds["ge"])
+    if "gt" in bounds:
+        low = max(low, bounds["gt"] + (abs(bounds["gt"]) or 1) * 1e-3) if low <= bounds["gt"] else low
+    if "le" in bounds:
+        high = min(high, bounds["le"])
+    if field.is_int:
+        low, high = float(math.floor(low)), float(math.ceil(high))
+        if high <= low:
+            high = low + 1
+    return float(f"{low:.6g}"), float(f"{high:.6g}")
+
+
+def grid_values(low: float, high: float, steps: int, is_int: bool) -> list[float]:
+    """``steps`` evenly spaced values from low to high (distinct whole numbers for integer fields).
+
+    >>> grid_values(0, 1, 3, False), grid_values(1, 4, 7, True)
+    ([0.0, 0.5, 1.0], [1, 2, 3, 4])
+    """
+    if steps < 2 or high == low:
+        return [low]
+    values = [low + (high - low) * i / (steps - 1) for i in range(steps)]
+    if is_int:
+        return sorted({int(round(v)) for v in values})
+    return [float(f"{v:.10g}") for v in values]
+
+
+class GoalSeekDialog(QDialog):
+    """Find the value of one input that makes a metric hit a target."""
+
+    def __init__(self, window: "MainWindow"):
+        super().__init__(window)
+        self.setObjectName("dialog.goal_seek")
+        self.setWindowTitle("Goal seek")
+        self.window_ref = window
+        self.field = _field_combo("goal_seek.field")
+        self.metric = _metric_combo("goal_seek.metric")
+        self.target = _number_box("goal_seek.target")
+        self.low = _number_box("goal_seek.low")
+        self.high = _number_box("goal_seek.high")
+        self.run_button = QPushButton("Find")
+        self.run_button.setObjectName("goal_seek.run")
+        self.run_button.clicked.connect(self.run)
+        self.answer = QLabel("Choose an input, the metric and its target, and a range to search.")
+        self.answer.setObjectName("goal_seek.answer")
+        self.answer.setWordWrap(True)
+        self.answer.setMinimumHeight(48)
+        self.buttons = QDialogButtonBox()
+        self.apply_button = self.buttons.addButton("Apply value", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.apply_button.setObjectName("goal_seek.apply")
+        self.apply_button.setEnabled(False)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("Change", self.field)
+        form.addRow("so that", self.metric)
+        form.addRow("equals", self.target)
+        range_row = QHBoxLayout()
+        range_row.addWidget(self.low)
+        range_row.addWidget(QLabel("to"))
+        range_row.addWidget(self.high)
+        form.addRow("searching from", range_row)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.run_button)
+        layout.addWidget(self.answer)
+        layout.addWidget(self.buttons)
+        self.resize(560, 280)
+        self.result: dict | None = None
+        self.field.currentIndexChanged.connect(lambda _: self._suggest())
+        self.metric.currentIndexChanged.connect(lambda _: self._suggest_target())
+        HeatmapPanel._set_field(self.field, "inference.requests_per_day")
+        self._suggest()
+        self._suggest_target()
+
+    def _suggest(self) -> None:
+        document = self.window_ref.active
+        if document is None:
+            return
+        path = self.field.currentData()
+        low, high = suggested_range(path, get_path(document.scenario, path))
+        self.low.setValue(low)
+        self.high.setValue(high)
+
+    def _suggest_target(self) -> None:
+        evaluation = self.window_ref.evaluator.latest
+        if evaluation is not None and evaluation.summary is not None:
+            value = evaluation.summary.get(self.metric.currentData())
+            if value is not None:
+                self.target.setValue(float(f"{value:.3g}"))
+
+    def run(self) -> None:
+        module = sensitivity_module()
+        document = self.window_ref.active
+        if module is None or document is None:
+            self.answer.setText("The sensitivity solver is not available in this build.")
+            return
+        scenario = document.scenario
+        path, metric = self.field.currentData(), self.metric.currentData()
+        target, low, high = self.target.value(), self.low.value(), self.high.value()
+
+        def job(progress=None, cancelled=None):
+            return module.goal_seek(scenario, path, metric, target, low, high, progress=progress,
+                                    cancelled=cancelled)
+
+        self.answer.setText("Searching…")
+        self.apply_button.setEnabled(False)
+        self.window_ref.worker.submit("Goal seek", job, on_result=lambda r: self.show_result(r, scenario, path),
+                                      on_error=lambda e: self.answer.setText(f"Failed: {e}"))
+
+    def show_result(self, result: dict, scenario: Scenario, path: str) -> None:
+        self.result = result
+        self._path = path
+        field = numeric_field_paths()[path]
+        status = result.get("status")
+        metric = self.metric.currentData()
+        if status == "ok":
+            achieved = format_value(metric, result.get("achieved"), scenario.currency, scenario.start_month) \
+                if metric in SUMMARY_LABELS else result.get("achieved")
+            self.answer.setText(f"<b>{field.title} = {format_number(result['value'], field.is_int)}</b> gives "
+                                f"{metric_label(metric).lower()} of {achieved}.")
+            self.apply_button.setEnabled(True)
+        elif status == "several solutions":
+            values = ", ".join(format_number(v, field.is_int) for v in result.get("solutions", []))
+            self.answer.setText(f"Several values reach the target: {values}. Narrow the range; "
+                                f"Apply uses {format_number(result['value'], field.is_int)}.")
+            self.apply_button.setEnabled(result.get("value") is not None)
+        elif status == "not reached" and result.get("value") is not None:
+            achieved = format_value(metric, result.get("achieved"), scenario.currency, scenario.start_month)
+            self.answer.setText(f"The target cannot be hit exactly: {metric_label(metric).lower()} jumps (whole "
+                                f"replicas or servers). Closest: <b>{field.title} = "
+                                f"{format_number(result['value'], field.is_int)}</b> gives {achieved}.")
+            self.apply_button.setEnabled(True)
+        else:
+            message = result.get("message") or status
+            self.answer.setText(f"No value between {format_number(self.low.value())} and "
+                                f"{format_number(self.high.value())} reaches the target: {message}.")
+
+    def apply(self, document) -> bool:
+        """Set the found value on the document (one undoable edit)."""
+        if not self.result or self.result.get("value") is None:
+            return False
+        field = numeric_field_paths()[self._path]
+        value = self.result["value"]
+        value = int(round(value)) if field.is_int else float(value)
+        try:
+            return document.set_values({self._path: value}, label=f"Goal seek {field.title}")
+        except ScenarioError as error:
+            self.answer.setText(f"Not applied: {error.rule}")
+            return False
+
+
+#: Parameters of each distribution: (key, label).
+DIST_PARAMS = {
+    "triangular": (("low", "Low"), ("mode", "Most likely"), ("high", "High")),
+    "pert": (("low", "Low"), ("mode", "Most likely"), ("high", "High")),
+    "uniform": (("low", "Low"), ("high", "High")),
+    "normal": (("mean", "Mean"), ("sd", "Standard deviation")),
+    "lognormal": (("median", "Median"), ("sigma", "Sigma (of the log)")),
+}
+
+
+class UncertaintyDialog(QDialog):
+    """The editor of the scenario's ``uncertainty`` section: one row per uncertain input."""
+
+    def __init__(self, scenario: Scenario, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("dialog.uncertainty")
+        self.setWindowTitle("Uncertainty — distributions of the inputs")
+        self.resize(900, 420)
+        self.scenario = scenario
+        self.result: Scenario | None = None
+        intro = QLabel("Give each uncertain input a distribution; Monte Carlo samples them together. Values are in "
+                       "the field's own unit (0.5 = 50 % for yearly rates and shares).")
+        intro.setWordWrap(True)
+        self.table = QTableWidget(0, 5)
+        self.table.setObjectName("uncertainty.table")
+        self.table.setHorizontalHeaderLabels(["Input", "Distribution", "Low / mean / median", "Most likely",
+                                              "High / sd / sigma"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        add = QPushButton("Add input")
+        add.setObjectName("uncertainty.add")
+        add.clicked.connect(lambda: self.add_row())
+        remove = QPushButton("Remove input")
+        remove.setObjectName("uncertainty.remove")
+        remove.clicked.connect(self.remove_selected)
+        self.message = QLabel("")
+        self.message.setObjectName("uncertainty.message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c62828;")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(add)
+        row.addWidget(remove)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        for path, dist in scenario.uncertainty.items():
+            self.add_row(path, dist.model_dump())
+
+    def add_row(self, path: str | None = None, dist: dict | None = None) -> int:
+        used = {self.table.cellWidget(r, 0).currentData() for r in range(self.table.rowCount())}
+        if path is None:
+            for candidate in ("inference.annual_growth", "inference.requests_per_day", "training.mfu",
+                              "inference.output_tokens", "inference.reasoning_tokens", "facility.pue"):
+                if candidate not in used:
+                    path = candidate
+                    break
+            else:
+                path = "inference.input_tokens"
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        field_combo = _field_combo(f"uncertainty.{row}.field")
+        HeatmapPanel._set_field(field_combo, path)
+        dist_combo = QComboBox()
+        dist_combo.setObjectName(f"uncertainty.{row}.dist")
+        for name in DIST_PARAMS:
+            dist_combo.addItem(name, name)
+        self.table.setCellWidget(row, 0, field_combo)
+        self.table.setCellWidget(row, 1, dist_combo)
+        if dist is None:
+            dist = self._default(path, "triangular")
+        dist_combo.setCurrentIndex(dist_combo.findData(dist["dist"]))
+        self._set_params(row, dist)
+        field_combo.currentIndexChanged.connect(lambda _, r=row: self._set_params(
+            r, self._default(self.table.cellWidget(r, 0).currentData(), self.table.cellWidget(r, 1).currentData())))
+        dist_combo.currentIndexChanged.connect(lambda _, r=row: self._set_params(
+            r, self._default(self.table.cellWidget(r, 0).currentData(), self.table.cellWidget(r, 1).currentData())))
+        return row
+
+    def _default(self, path: str, dist: str) -> dict:
+        value = get_path(self.scenario, path)
+        value = float(value) if value is not None else 1.0
+        spread = abs(value) * 0.2 or 0.1
+        if dist in ("triangular", "pert"):
+            return {"dist": dist, "low": value - spread, "mode": value, "high": value + spread}
+        if dist == "uniform":
+            return {"dist": dist, "low": value - spread, "high": value + spread}
+        if dist == "normal":
+            return {"dist": dist, "mean": value, "sd": spread / 2}
+        return {"dist": dist, "median": value if value > 0 else 1.0, "sigma": 0.2}
+
+    def _set_params(self, row: int, dist: dict) -> None:
+        params = DIST_PARAMS[dist["dist"]]
+        cells = {2: None, 3: None, 4: None}
+        if len(params) == 3:
+            cells = {2: params[0], 3: params[1], 4: params[2]}
+        else:
+            cells = {2: params[0], 3: None, 4: params[1]}
+        for column, param in cells.items():
+            if param is None:
+                item = QTableWidgetItem("")
+                item.setFlags(Qt.ItemFlag.NoItemFlags)
+            else:
+                key, label = param
+                item = QTableWidgetItem(format_number(float(dist[key])))
+                item.setToolTip(label)
+                item.setData(Qt.ItemDataRole.UserRole, key)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(row, column, item)
+
+    def remove_selected(self) -> None:
+        rows = sorted({index.row() for index in self.table.selectedIndexes()}, reverse=True)
+        if not rows and self.table.rowCount():
+            rows = [self.table.currentRow() if self.table.currentRow() >= 0 else self.table.rowCount() - 1]
+        for row in rows:
+            self.table.removeRow(row)
+
+    def uncertainty(self) -> dict[str, dict]:
+        """The section as typed; raises ValueError naming a cell that is not a number."""
+        out: dict[str, dict] = {}
+        for row in range(self.table.rowCount()):
+            path = self.table.cellWidget(row, 0).currentData()
+            dist = {"dist": self.table.cellWidget(row, 1).currentData()}
+            for column in (2, 3, 4):
+                item = self.table.item(row, column)
+                key = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+                if key:
+                    try:
+                        dist[key] = parse_number(item.text())
+                    except ValueError:
+                        raise ValueError(f"{path}: {key} “{item.text()}” is not a number") from None
+            if path in out:
+                raise ValueError(f"{path} appears twice")
+            out[path] = dist
+        return out
+
+    def accept(self) -> None:
+        try:
+            self.result = with_values(self.scenario, {"uncertainty": self.uncertainty()})
+        except (ScenarioError, ValueError) as error:
+            self.message.setText(f"Not applied: {error}")
+            return
+        super().accept()
+
+    def apply(self, document) -> bool:
+        if self.result is None:
+            return False
+        return document.replace_scenario(self.result, "Change Uncertainty")
+
+
+class SensitivityView(QWidget):
+    """Tabs for the tornado, Monte Carlo and heat map, plus the goal-seek dialog."""
+
+    def __init__(self, window: "MainWindow"):
+        super().__init__()
+        self.setObjectName("view.sensitivity")
+        self.window_ref = window
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("sensitivity.tabs")
+        self.tornado = TornadoPanel(self)
+        self.monte_carlo = MonteCarloPanel(self)
+        self.heatmap = HeatmapPanel(self)
+        self.tabs.addTab(self.tornado, "Tornado")
+        self.tabs.addTab(self.monte_carlo, "Monte Carlo")
+        self.tabs.addTab(self.heatmap, "Heat map")
+        goal = QPushButton("Goal seek…")
+        goal.setObjectName("sensitivity.goal_seek")
+        goal.clicked.connect(self.goal_seek)
+        self.tabs.setCornerWidget(goal, Qt.Corner.TopRightCorner)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.tabs)
+        self._tornado_timer = QTimer(self)
+        self._tornado_timer.setSingleShot(True)
+        self._tornado_timer.setInterval(300)
+        self._tornado_timer.timeout.connect(self._auto_tornado)
+        self.tabs.currentChanged.connect(lambda _: self.schedule_tornado())
+        window.active_document_changed.connect(self._on_document)
+        self._on_document(window.active)
+
+    def _on_document(self, document) -> None:
+        for panel in (self.tornado, self.monte_carlo, self.heatmap):
+            panel.result = None
+        if document is not None:
+            self.monte_carlo.describe_uncertainty(document.scenario)
+            self.heatmap.refresh_ranges()
+        self.schedule_tornado()
+
+    def show_evaluation(self, evaluation) -> None:
+        self.monte_carlo.describe_uncertainty(evaluation.scenario)
+
+    def input_changed(self) -> None:
+        """An input changed (the window has cancelled a stale run): mark results out of date."""
+        for panel in (self.tornado, self.monte_carlo, self.heatmap):
+            panel.mark_stale()
+        self.schedule_tornado()
+
+    def schedule_tornado(self) -> None:
+        self._tornado_timer.start()
+
+    def _auto_tornado(self) -> None:
+        if self.isVisible() and self.tabs.currentWidget() is self.tornado and self.window_ref.active is not None:
+            worker = self.window_ref.worker
+            if worker.current is None or worker.current.name == "Tornado":
+                self.tornado.run()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.schedule_tornado()
+
+    def goal_seek(self) -> None:
+        window = self.window_ref
+        if window.active is None:
+            return
+        dialog = GoalSeekDialog(window)
+        if ask(window, Question("dialog", "Goal seek", options={"dialog": dialog})) == "accepted":
+            dialog.apply(window.active)
+        dialog.deleteLater()
+
+    def edit_uncertainty(self) -> None:
+        window = self.window_ref
+        if window.active is None:
+            return
+        dialog = UncertaintyDialog(window.active.scenario, window)
+        if ask(window, Question("dialog", "Uncertainty", options={"dialog": dialog})) == "accepted":
+            dialog.apply(window.active)
+            self.monte_carlo.describe_uncertainty(window.active.scenario)
+        dialog.deleteLater()

@@ -1,0 +1,112 @@
+"""GUI tests: offscreen Qt, a private data folder, and scripted answers to every dialog."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import: no display here
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from pathlib import Path  # noqa: E402
+from typing import Any, Callable  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tcoapp.paths import sample_files  # noqa: E402
+
+
+class Answers:
+    """Answers the GUI's questions (see :func:`tcoapp.gui.dialogs.ask`) and records them.
+
+    ``answers.script[kind]`` is a value or a callable taking the Question; an
+    unscripted question fails the test, so no dialog is ever answered by chance.
+    """
+
+    def __init__(self) -> None:
+        self.asked: list[Any] = []
+        self.script: dict[str, Any] = {}
+
+    def __call__(self, question) -> Any:
+        self.asked.append(question)
+        if question.kind not in self.script:
+            if question.kind in ("error", "info"):
+                return "ok"
+            raise AssertionError(f"unexpected question: {question}")
+        answer = self.script[question.kind]
+        return answer(question) if callable(answer) else answer
+
+    def of_kind(self, kind: str) -> list[Any]:
+        return [q for q in self.asked if q.kind == kind]
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "userdata"
+    monkeypatch.setenv("TCOAPP_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def answers(qapp, data_dir):
+    from tcoapp.gui.dialogs import set_answerer
+    from tcoapp.gui.theme import apply_theme
+
+    apply_theme(qapp, "light")
+    recorder = Answers()
+    previous = set_answerer(recorder)
+    yield recorder
+    set_answerer(previous)
+
+
+@pytest.fixture
+def sample_path() -> Path:
+    return next(p for p in sample_files() if p.name == "deployment-cloud.tco")
+
+
+@pytest.fixture
+def scenario_file(tmp_path, sample_path) -> Path:
+    """A writable copy of a sample (5 years would be the chat assistant; this one is 4)."""
+    target = tmp_path / "plan.tco"
+    target.write_bytes(sample_path.read_bytes())
+    return target
+
+
+@pytest.fixture
+def make_window(qtbot, answers) -> Callable:
+    """Build main windows on files; each is closed at the end without prompts.
+
+    (Not registered with ``qtbot.addWidget``: pytest-qt would close it before this
+    fixture can mark its documents saved, and the close would ask to save.)
+    """
+    from tcoapp.gui import create_main_window
+
+    windows = []
+
+    def make(path=None):
+        window = create_main_window(path)
+        window.resize(1280, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        for document in list(window.documents):
+            document.undo_stack.setClean()
+        window.shutdown_for_tests()
+        window.close()
+        window.deleteLater()
+    qtbot.wait(1)
+
+
+@pytest.fixture
+def window(make_window, scenario_file):
+    return make_window(scenario_file)
+
+
+def settle(window) -> None:
+    """Run the debounced evaluation and the queued chart redraws now."""
+    if window.evaluator.pending:
+        window.evaluator.evaluate_now()
+    window.overview.draw_pending()

@@ -1,0 +1,233 @@
+"""The editor drives the real widgets: every field is findable, edits reach the KPIs and charts."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
+
+from tcoapp.gui.editor import SECTIONS
+from tcoapp.gui.formatting import compact_money
+from tcoapp.reports.report import format_month
+from tcoapp.scenario.batch import evaluate
+from tcoapp.scenario.schema import numeric_field_paths
+
+from .conftest import settle
+
+CATEGORICAL = ("finance.basis", "training.precision", "training.procurement", "inference.deployment",
+               "inference.precision", "training.chip", "inference.chip")
+TEXT = ("name", "notes", "currency", "start_month", "model.name")
+
+
+def engine_summary(scenario):
+    result = evaluate(scenario)
+    return {key: float(values[0]) for key, values in result.summary.items()}
+
+
+def test_every_field_has_one_findable_input(window):
+    expected = set(numeric_field_paths()) | set(CATEGORICAL) | set(TEXT)
+    listed = [p for _, _, paths in SECTIONS for p in paths if not p.startswith("#")]
+    assert sorted(listed) == sorted(expected), "each field appears exactly once in the editor"
+    for path in expected:
+        widget = window.findChild(QWidget, path)
+        assert widget is not None, path
+        assert widget.accessibleName() == path
+        assert widget.toolTip(), f"{path} has a tooltip"
+
+
+def test_numeric_tooltips_give_meaning_rule_and_unit(window):
+    box = window.findChild(QWidget, "facility.pue")
+    assert "Power usage effectiveness" in box.toolTip()
+    assert "must be &gt;= 1" in box.toolTip() or "must be >= 1" in box.toolTip()
+    unit = window.findChild(QLabel, "inference.annual_growth.unit")
+    assert unit.text() == "per year (+50 %)"
+
+
+def test_kpi_labels_are_named_by_summary_key(window):
+    for key in ("total_cost", "npv_total", "inference_share", "crossover_month", "cost_per_million_tokens",
+                "cost_per_request", "peak_chips", "payback_month", "irr"):
+        label = window.findChild(QLabel, f"kpi.{key}")
+        assert label is not None and label.accessibleName() == f"kpi.{key}"
+
+
+def test_edit_updates_kpis_and_charts_to_engine_numbers(window, qtbot):
+    document = window.active
+    box = window.findChild(QWidget, "inference.requests_per_day")
+    before = window.findChild(QLabel, "kpi.total_cost").property("value")
+    with qtbot.waitSignal(window.overview.charts_drawn, timeout=5000):
+        box.setValue(3_000_000)
+    assert document.scenario.inference.requests_per_day == 3_000_000
+    expected = engine_summary(document.scenario)
+    label = window.findChild(QLabel, "kpi.total_cost")
+    assert label.property("value") == pytest.approx(expected["total_cost"])
+    assert label.property("value") != pytest.approx(before)
+    assert label.text() == compact_money(expected["total_cost"], "USD")
+    crossover = window.findChild(QLabel, "kpi.crossover_month")
+    if math.isnan(expected["crossover_month"]):
+        assert crossover.text() == "not within the horizon"
+    else:
+        assert crossover.text() == format_month(expected["crossover_month"], "2026-01").split(" (")[0]
+    # the cumulative chart shows the engine's cumulative inference
+    axes = window.overview.charts["cumulative"].figure.axes[0]
+    inference_line = next(line for line in axes.lines if "Inference" in str(line.get_label()))
+    result = evaluate(document.scenario)
+    assert inference_line.get_ydata()[-1] == pytest.approx(result.series["inference"][0].sum())
+    fleet = window.overview.charts["fleet"].figure.axes[0]
+    assert max(fleet.lines[0].get_ydata()) == pytest.approx(expected["peak_chips"])
+
+
+def test_spin_storm_is_debounced_into_one_evaluation(window, qtbot):
+    box = window.findChild(QWidget, "inference.annual_growth")
+    count = []
+    window.evaluator.evaluated.connect(lambda e: count.append(e))
+    for _ in range(5):
+        box.stepBy(1)
+    assert window.active.scenario.inference.annual_growth == pytest.approx(0.55)
+    qtbot.waitUntil(lambda: len(count) >= 1, timeout=2000)
+    qtbot.wait(100)
+    assert len(count) == 1
+    assert window.active.undo_stack.count() == 1, "a burst of steps is one undo step"
+
+
+def test_invalid_value_names_the_rule_and_changes_nothing(window):
+    document = window.active
+    box = window.findChild(QWidget, "facility.pue")
+    box.setValue(0.5)
+    message = window.findChild(QLabel, "facility.pue.message")
+    assert not message.isHidden()
+    assert "must be >= 1" in message.text()
+    assert document.scenario.facility.pue == 1.3
+    assert document.undo_stack.count() == 0
+    box.setValue(1.4)
+    assert message.isHidden()
+    assert document.scenario.facility.pue == 1.4
+
+
+def test_cross_field_rule_is_shown_at_the_edited_field(window):
+    box = window.findChild(QWidget, "model.active_params_billion")
+    box.setValue(1000)  # more than the 671 B total
+    message = window.findChild(QLabel, "model.active_params_billion.message")
+    assert "params_billion" in message.text()
+    assert window.active.scenario.model.active_params_billion == 37
+
+
+def test_stepping_stays_within_bounds(window):
+    box = window.findChild(QWidget, "facility.power_load_factor")
+    box.setValue(0.99)
+    box.stepBy(5)
+    assert box.value() == 1.0
+    assert window.active.scenario.facility.power_load_factor == 1.0
+    samples = window.findChild(QWidget, "inference.samples")
+    samples.stepBy(-3)
+    assert window.active.scenario.inference.samples == 1
+
+
+def test_number_box_reads_scientific_and_grouped_text(window):
+    box = window.findChild(QWidget, "training.compute_flops")
+    window.findChild(QCheckBox, "training.compute_flops.auto")  # exists: the field is nullable
+    assert box.text() == "3e22"
+    box.lineEdit().setText("4.5e22")
+    box.interpretText()
+    assert window.active.scenario.training.compute_flops == 4.5e22
+    requests = window.findChild(QWidget, "inference.requests_per_day")
+    requests.lineEdit().setText("2,500,000")
+    requests.interpretText()
+    assert window.active.scenario.inference.requests_per_day == 2_500_000
+
+
+def test_auto_checkbox_switches_between_derived_and_given(window, qtbot):
+    document = window.active
+    auto = window.findChild(QCheckBox, "inference.chips_per_replica.auto")
+    box = window.findChild(QWidget, "inference.chips_per_replica")
+    assert auto.isChecked() and not box.isEnabled()
+    settle(window)
+    derived = window.evaluator.latest.summary["replica_chips"]
+    assert box.value() == derived
+    auto.setChecked(False)
+    assert document.scenario.inference.chips_per_replica == int(derived)
+    assert box.isEnabled()
+    auto.setChecked(True)
+    assert document.scenario.inference.chips_per_replica is None
+    ceiling = window.findChild(QCheckBox, "inference.max_requests_per_day.auto")
+    ceiling.setChecked(False)
+    assert document.scenario.inference.max_requests_per_day == 10 * document.scenario.inference.requests_per_day
+
+
+def test_choice_and_chip_pickers_edit_the_scenario(window, qtbot):
+    document = window.active
+    deployment = window.findChild(QComboBox, "inference.deployment")
+    with qtbot.waitSignal(window.evaluator.evaluated, timeout=2000):
+        deployment.setCurrentIndex(deployment.findData("api"))
+    assert document.scenario.inference.deployment == "api"
+    assert window.findChild(QLabel, "kpi.peak_chips").text() == "0"
+    chip = window.findChild(QComboBox, "training.chip")
+    chip.setCurrentIndex(chip.findData("h200"))
+    assert document.scenario.training.chip == "h200"
+    assert document.undo_stack.undoText() == "Change Training chip"
+
+
+def test_engine_problem_is_shown_at_the_named_field(window, qtbot):
+    document = window.active
+    precision = window.findChild(QComboBox, "inference.precision")
+    with qtbot.waitSignal(window.evaluator.evaluated, timeout=2000):
+        precision.setCurrentIndex(precision.findData("fp4"))  # the H200 has no FP4
+    assert document.scenario.inference.precision == "fp4", "the schema accepts it; the engine cannot use it"
+    banner = window.findChild(QLabel, "results.problem")
+    assert not banner.isHidden() and "inference.precision" in banner.text()
+    message = window.findChild(QLabel, "inference.precision.message")
+    assert not message.isHidden() and "Cannot compute" in message.text()
+    assert window.findChild(QLabel, "kpi.total_cost").text() == "—"
+    with qtbot.waitSignal(window.evaluator.evaluated, timeout=2000):
+        precision.setCurrentIndex(precision.findData("fp8"))
+    assert banner.isHidden() and message.isHidden()
+
+
+def test_text_fields_commit(window, qtbot):
+    name = window.findChild(QLineEdit, "name")
+    name.setText("Renamed plan")
+    name.editingFinished.emit()
+    assert window.active.scenario.name == "Renamed plan"
+    assert "Renamed plan" in window.windowTitle()
+    currency = window.findChild(QLineEdit, "currency")
+    currency.setText("eu")
+    currency.editingFinished.emit()
+    assert "3-letter" in window.findChild(QLabel, "currency.message").text()
+    assert window.active.scenario.currency == "USD"
+    notes = window.findChild(QPlainTextEdit, "notes")
+    notes.setPlainText("New notes")
+    window.editor.flush()
+    assert window.active.scenario.notes == "New notes"
+
+
+def test_currency_change_relabels_units(window):
+    currency = window.findChild(QLineEdit, "currency")
+    currency.setText("EUR")
+    currency.editingFinished.emit()
+    assert window.findChild(QLabel, "facility.electricity_price.unit").text() == "EUR per kWh"
+
+
+def test_chip_dialog_adds_a_custom_chip(window, answers):
+    from tcoapp.gui.chips import ChipDialog
+
+    def fill(question):
+        dialog: ChipDialog = question.options["dialog"]
+        dialog._select_id("h200")
+        new_id = dialog.duplicate_selected()
+        dialog._select_id(new_id)
+        dialog._use("inference.chip")
+        row = next(r for r in range(dialog.table.rowCount())
+                   if dialog.table.item(r, 0).data(Qt.ItemDataRole.UserRole)[1] == new_id)
+        dialog.table.item(row, 9).setText("30000")  # price_usd
+        dialog.accept()
+        return "accepted"
+
+    answers.script["dialog"] = fill
+    window.open_chip_dialog("inference.chip")
+    scenario = window.active.scenario
+    assert scenario.inference.chip == "h200-custom"
+    assert scenario.chips[0].price_usd == 30000
+    assert window.active.undo_stack.undoText() == "Change Custom chips, Inference chip"
+    combo = window.findChild(QComboBox, "inference.chip")
+    assert combo.currentData() == "h200-custom" and "(custom)" in combo.currentText()

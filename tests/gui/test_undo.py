@@ -1,0 +1,72 @@
+"""Undo and redo of every edit, with labels, through the window's actions."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+
+from .conftest import settle
+
+
+def test_undo_and_redo_an_edit_with_its_label(window, qtbot):
+    document = window.active
+    box = window.findChild(QWidget, "inference.annual_growth")
+    total = window.findChild(QLabel, "kpi.total_cost")
+    settle(window)
+    before_total = total.property("value")
+    box.setValue(0.8)
+    settle(window)
+    after_total = total.property("value")
+    assert after_total != pytest.approx(before_total)
+    assert window.act_undo.text() == "Undo Change Demand growth"
+    assert window.act_undo.isEnabled() and not window.act_redo.isEnabled()
+
+    window.act_undo.trigger()
+    assert document.scenario.inference.annual_growth == 0.5
+    assert box.value() == 0.5, "the widget shows the undone value"
+    settle(window)
+    assert total.property("value") == pytest.approx(before_total)
+    assert window.act_redo.text() == "Redo Change Demand growth"
+    assert not document.dirty, "undoing back to the saved state is clean"
+
+    window.act_redo.trigger()
+    assert document.scenario.inference.annual_growth == 0.8
+    assert box.value() == 0.8
+    settle(window)
+    assert total.property("value") == pytest.approx(after_total)
+    assert document.dirty
+
+
+def test_every_kind_of_edit_is_undoable(window):
+    document = window.active
+    original = document.scenario
+    window.findChild(QWidget, "facility.pue").setValue(1.5)
+    deployment = window.findChild(QComboBox, "inference.deployment")
+    deployment.setCurrentIndex(deployment.findData("owned"))
+    window.findChild(QWidget, "inference.max_requests_per_day.auto").setChecked(False)
+    labels = [document.undo_stack.text(i) for i in range(document.undo_stack.count())]
+    assert labels == ["Change PUE", "Change Deployment", "Change Demand ceiling"]
+    while document.undo_stack.canUndo():
+        window.act_undo.trigger()
+    assert document.scenario == original
+
+
+def test_undo_shortcuts_follow_platform_conventions(window):
+    assert window.act_undo.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
+    assert window.act_redo.shortcut() == QKeySequence(QKeySequence.StandardKey.Redo)
+    assert window.act_save.shortcut() == QKeySequence(QKeySequence.StandardKey.Save)
+    assert window.act_open.shortcut() == QKeySequence(QKeySequence.StandardKey.Open)
+
+
+def test_each_document_has_its_own_history(make_window, scenario_file, sample_path):
+    window = make_window(scenario_file)
+    first = window.active
+    window.findChild(QWidget, "facility.pue").setValue(1.5)
+    second = window.open_file(sample_path)
+    assert window.active is second
+    assert window.act_undo.text() == "Undo"
+    assert not window.act_undo.isEnabled()
+    window.activate(first)
+    assert window.act_undo.text() == "Undo Change PUE"
+    assert window.findChild(QWidget, "facility.pue").value() == 1.5
