@@ -223,7 +223,7 @@ def percentiles(metric: str, values: np.ndarray, ok: np.ndarray) -> dict[str, fl
 
 
 def monte_carlo(base: Mapping[str, object], months: int, draws: Mapping[str, np.ndarray],
-                metrics: Sequence[str], *, band_limit: int = 200_000, progress: Progress = None,
+                metrics: Sequence[str], *, band_limit: int = 20_000, progress: Progress = None,
                 cancelled: CancelCheck = None, chunk: int | None = None, seed: int = 0,
                 workers: int | None = None) -> MonteCarloResult:
     """Evaluate sampled inputs in bounded chunks and keep what the summaries need.
@@ -232,7 +232,8 @@ def monte_carlo(base: Mapping[str, object], months: int, draws: Mapping[str, np.
     Memory stays bounded: each chunk is one engine call of at most ``chunk``
     scenarios, and the cumulative-cost paths for the fan chart are kept
     (as float32) for at most ``band_limit`` samples, the first ones drawn,
-    which are as random as any. Chunks run on ``workers`` threads (default:
+    which are as random as any: with 20,000 paths a P5 or P95 band is within
+    about half a percent of the P5-P95 spread (one standard error), finer than a chart shows. Chunks run on ``workers`` threads (default:
     the machine's cores, at most 4): numpy releases the GIL inside its array
     loops, so two cores evaluate two chunks at once. Results do not depend
     on the number of workers.
