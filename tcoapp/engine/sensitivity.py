@@ -233,8 +233,9 @@ def monte_carlo(base: Mapping[str, object], months: int, draws: Mapping[str, np.
     scenarios, and the cumulative-cost paths for the fan chart are kept
     (as float32) for at most ``band_limit`` samples, the first ones drawn,
     which are as random as any: with 20,000 paths a P5 or P95 band is within
-    about half a percent of the P5-P95 spread (one standard error), finer than a chart shows. Chunks run on ``workers`` threads (default:
-    the machine's cores, at most 4): numpy releases the GIL inside its array
+    about half a percent of the P5-P95 spread (one standard error), finer
+    than a chart shows. Chunks run on ``workers`` threads (default: the
+    machine's cores, at most 4): numpy releases the GIL inside its array
     loops, so two cores evaluate two chunks at once. Results do not depend
     on the number of workers.
     """
