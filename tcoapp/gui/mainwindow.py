@@ -27,9 +27,10 @@ from .tables import TablesView
 from .worker import Worker
 
 DEFAULT_TEMPLATE = "chat-assistant-owned-h100.tco"
-VIEWS = ("overview", "tables", "compare", "sensitivity")
+VIEWS = ("overview", "tables", "compare", "sensitivity", "planner")
 #: Background tasks whose answer depends on the active scenario: an edit cancels them.
-STALE_ON_EDIT = {"Tornado", "Monte Carlo", "Goal seek", "Heat map", "Deployment comparison", "Chip comparison"}
+STALE_ON_EDIT = {"Tornado", "Monte Carlo", "Goal seek", "Heat map", "Deployment comparison", "Chip comparison",
+                 "Right-size"}
 AUTOSAVE_INTERVAL_MS = 30_000
 
 
@@ -180,6 +181,8 @@ class MainWindow(QMainWindow):
         self.sensitivity_tab = LazyView("sensitivity", lambda: self._make_view("sensitivity"))
         self.views.addTab(self.compare_tab, "Compare")
         self.views.addTab(self.sensitivity_tab, "Sensitivity")
+        self.planner_tab = LazyView("planner", lambda: self._make_view("planner"))
+        self.views.addTab(self.planner_tab, "Right-size")
         self.splitter.addWidget(self.editor_holder)
         self.splitter.addWidget(self.views)
         self.splitter.setStretchFactor(0, 0)
@@ -205,10 +208,15 @@ class MainWindow(QMainWindow):
         """The sensitivity view (built on first use)."""
         return self.sensitivity_tab.get()
 
+    @property
+    def planner(self):
+        """The "Right-size the model" view (built on first use)."""
+        return self.planner_tab.get()
+
     def show_view(self, name: str) -> QWidget:
-        """Bring a view to the front: overview, tables, compare or sensitivity; returns it."""
+        """Bring a view to the front: overview, tables, compare, sensitivity or planner; returns it."""
         page = {"overview": self.overview, "tables": self.tables, "compare": self.compare_tab,
-                "sensitivity": self.sensitivity_tab}[name]
+                "sensitivity": self.sensitivity_tab, "planner": self.planner_tab}[name]
         self.views.setCurrentWidget(page)
         return page.get() if isinstance(page, LazyView) else page
 
@@ -217,6 +225,10 @@ class MainWindow(QMainWindow):
             from .compare import CompareView
 
             return CompareView(self)
+        if name == "planner":
+            from .planner import PlannerView
+
+            return PlannerView(self)
         from .sensitivity import SensitivityView
 
         return SensitivityView(self)
@@ -295,8 +307,11 @@ class MainWindow(QMainWindow):
                                               "compare_chips", "The scenario on every chip")
         self.act_uncertainty = self._action("&Uncertainty…", lambda: self.sensitivity.edit_uncertainty(), None,
                                             "uncertainty", "Distributions of the uncertain inputs")
+        self.act_right_size = self._action("&Right-size the model…", lambda: self.show_view("planner"), None,
+                                           "right_size", "The model size and training tokens with the lowest "
+                                           "lifetime cost or FLOPs for a target quality")
         self.tool_actions = [self.act_tornado, self.act_monte_carlo, self.act_heatmap, self.act_goal_seek, None,
-                             self.act_compare_deployments, self.act_compare_chips]
+                             self.act_compare_deployments, self.act_compare_chips, None, self.act_right_size]
         self.act_next_doc = self._action("Next scenario", lambda: self._cycle(1), QKeySequence.StandardKey.NextChild,
                                          "next_document")
         self.act_prev_doc = self._action("Previous scenario", lambda: self._cycle(-1),
@@ -658,6 +673,8 @@ class MainWindow(QMainWindow):
             self.sensitivity.input_changed()
         if self.compare_tab.view is not None:
             self.compare.input_changed()
+        if self.planner_tab.view is not None:
+            self.planner.input_changed()
 
     def _on_any_document_changed(self, _paths) -> None:
         if self.compare_tab.view is not None:

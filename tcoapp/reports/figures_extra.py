@@ -265,3 +265,151 @@ def draw_tornado_fallback(fig, tornado: Mapping) -> None:
     ax.set_xlabel(money_label(label, unit, word) if _is_money(unit) else f"{label} ({unit})")
     ax.set_title(f"What moves {label.lower()}")
     fig.tight_layout()
+
+
+def _plan_point(design: Mapping | None, key: str) -> tuple[float, float] | None:
+    """(billions of parameters, value) of a plan design, or None where it is not available."""
+    if not design:
+        return None
+    params, value = design.get("params"), design.get(key)
+    if params is None or value is None or not (math.isfinite(params) and math.isfinite(value)):
+        return None
+    return params / 1e9, value
+
+
+def _plan_ylim(values: Sequence[float], marked: Sequence[float]) -> tuple[float, float]:
+    """From zero to a little above the marked points and the large-model end of the curve.
+
+    The small-model end of the curve climbs steeply (hundreds of thousands of
+    tokens per parameter): it is left to run off the top so the minimum stays readable.
+    """
+    right = [v for v in values[-max(1, len(values) // 10):] if math.isfinite(v)]
+    top = max([*right, *marked], default=0.0)
+    low = min((v for v in values if math.isfinite(v)), default=0.0)
+    top = max(top, 1.3 * low)
+    return 0.0, 1.12 * top if top > 0 else 1.0
+
+
+def _log_fraction(x: float, sizes: Sequence[float]) -> float:
+    """Where ``x`` sits on the logarithmic size axis, from 0 (smallest size) to 1 (largest)."""
+    finite = [v for v in sizes if math.isfinite(v) and v > 0]
+    if not finite or max(finite) <= min(finite) or not x > 0:
+        return 0.5
+    low, high = math.log(min(finite)), math.log(max(finite))
+    return (math.log(x) - low) / (high - low)
+
+
+def draw_plan_curve(fig, plan: Mapping) -> None:
+    """Right-sizing the model: lifetime cost and lifetime FLOPs against model size at the target quality.
+
+    Two panels sharing a logarithmic size axis (billions of parameters): the
+    engine's lifetime cost in the scenario's currency and the lifetime FLOPs
+    ``6 N D_tr + 2 N D_inf``, with the recommended and the Chinchilla-optimal
+    models marked and labelled.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    plan : dict
+        A ``tcoapp-plan`` document (:func:`tcoapp.scenario.planning.plan_document`):
+        ``curve`` (``params``, ``total_cost``, ``total_flops``), ``optimal`` and
+        ``chinchilla`` (``params``, ``total_cost``, ``total_flops``),
+        ``currency`` and ``objective``. Missing values are None.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    curve = plan.get("curve") or {}
+    currency = plan.get("currency") or "USD"
+    sizes = [math.nan if v is None else v / 1e9 for v in curve.get("params", [])]
+
+    def series(key):
+        return [math.nan if v is None else float(v) for v in curve.get(key, [])]
+
+    cost, flops = series("total_cost"), series("total_flops")
+    optimal, chinchilla = plan.get("optimal") or {}, plan.get("chinchilla") or {}
+    same = (optimal.get("params") is not None and chinchilla.get("params") is not None
+            and math.isclose(optimal["params"], chinchilla["params"], rel_tol=1e-6))
+    ax_cost, ax_flops = fig.subplots(2, 1, sharex=True)
+    labels = []
+
+    # money: scaled to thousands/millions/billions; FLOPs: to a power of ten
+    divisor, word = money_scale([v for v in cost if math.isfinite(v)])
+    finite_flops = [v for v in flops if math.isfinite(v) and v > 0]
+    exponent = int(math.floor(math.log10(min(finite_flops)))) if finite_flops else 0
+    panels = (
+        (ax_cost, cost, "total_cost", divisor, money_label("Lifetime cost", currency, word)),
+        (ax_flops, flops, "total_flops", 10.0 ** exponent,
+         f"Lifetime FLOPs ($\\times 10^{{{exponent}}}$)" if exponent else "Lifetime FLOPs"),
+    )
+    for ax, values, key, scale, label in panels:
+        scaled = [v / scale for v in values]
+        ax.set_ylabel(label)
+        ax.grid(True, which="major", alpha=0.3)
+        if not any(math.isfinite(v) for v in scaled):
+            ax.text(0.5, 0.5, "Not available: no size could be costed\n(see the warnings)", ha="center",
+                    va="center", transform=ax.transAxes, color=ink(ax))
+            ax.set_yticks([])
+            continue
+        ax.plot(sizes, scaled, color=PALETTE[0], linewidth=1.6, zorder=2)
+        points = []
+        for design, name, marker, color in ((chinchilla, "Chinchilla-optimal", "o", PALETTE[1]),
+                                            (optimal, "Recommended", "*", PALETTE[2])):
+            point = _plan_point(design, key)
+            if point is None:
+                continue
+            x, y = point[0], point[1] / scale
+            points.append(y)
+            ax.axvline(x, color=color, linestyle=":", linewidth=1, zorder=1)
+            ax.plot([x], [y], marker=marker, markersize=11 if marker == "*" else 7, color=color,
+                    markeredgecolor="white", markeredgewidth=0.8, linestyle="none", zorder=4)
+            if name == "Recommended" and same:
+                name = "Recommended = Chinchilla-optimal"
+            elif name == "Chinchilla-optimal" and same:
+                continue
+            value = f"{currency} {tick_text(point[1])}" if key == "total_cost" else f"{point[1]:.3g} FLOPs"
+            text = f"{name}\n{tick_text(point[0] * 1e9)} · {value}"
+            where = _log_fraction(x, sizes)  # 0 at the left edge, 1 at the right
+            if name.startswith("Recommended"):  # above the minimum, inside the U of the curve
+                offset, va = (0, 14), "bottom"
+                ha = "left" if where < 0.15 else "right" if where > 0.85 else "center"
+            else:  # below and right of a point on the rising right-hand branch (left of it near the edge)
+                offset, va, ha = ((8, -8), "top", "left") if where < 0.6 else ((-8, -8), "top", "right")
+            labels.append(ax.annotate(
+                text, (x, y), xytext=offset, textcoords="offset points", ha=ha, va=va, fontsize="small",
+                color=ink(ax), zorder=5, annotation_clip=False,
+                bbox={"boxstyle": "round,pad=0.2", "fc": ax.get_facecolor(), "ec": color, "lw": 0.8, "alpha": 0.9}))
+        ax.set_ylim(*_plan_ylim(scaled, points))
+
+    ax_cost.set_title("Lifetime cost at the target quality", loc="left")
+    ax_flops.set_title("Lifetime FLOPs (training + inference)", loc="left")
+    ax_flops.set_xscale("log")
+    finite_sizes = [v for v in sizes if math.isfinite(v)]
+    if finite_sizes:
+        ax_flops.set_xlim(min(finite_sizes), max(finite_sizes))
+    ax_flops.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax_flops.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.4g}"))
+    ax_flops.xaxis.set_minor_formatter(NullFormatter())
+    ax_flops.set_xlabel("Model size (billion parameters, log scale)")
+    fig.tight_layout()
+    _keep_inside(fig, labels)
+
+
+def _keep_inside(fig, labels) -> None:
+    """Shift the point labels sideways so that none runs past the left or right edge of its axes."""
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    if get_renderer is None or not labels:
+        return
+    try:
+        renderer = get_renderer()
+        for label in labels:
+            box, frame = label.get_window_extent(renderer), label.axes.get_window_extent(renderer)
+            shift = 0.0
+            if box.x1 > frame.x1 - 2:
+                shift = frame.x1 - 2 - box.x1
+            elif box.x0 < frame.x0 + 2:
+                shift = frame.x0 + 2 - box.x0
+            if shift:
+                dx, dy = label.xyann
+                label.xyann = (dx + shift * 72.0 / fig.dpi, dy)
+    except Exception:  # noqa: BLE001 - a label slightly off the edge is better than no chart
+        return
