@@ -134,25 +134,3 @@ def irr_annual(net, *, max_iter: int = 200) -> np.ndarray:
             active = active[~done]
         out[ok] = np.expm1(-12.0 * np.log(x))
     return out
-    a = net[ok]
-    lo = np.zeros(a.shape[0])  # f(x) < 0 just above 0
-    hi = np.ones(a.shape[0])  # f(1) = sum of net > 0
-    x = np.full(a.shape[0], 0.5)
-    active = np.arange(a.shape[0])
-    eps4 = 4 * np.finfo(float).eps
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for _ in range(max_iter):
-            if active.size == 0:
-                break
-            xa = x[active]
-            f, fp = _polynomial(a[active], xa)
-            lo_a = np.where(f < 0, xa, lo[active])
-            hi_a = np.where(f > 0, xa, hi[active])
-            newton = xa - f / fp
-            inside = np.isfinite(newton) & (newton > lo_a) & (newton < hi_a)
-            nxt = np.where(f == 0, xa, np.where(inside, newton, 0.5 * (lo_a + hi_a)))
-            done = (f == 0) | (np.abs(nxt - xa) <= eps4 * xa) | (hi_a - lo_a <= eps4 * hi_a)
-            lo[active], hi[active], x[active] = lo_a, hi_a, nxt
-            active = active[~done]
-        out[ok] = np.expm1(-12.0 * np.log(x))
-    return out
