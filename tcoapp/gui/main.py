@@ -2,11 +2,14 @@
 
     tcoapp [FILE.tco ...]
     tcoapp --screenshot OUT.png [FILE.tco ...] [--view overview|tables|compare|sensitivity|montecarlo|heatmap]
-    tcoapp --smoke-test
+    tcoapp --smoke-test [FILE.tco ...]
 
 With no file the window opens the last file, else a bundled sample. The
 screenshot renders the main window at 1280x800 offscreen, writes the PNG and
-exits 0 (1 if it could not be written).
+exits 0 (1 if it could not be written). The smoke test (what the installers run
+on a frozen bundle) starts offscreen, opens the given files or else the default
+sample, computes, draws every overview chart and renders the window, and exits 0
+only if all of that worked and the bundled icon was found.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from typing import Sequence
 
 from .. import __version__
 
+#: Rendered sizes of the app icon in ``resources/icons`` (``installers/make_icons.py`` makes them).
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
 SCREENSHOT_VIEWS = ("overview", "tables", "compare", "sensitivity", "montecarlo", "heatmap")
 
 
@@ -30,9 +36,26 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--size", default="1280x800", help="window size for --screenshot (WIDTHxHEIGHT)")
     parser.add_argument("--theme", choices=("system", "light", "dark"), default="system",
                         help="colour theme (default: follow the system)")
-    parser.add_argument("--smoke-test", action="store_true", help="build the window, compute, and exit 0")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="offscreen: open the files or the default sample, compute, draw the charts, "
+                             "exit 0 if all worked")
     parser.add_argument("--version", action="version", version=f"tcoapp {__version__}")
     return parser.parse_args(argv)
+
+
+def app_icon():
+    """The app icon from the bundled PNGs (null if none was found)."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon
+
+    from ..paths import resource_file
+
+    icon = QIcon()
+    for size in ICON_SIZES:
+        path = resource_file(f"icons/tcoapp-{size}.png")
+        if path.is_file():
+            icon.addFile(str(path), QSize(size, size))
+    return icon
 
 
 def make_application(argv: Sequence[str], theme: str = "system"):
@@ -48,12 +71,14 @@ def make_application(argv: Sequence[str], theme: str = "system"):
         app.setApplicationDisplayName("tcoapp")
         app.setOrganizationName("tcoapp")
         app.setApplicationVersion(__version__)
+        app.setDesktopFileName("tcoapp")  # matches installers/linux/tcoapp.desktop (Wayland's window icon)
+        app.setWindowIcon(app_icon())
         apply_theme(app, theme)
     return app
 
 
-def build_window(files: Sequence[str | Path]):
-    """The main window on the given files; else the last file; else the default sample."""
+def build_window(files: Sequence[str | Path], reopen_last: bool = True):
+    """The main window on the given files; else the last file (if ``reopen_last``); else the default sample."""
     from . import autosave
     from .mainwindow import MainWindow, default_sample
 
@@ -62,7 +87,7 @@ def build_window(files: Sequence[str | Path]):
         for path in files:
             window.open_file(path)
         return window
-    last = autosave.last_file()
+    last = autosave.last_file() if reopen_last else None
     if last is not None and window.open_file(last) is not None:
         return window
     sample = default_sample()
@@ -71,6 +96,25 @@ def build_window(files: Sequence[str | Path]):
         if document is not None:
             document.start_sample = True
     return window
+
+
+def open_files_from_the_desktop(app, window):
+    """Open the files the desktop hands over as events: on macOS a double-clicked ``.tco``
+    (and "Open With") reaches a running app as a ``QFileOpenEvent``, not as an argument."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class FileOpenFilter(QObject):
+        def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.FileOpen and event.file():
+                window.open_file(event.file())
+                window.raise_()
+                window.activateWindow()
+                return True
+            return False
+
+    file_open_filter = FileOpenFilter(app)
+    app.installEventFilter(file_open_filter)
+    return file_open_filter
 
 
 def _settle(app, window, rounds: int = 5) -> None:
@@ -126,6 +170,38 @@ def screenshot(window, app, out: str, view: str, size: str = "1280x800") -> int:
     return 0
 
 
+def smoke_test(app, window) -> int:
+    """Compute, draw and render the open scenario; print one line and return 0 if all worked.
+
+    Missing Qt plugins, matplotlib backends or bundled files show up only in a
+    frozen bundle, so this touches each: the icon PNGs, the sample, the engine,
+    every overview chart through matplotlib's QtAgg canvas, and a window grab.
+    """
+    window.resize(1280, 800)
+    window.show()
+    _settle(app, window)
+    problems = []
+    if app.windowIcon().isNull():
+        problems.append("the app icon was not found")
+    evaluation = window.evaluator.latest
+    if evaluation is None or evaluation.report is None:
+        problems.append(f"no result ({evaluation and evaluation.problem})")
+    else:
+        window.overview.draw_pending()
+        for name, chart in window.overview.charts.items():
+            chart.redraw(now=True)
+            if not chart.figure.axes:  # a drawing error leaves only a message on the figure
+                problems.append(f"chart {name} not drawn")
+    _settle(app, window, 2)
+    if window.grab().isNull():
+        problems.append("the window did not render")
+    if problems:
+        print("tcoapp smoke test: failed: " + "; ".join(problems))
+        return 1
+    print(f"tcoapp smoke test: ok (tcoapp {__version__}, {len(window.overview.charts)} charts drawn)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     headless = bool(args.screenshot or args.smoke_test)
@@ -142,20 +218,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return {"save_changes": "discard", "yes_no": "no", "dialog": "rejected"}.get(question.kind)
 
         set_answerer(answer_headless)
-    window = build_window(args.files)
+    window = build_window(args.files, reopen_last=not args.smoke_test)
     if args.smoke_test:
-        window.show()
-        _settle(app, window)
-        evaluation = window.evaluator.latest
-        ok = evaluation is not None and evaluation.report is not None
-        print("tcoapp smoke test:", "ok" if ok else f"failed ({evaluation and evaluation.problem})")
+        code = smoke_test(app, window)
         window.shutdown_for_tests()
-        return 0 if ok else 1
+        return code
     if args.screenshot:
         code = screenshot(window, app, args.screenshot, args.view, args.size)
         window.shutdown_for_tests()
         return code
     window.show()
+    window.file_open_filter = open_files_from_the_desktop(app, window)
     if not os.environ.get("TCOAPP_NO_RECOVERY"):
         from PySide6.QtCore import QTimer
 

@@ -46,3 +46,35 @@ def test_smoke_test(tmp_path):
 def test_arguments():
     args = parse_args(["a.tco", "b.tco", "--screenshot", "x.png", "--view", "compare"])
     assert args.files == ["a.tco", "b.tco"] and args.view == "compare" and args.screenshot == "x.png"
+
+
+def test_app_icon_comes_from_the_bundled_pngs(qapp):
+    from tcoapp.gui.main import ICON_SIZES, app_icon
+
+    icon = app_icon()
+    assert not icon.isNull()
+    assert {size.width() for size in icon.availableSizes()} == set(ICON_SIZES)
+
+
+def test_a_file_open_event_opens_the_file(qapp, window, tmp_path, sample_path):
+    """macOS hands a double-clicked .tco to the running app as a QFileOpenEvent."""
+    from PySide6.QtGui import QFileOpenEvent
+
+    from tcoapp.gui.main import open_files_from_the_desktop
+
+    other = tmp_path / "other.tco"
+    other.write_bytes(sample_path.read_bytes())
+    file_open_filter = open_files_from_the_desktop(qapp, window)
+    try:
+        qapp.sendEvent(qapp, QFileOpenEvent(str(other)))
+        assert any(d.path is not None and d.path.name == "other.tco" for d in window.documents)
+    finally:
+        qapp.removeEventFilter(file_open_filter)
+
+
+def test_smoke_test_fails_when_nothing_computes(tmp_path):
+    bad = tmp_path / "bad.tco"
+    bad.write_text("{}")
+    result = run_tcoapp("--smoke-test", str(bad), tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert "tcoapp smoke test: failed: no result" in result.stdout
