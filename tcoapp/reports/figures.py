@@ -6,7 +6,10 @@ exports render the same functions through Agg with :func:`render`. Nothing here
 touches pyplot, so no global figure state leaks.
 
 Each ``draw_*`` function clears the figure and draws into it; ``report`` is the
-``tcoapp-report`` document of :func:`tcoapp.reports.report.build_report`.
+``tcoapp-report`` document of :func:`tcoapp.reports.report.build_report`. The four
+report charts are :class:`ReportChart` classes underneath: ``build`` is the draw,
+``update`` moves the artists of a built chart to a new report of the same shape, so
+a live view follows edits without rebuilding the figure, and draws the same pixels.
 
 >>> from matplotlib.figure import Figure
 >>> fig = Figure()
@@ -20,6 +23,7 @@ Each ``draw_*`` function clears the figure and draws into it; ``report`` is the
 
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
 from typing import Callable
@@ -88,6 +92,14 @@ def _money_axis(axis, currency: str) -> None:
     axis.set_major_formatter(FuncFormatter(lambda value, _pos: money_text(value, currency)))
 
 
+def _value_ticks(axis, integer: bool = False) -> None:
+    """At most five steps up a chart's value axis: readable on a small panel, and few labels
+    to draw again when an edit rescales it."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], integer=integer))
+
+
 def _month_axis(ax, months: list[str]) -> None:
     """Calendar labels on a month-index x axis: every January (every 2nd or 4th year on long horizons)."""
     from matplotlib.ticker import FixedLocator, FuncFormatter
@@ -106,6 +118,23 @@ def _month_axis(ax, months: list[str]) -> None:
     ax.set_xlabel("Month")
 
 
+def _legend(ax):
+    """The legend of a report chart, in a row (or two) under the plot.
+
+    Outside the plot it never hides data nor hides behind it, wherever the data goes; and it
+    stays put while the data changes, so a view can keep it rendered (see ReportChart).
+    """
+    from matplotlib import rcParams
+
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    ncols = len(handles) if len(handles) <= 3 else (len(handles) + 1) // 2
+    return ax.figure.legend(handles, labels, loc="outside lower center", ncols=ncols, fontsize="small",
+                            frameon=False, columnspacing=1.2, handlelength=1.5,
+                            labelcolor=rcParams["axes.labelcolor"])
+
+
 def _values(series) -> list[float]:
     return [math.nan if v is None else float(v) for v in series]
 
@@ -119,30 +148,144 @@ def _fresh_axes(fig):
     return ax
 
 
-def draw_monthly_cost(fig, report: dict):
-    """Monthly cost stacked by category (training compute and fixed, inference compute, energy,
-    facility, operations). Returns the axes."""
-    ax = _fresh_axes(fig)
-    cur = report["currency"]
-    months = report["months"]
-    edges = [i - 0.5 for i in range(len(months) + 1)]
-    bottom = [0.0] * len(months)
-    for key in COST_CATEGORIES:
-        values = [0.0 if math.isnan(v) else v for v in _values(report["series"][key])]
-        if not any(values):
-            continue
-        top = [b + v for b, v in zip(bottom, values)]
+_NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_top(peak: float) -> float:
+    """The top of a value axis starting at zero, for data peaking at ``peak``.
+
+    The next of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 (times a power of ten) at or above
+    ``peak`` plus 2 %, so the data fills 78 to 98 % of the height. A small edit rarely moves
+    it, which keeps the axis, its ticks and labels still while the data moves.
+
+    >>> nice_top(0), nice_top(9.9), nice_top(38e6), nice_top(1), nice_top(360)
+    (1.0, 12.0, 40000000.0, 1.2, 400.0)
+    """
+    peak = float(peak) * 1.02
+    if not math.isfinite(peak) or peak <= 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(peak))
+    return next(float(f"{step * power:.6g}") for step in _NICE_STEPS if step * power >= peak * (1 - 1e-12))
+
+
+class ReportChart:
+    """One report chart that can follow new data without being rebuilt.
+
+    :meth:`build` draws the chart from scratch onto a figure (exports, and the
+    GUI's first draw); :meth:`update` moves the existing artists to another
+    report of the same shape (same months, currency and series present) and
+    returns False when the shape differs, so the caller builds instead. After
+    an update the figure draws exactly as a fresh build of that report does:
+    both go through :meth:`_apply`.
+    """
+
+    def __init__(self) -> None:
+        self.figure = None
+        self.ax = None
+        self._shape: tuple | None = None
+
+    def shape(self, report: dict) -> tuple:
+        """What fixes the chart's artists, labels and legend (a different shape needs a build)."""
+        return (report["currency"], tuple(report["months"]))
+
+    def build(self, fig, report: dict):
+        """Clear ``fig`` and draw the chart of ``report`` on it. Returns the axes."""
+        self.figure = fig
+        self.ax = _fresh_axes(fig)
+        self._shape = self.shape(report)
+        self._create(self.ax, report)
+        self._apply(report)
+        return self.ax
+
+    def update(self, report: dict) -> bool:
+        """Show ``report`` with the artists already drawn; False if it needs a :meth:`build`."""
+        if self.ax is None or self.ax not in self.figure.axes or self.shape(report) != self._shape:
+            return False
+        self._apply(report)
+        self.ax.stale = True
+        return True
+
+    def moving_artists(self) -> list:
+        """The artists :meth:`update` changes (besides the y limits)."""
+        raise NotImplementedError
+
+    def widest_value_label(self) -> str:
+        """A y tick label at least as wide as any the y axis can show with the current limits.
+
+        A view can lay the figure out for this width once, instead of again whenever an
+        edit changes the y labels (money labels have at most three digits and a point).
+        """
+        return f"{self._shape[0]} 88.8M"
+
+    def foreground_artists(self) -> list:
+        """The moving artists and every artist drawn over them inside the axes, in drawing order.
+
+        Everything else (axes background, grid, ticks, labels, titles) stays the same
+        on an update while the y limits stay the same, so a GUI can keep it as a
+        rendered background and redraw only these, in this order, on top of it.
+        """
+        from matplotlib.text import Text
+
+        ax = self.ax
+        moving = self.moving_artists()
+        if not moving:
+            return []
+        lowest = min(artist.get_zorder() for artist in moving)
+        children = ax.get_children()
+        texts = set(ax.texts)
+        # the titles sit above the axes, the axes patch and axes below everything
+        outside = {ax.patch, ax.xaxis, ax.yaxis} | {a for a in children if isinstance(a, Text) and a not in texts}
+        # the same stable zorder sort as Axes.draw, so the drawing order is the same
+        return [artist for artist in sorted(children, key=lambda a: a.get_zorder())
+                if artist.get_zorder() >= lowest and artist not in outside]
+
+    def _create(self, ax, report: dict) -> None:
+        raise NotImplementedError
+
+    def _apply(self, report: dict) -> None:
+        raise NotImplementedError
+
+
+class MonthlyCostChart(ReportChart):
+    """Monthly cost stacked by category: one filled staircase per category present."""
+
+    def _categories(self, report: dict) -> list[tuple[str, list[float]]]:
+        out = []
+        for key in COST_CATEGORIES:
+            values = [0.0 if math.isnan(v) else v for v in _values(report["series"][key])]
+            if any(values):
+                out.append((key, values))
+        return out
+
+    def shape(self, report: dict) -> tuple:
+        return super().shape(report) + (tuple(key for key, _ in self._categories(report)),)
+
+    def _create(self, ax, report: dict) -> None:
+        cur = report["currency"]
+        months = report["months"]
+        self._edges = [i - 0.5 for i in range(len(months) + 1)]
+        zeros = [0.0] * len(months)
         # one filled staircase per category draws like stacked monthly bars, far faster than 12*years bars
-        ax.stairs(top, edges, baseline=bottom, fill=True, color=COLORS[key], label=SERIES_LABELS[key][0],
-                  linewidth=0)
-        bottom = top
-    _month_axis(ax, months)
-    _money_axis(ax.yaxis, cur)
-    ax.set_ylabel(f"Cost per month ({cur})")
-    ax.set_title("Monthly cost by category")
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="best", fontsize="small", frameon=False)
-    return ax
+        self._stairs = [ax.stairs(zeros, self._edges, baseline=zeros, fill=True, color=COLORS[key],
+                                  label=SERIES_LABELS[key][0], linewidth=0)
+                        for key, _ in self._categories(report)]
+        _month_axis(ax, months)
+        _money_axis(ax.yaxis, cur)
+        _value_ticks(ax.yaxis)
+        ax.set_ylabel(f"Cost per month ({cur})")
+        ax.set_title("Monthly cost by category")
+        _legend(ax)
+
+    def _apply(self, report: dict) -> None:
+        bottom = [0.0] * len(report["months"])
+        for stairs, (_key, values) in zip(self._stairs, self._categories(report)):
+            top = [b + v for b, v in zip(bottom, values)]
+            stairs.set_data(top, self._edges, baseline=bottom)
+            bottom = top
+        self.ax.set_ylim(0, nice_top(max(bottom, default=0.0)))
+
+    def moving_artists(self) -> list:
+        return list(self._stairs)
 
 
 def _cumulative(values: list[float]) -> list[float]:
@@ -153,79 +296,252 @@ def _cumulative(values: list[float]) -> list[float]:
     return out
 
 
+def _crossover(report: dict) -> int | None:
+    crossover = report["summary"].get("crossover_month")
+    if crossover is None or not math.isfinite(float(crossover)):
+        return None
+    return int(crossover) if 0 <= int(crossover) < len(report["months"]) else None
+
+
+class CrossoverLabel:
+    """Places the crossover's label when it is drawn: beside the point, clear of the curves,
+    and never outside the axes.
+
+    (Issue 5: with a fixed offset below the point, an early crossover put the label on the
+    x-axis month labels.) Before the crossover both cumulative curves lie below the point and
+    after it above, so below-right and above-left of the point are the natural free corners;
+    then the other corners, then places beside the dashed line, nearest the point first; then
+    the same on two lines. If nothing is free the label goes below-right, shifted into the
+    axes. The place depends on the drawn size of the axes, so it is worked out on every draw,
+    the same way for a fresh figure and an updated one.
+    """
+
+    def __init__(self, annotation, avoid: list) -> None:
+        self.annotation = annotation
+        self.avoid = avoid
+        self.texts: tuple[str, ...] = ("",)
+
+    def set_month(self, month: str) -> None:
+        self.texts = (f"Inference overtakes training: {month}", f"Inference overtakes\ntraining: {month}")
+        self.annotation.set_text(self.texts[0])
+
+    def place(self, renderer) -> None:
+        from matplotlib.transforms import Bbox
+
+        label = self.annotation
+        ax = label.axes
+        px, py = ax.transData.transform(label.xy)
+        frame = ax.bbox
+        pad = renderer.points_to_pixels(5.0)
+        margin = pad / 2
+        paths = [line.get_transform().transform_path(line.get_path()) for line in self.avoid
+                 if line.get_visible()]
+
+        def free(x0: float, y0: float, width: float, height: float) -> bool:
+            if x0 < frame.x0 + margin or y0 < frame.y0 + margin or x0 + width > frame.x1 - margin \
+                    or y0 + height > frame.y1 - margin:
+                return False
+            box = Bbox.from_bounds(x0, y0, width, height)
+            return not any(path.intersects_bbox(box, filled=False) for path in paths)
+
+        chosen = None
+        for text in self.texts:
+            label.set_text(text)
+            label.set_position((0, 0))
+            extent = label.get_window_extent(renderer)
+            width, height = extent.width, extent.height
+            right, left = px + pad, px - pad - width
+            candidates = [(right, py - pad - height), (left, py + pad), (right, py + pad), (left, py - pad - height)]
+            step = max(height / 3, 1.0)
+            rows = [frame.y0 + margin + i * step for i in range(int((frame.height - height) / step) + 1)]
+            for y0 in sorted(rows, key=lambda y: abs(y + height / 2 - py)):
+                candidates += [(right, y0), (left, y0)]
+            chosen = next((c for c in candidates if free(*c, width, height)), None)
+            if chosen is not None:
+                break
+        if chosen is None:
+            label.set_text(self.texts[0])
+            extent = label.get_window_extent(renderer)
+            width, height = extent.width, extent.height
+            chosen = (px + pad, py - pad - height)
+        x0, y0 = chosen
+        # clamped: the label never leaves the axes, even when nothing is free
+        x0 = max(min(x0, frame.x1 - margin - width), frame.x0 + margin)
+        y0 = max(min(y0, frame.y1 - margin - height), frame.y0 + margin)
+        points = renderer.points_to_pixels(1.0)
+        label.set_position(((x0 - px) / points, (y0 - py) / points))
+
+
+@functools.cache
+def _annotation_class():
+    from matplotlib.text import Annotation
+
+    class PlacedAnnotation(Annotation):
+        """An annotation whose ``placer`` positions it at draw time."""
+
+        placer: CrossoverLabel | None = None
+
+        def draw(self, renderer):
+            if self.placer is not None and self.get_visible():
+                self.placer.place(renderer)
+            super().draw(renderer)
+
+    return PlacedAnnotation
+
+
+class CumulativeChart(ReportChart):
+    """Cumulative training against cumulative inference cost, the crossover marked and labelled."""
+
+    def shape(self, report: dict) -> tuple:
+        return super().shape(report) + (_crossover(report) is None,)
+
+    def _create(self, ax, report: dict) -> None:
+        cur = report["currency"]
+        months = report["months"]
+        self._x = list(range(len(months)))
+        (self._training,) = ax.plot([], [], color=COLORS["training"], linewidth=2, label="Training, cumulative")
+        (self._inference,) = ax.plot([], [], color=COLORS["inference"], linewidth=2,
+                                     label="Inference, cumulative")
+        self._crossover_artists: list = []
+        if _crossover(report) is not None:
+            self._crossover_line = ax.axvline(0, color=COLORS["crossover"], linestyle="--", linewidth=1)
+            (self._crossover_point,) = ax.plot([0], [0], "o", color=COLORS["crossover"])
+            label = _annotation_class()("", xy=(0, 0), xytext=(0, 0), textcoords="offset points",
+                                        color=COLORS["crossover"], fontsize="small", ha="left", va="bottom")
+            label.placer = CrossoverLabel(label, [self._training, self._inference])
+            label.set_in_layout(False)  # placed inside the axes when drawn
+            ax.add_artist(label)
+            self._crossover_label = label
+            self._crossover_artists = [self._crossover_line, self._crossover_point, label]
+        else:
+            ax.text(0.98, 0.04, "Inference does not overtake training within the horizon", transform=ax.transAxes,
+                    ha="right", fontsize="small", color="#595959")
+        _month_axis(ax, months)
+        _money_axis(ax.yaxis, cur)
+        _value_ticks(ax.yaxis)
+        ax.set_ylabel(f"Cumulative cost ({cur})")
+        ax.set_title("Cumulative training and inference cost")
+        _legend(ax)
+
+    def _apply(self, report: dict) -> None:
+        training = _cumulative(_values(report["series"]["training"]))
+        inference = _cumulative(_values(report["series"]["inference"]))
+        self._training.set_data(self._x, training)
+        self._inference.set_data(self._x, inference)
+        m = _crossover(report)
+        if m is not None:
+            self._crossover_line.set_xdata([m, m])
+            self._crossover_point.set_data([m], [inference[m]])
+            self._crossover_label.xy = (m, inference[m])
+            self._crossover_label.placer.set_month(month_text(report["months"][m]))
+        self.ax.set_ylim(0, nice_top(max(training + inference, default=0.0)))
+
+    def moving_artists(self) -> list:
+        return [self._training, self._inference, *self._crossover_artists]
+
+
+class YearlyChart(ReportChart):
+    """Training and inference cost per year, side by side."""
+
+    @staticmethod
+    def _series(report: dict, key: str) -> list[float]:
+        return [0.0 if math.isnan(v) else v for v in _values(report["yearly"][key])]
+
+    def shape(self, report: dict) -> tuple:
+        return super().shape(report) + (len(report["yearly"]["training"]),)
+
+    def _create(self, ax, report: dict) -> None:
+        cur = report["currency"]
+        months = report["months"]
+        years = len(report["yearly"]["training"])
+        x = list(range(years))
+        width = 0.4
+        zeros = [0.0] * years
+        self._bars = (ax.bar([i - width / 2 for i in x], zeros, width, color=COLORS["training"], label="Training"),
+                      ax.bar([i + width / 2 for i in x], zeros, width, color=COLORS["inference"],
+                             label="Inference"))
+        labels = [f"Year {i + 1}\n{months[12 * i][:4]}" if years <= 10 else f"{months[12 * i][:4]}" for i in x]
+        ax.set_xticks(x, labels, fontsize="small" if years <= 10 else "x-small",
+                      rotation=0 if years <= 10 else 90)
+        ax.set_xlim(-0.5, years - 0.5)
+        _money_axis(ax.yaxis, cur)
+        _value_ticks(ax.yaxis)
+        ax.set_xlabel("Year of the programme (calendar year it starts in)")
+        ax.set_ylabel(f"Cost per year ({cur})")
+        ax.set_title("Yearly cost")
+        _legend(ax)
+
+    def _apply(self, report: dict) -> None:
+        peak = 0.0
+        for bars, key in zip(self._bars, ("training", "inference")):
+            values = self._series(report, key)
+            for rectangle, value in zip(bars, values):
+                rectangle.set_height(value)
+            peak = max([peak, *values])
+        self.ax.set_ylim(0, nice_top(peak))
+
+    def moving_artists(self) -> list:
+        return [rectangle for bars in self._bars for rectangle in bars]
+
+
+class FleetChart(ReportChart):
+    """Inference chips in service each month (owned fleet or rented chips)."""
+
+    @staticmethod
+    def _chips(report: dict) -> list[float]:
+        return [0.0 if math.isnan(v) else v for v in _values(report["series"]["chips"])]
+
+    def shape(self, report: dict) -> tuple:
+        return (tuple(report["months"]), any(self._chips(report)))
+
+    def _create(self, ax, report: dict) -> None:
+        from matplotlib.ticker import FuncFormatter
+
+        months = report["months"]
+        self._x = list(range(len(months)))
+        (self._line,) = ax.step([], [], where="mid", color=COLORS["chips"], linewidth=2, label="Chips in service")
+        if not any(self._chips(report)):
+            ax.text(0.5, 0.5, "No inference chips: served through an API", transform=ax.transAxes, ha="center",
+                    color="#595959")
+        _month_axis(ax, months)
+        _value_ticks(ax.yaxis, integer=True)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
+        ax.set_ylabel("Inference chips (chips)")
+        ax.set_title("Inference chips in service")
+
+    def _apply(self, report: dict) -> None:
+        chips = self._chips(report)
+        self._line.set_data(self._x, chips)
+        self.ax.set_ylim(0, nice_top(max(chips, default=0.0)))
+
+    def moving_artists(self) -> list:
+        return [self._line]
+
+    def widest_value_label(self) -> str:
+        # the same width up to 9,999 chips: a fleet growing past a round number keeps its layout
+        return "".join("8" if c.isdigit() else c for c in f"{max(self.ax.get_ylim()[1], 1000):,.0f}")
+
+
+def draw_monthly_cost(fig, report: dict):
+    """Monthly cost stacked by category (training compute and fixed, inference compute, energy,
+    facility, operations). Returns the axes."""
+    return MonthlyCostChart().build(fig, report)
+
+
 def draw_cumulative(fig, report: dict):
     """Cumulative training against cumulative inference cost, the crossover marked and
     labelled with its calendar month. Returns the axes."""
-    ax = _fresh_axes(fig)
-    cur = report["currency"]
-    months = report["months"]
-    x = list(range(len(months)))
-    training = _cumulative(_values(report["series"]["training"]))
-    inference = _cumulative(_values(report["series"]["inference"]))
-    ax.plot(x, training, color=COLORS["training"], linewidth=2, label="Training, cumulative")
-    ax.plot(x, inference, color=COLORS["inference"], linewidth=2, label="Inference, cumulative")
-    crossover = report["summary"].get("crossover_month")
-    if crossover is not None and 0 <= int(crossover) < len(months):
-        m = int(crossover)
-        ax.axvline(m, color=COLORS["crossover"], linestyle="--", linewidth=1)
-        ax.plot([m], [inference[m]], "o", color=COLORS["crossover"])
-        ax.annotate(f"Inference overtakes training: {month_text(months[m])}", xy=(m, inference[m]),
-                    xytext=(8, -14), textcoords="offset points", color=COLORS["crossover"], fontsize="small",
-                    ha="left" if m < 0.7 * len(months) else "right")
-    else:
-        ax.text(0.98, 0.04, "Inference does not overtake training within the horizon", transform=ax.transAxes,
-                ha="right", fontsize="small", color="#595959")
-    _month_axis(ax, months)
-    _money_axis(ax.yaxis, cur)
-    ax.set_ylim(bottom=0)
-    ax.set_ylabel(f"Cumulative cost ({cur})")
-    ax.set_title("Cumulative training and inference cost")
-    ax.legend(loc="upper left", fontsize="small", frameon=False)
-    return ax
+    return CumulativeChart().build(fig, report)
 
 
 def draw_yearly(fig, report: dict):
     """Training and inference cost per year, side by side. Returns the axes."""
-    ax = _fresh_axes(fig)
-    cur = report["currency"]
-    months = report["months"]
-    training = [0.0 if math.isnan(v) else v for v in _values(report["yearly"]["training"])]
-    inference = [0.0 if math.isnan(v) else v for v in _values(report["yearly"]["inference"])]
-    years = len(training)
-    x = list(range(years))
-    width = 0.4
-    ax.bar([i - width / 2 for i in x], training, width, color=COLORS["training"], label="Training")
-    ax.bar([i + width / 2 for i in x], inference, width, color=COLORS["inference"], label="Inference")
-    labels = [f"Year {i + 1}\n{months[12 * i][:4]}" if years <= 10 else f"{months[12 * i][:4]}" for i in x]
-    ax.set_xticks(x, labels, fontsize="small" if years <= 10 else "x-small",
-                  rotation=0 if years <= 10 else 90)
-    _money_axis(ax.yaxis, cur)
-    ax.set_xlabel("Year of the programme (calendar year it starts in)")
-    ax.set_ylabel(f"Cost per year ({cur})")
-    ax.set_title("Yearly cost")
-    ax.legend(loc="upper left", fontsize="small", frameon=False)
-    return ax
+    return YearlyChart().build(fig, report)
 
 
 def draw_fleet(fig, report: dict):
     """Inference chips in service each month (owned fleet or rented chips). Returns the axes."""
-    ax = _fresh_axes(fig)
-    months = report["months"]
-    chips = [0.0 if math.isnan(v) else v for v in _values(report["series"]["chips"])]
-    x = list(range(len(months)))
-    ax.step(x, chips, where="mid", color=COLORS["chips"], linewidth=2, label="Chips in service")
-    if not any(chips):
-        ax.text(0.5, 0.5, "No inference chips: served through an API", transform=ax.transAxes, ha="center",
-                color="#595959")
-    _month_axis(ax, months)
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
-    ax.set_ylim(0, max(chips + [1.0]) * 1.05)
-    ax.set_ylabel("Inference chips (chips)")
-    ax.set_title("Inference chips in service")
-    return ax
+    return FleetChart().build(fig, report)
 
 
 def draw_tornado(fig, tornado: dict):
@@ -269,6 +585,14 @@ REPORT_FIGURES: dict[str, Callable] = {
     "fleet": draw_fleet,
 }
 
+#: The same figures as :class:`ReportChart` classes, for views that update them in place.
+REPORT_CHARTS: dict[str, type[ReportChart]] = {
+    "monthly-cost": MonthlyCostChart,
+    "cumulative": CumulativeChart,
+    "yearly": YearlyChart,
+    "fleet": FleetChart,
+}
+
 
 def render(fig_fn: Callable, data, path, size=(8, 5), dpi: int = 100, format: str | None = None) -> Path:
     """Draw ``fig_fn(fig, data)`` on a new Agg figure and save it to ``path``.
@@ -288,4 +612,5 @@ def render(fig_fn: Callable, data, path, size=(8, 5), dpi: int = 100, format: st
 
 
 __all__ = ["draw_monthly_cost", "draw_cumulative", "draw_yearly", "draw_fleet", "draw_tornado", "render",
-           "money_text", "number_text", "month_text", "REPORT_FIGURES", "COLORS"]
+           "money_text", "number_text", "month_text", "nice_top", "REPORT_FIGURES", "REPORT_CHARTS", "COLORS",
+           "ReportChart", "MonthlyCostChart", "CumulativeChart", "YearlyChart", "FleetChart"]
