@@ -15,12 +15,10 @@ from ..scenario.outputs import SUMMARY_LABELS
 
 
 def _load(path: str):
-    from ..scenario.files import load_scenario
-    from ..scenario.batch import evaluate
+    """The scenario, once it is known to compute (a bad one fails here, naming its field)."""
+    from .main import _evaluate
 
-    scenario = load_scenario(path)
-    evaluate(scenario, source=path)  # a scenario that does not compute fails here, naming its field
-    return scenario
+    return _evaluate(path)[0]
 
 
 def _fmt(key: str, value, scenario) -> str:

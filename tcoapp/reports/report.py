@@ -9,15 +9,10 @@ from __future__ import annotations
 import math
 
 from ..engine import SERIES, SUMMARY, Result, months_label
-from ..scenario.outputs import MONEY_KEYS, MONTH_KEYS, SHARE_KEYS, SUMMARY_LABELS
+from ..scenario.outputs import MONEY_KEYS, MONTH_KEYS, SHARE_KEYS, SUMMARY_LABELS, json_number
 
 REPORT_FORMAT = "tcoapp-report"
 REPORT_VERSION = 1
-
-def _number(value: float):
-    value = float(value)
-    return None if math.isnan(value) or math.isinf(value) else value
-
 
 def build_report(scenario, result: Result, index: int = 0) -> dict:
     """The ``tcoapp-report`` JSON document of scenario ``index`` of a result.
@@ -32,9 +27,9 @@ def build_report(scenario, result: Result, index: int = 0) -> dict:
         "scenario": scenario.name,
         "currency": scenario.currency,
         "months": months_label(scenario.start_month, result.months),
-        "series": {k: [_number(v) for v in result.series[k][index]] for k in SERIES},
-        "summary": {k: _number(result.summary[k][index]) for k in SUMMARY},
-        "yearly": {k: [_number(v) for v in yearly[k][index]] for k in SERIES},
+        "series": {k: [json_number(v) for v in result.series[k][index]] for k in SERIES},
+        "summary": {k: json_number(result.summary[k][index]) for k in SUMMARY},
+        "yearly": {k: [json_number(v) for v in yearly[k][index]] for k in SERIES},
     }
 
 

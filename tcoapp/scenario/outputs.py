@@ -7,6 +7,8 @@ sensitivity tools). ``{cur}`` in a unit stands for the scenario's currency.
 
 from __future__ import annotations
 
+import math
+
 #: Label and unit of every summary key of MODEL.md section 5.
 SUMMARY_LABELS: dict[str, tuple[str, str]] = {
     "training_cost": ("Training cost", "{cur}"),
@@ -49,3 +51,13 @@ def metric_label(key: str, currency: str = "USD") -> tuple[str, str]:
         raise KeyError(f"unknown metric {key!r}; choose one of {', '.join(SUMMARY_LABELS)}")
     label, unit = SUMMARY_LABELS[key]
     return label, unit.format(cur=currency)
+
+
+def json_number(value) -> float | None:
+    """A computed number for a JSON document: a float, or None where it is NaN or infinite (null).
+
+    >>> json_number(2), json_number(float("nan")), json_number(float("inf"))
+    (2.0, None, None)
+    """
+    value = float(value)
+    return value if math.isfinite(value) else None

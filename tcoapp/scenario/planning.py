@@ -28,6 +28,7 @@ from ..engine import EngineError
 from ..engine import planner
 from .batch import engine_inputs, months, to_scenario_error
 from .errors import ScenarioError
+from .outputs import json_number
 from .schema import Scenario, with_values
 
 #: The objectives, as the CLI and the GUI name them.
@@ -214,28 +215,23 @@ def apply_design(scenario: Scenario, design: planner.Design) -> Scenario:
 # ---- JSON and text -------------------------------------------------------------------------------------
 
 
-def _number(value: float) -> float | None:
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
 def _design_dict(design: planner.Design) -> dict[str, Any]:
     return {
-        "params": _number(design.params),
-        "tokens": _number(design.tokens),
-        "total_flops": _number(design.total_flops),
-        "total_cost": _number(design.total_cost),
-        "tokens_per_param": _number(design.tokens_per_param),
-        "training_flops": _number(design.training_flops),
-        "inference_flops": _number(design.inference_flops),
-        "training_cost": _number(design.training_cost),
-        "inference_cost": _number(design.inference_cost),
+        "params": json_number(design.params),
+        "tokens": json_number(design.tokens),
+        "total_flops": json_number(design.total_flops),
+        "total_cost": json_number(design.total_cost),
+        "tokens_per_param": json_number(design.tokens_per_param),
+        "training_flops": json_number(design.training_flops),
+        "inference_flops": json_number(design.inference_flops),
+        "training_cost": json_number(design.training_cost),
+        "inference_cost": json_number(design.inference_cost),
         "error": design.error,
     }
 
 
 def _ratio(saving: float, total: float) -> float | None:
-    return _number(saving / total) if total and math.isfinite(total) else None
+    return json_number(saving / total) if total and math.isfinite(total) else None
 
 
 def plan_document(result: ScenarioPlan) -> dict[str, Any]:
@@ -252,10 +248,10 @@ def plan_document(result: ScenarioPlan) -> dict[str, Any]:
         "inference_tokens": p.inference_tokens,
         "optimal": _design_dict(p.optimal),
         "chinchilla": _design_dict(p.chinchilla),
-        "saving_fraction": _number(p.saving_fraction),
-        "flop_saving": _number(p.flop_saving),
+        "saving_fraction": json_number(p.saving_fraction),
+        "flop_saving": json_number(p.flop_saving),
         "flop_saving_fraction": _ratio(p.flop_saving, p.chinchilla.total_flops),
-        "cost_saving": _number(p.cost_saving),
+        "cost_saving": json_number(p.cost_saving),
         "cost_saving_fraction": _ratio(p.cost_saving, p.chinchilla.total_cost),
         "flop_optimal": _design_dict(p.flop_optimal),
         "quality": {"params": result.quality_params, "loss": p.loss},
@@ -267,11 +263,11 @@ def plan_document(result: ScenarioPlan) -> dict[str, Any]:
         "fit": {k: getattr(p.fit, k) for k in ("alpha", "beta", "A", "B", "E", "min_params", "max_params",
                                                 "max_tokens_per_param")},
         "curve": {
-            "params": [_number(v) for v in curve.params],
-            "tokens": [_number(v) for v in curve.tokens],
-            "tokens_per_param": [_number(v) for v in curve.tokens_per_param],
-            "total_flops": [_number(v) for v in curve.total_flops],
-            "total_cost": [_number(v) for v in curve.total_cost],
+            "params": [json_number(v) for v in curve.params],
+            "tokens": [json_number(v) for v in curve.tokens],
+            "tokens_per_param": [json_number(v) for v in curve.tokens_per_param],
+            "total_flops": [json_number(v) for v in curve.total_flops],
+            "total_cost": [json_number(v) for v in curve.total_cost],
         },
     }
 

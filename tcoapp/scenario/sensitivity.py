@@ -21,7 +21,7 @@ from ..engine.model import run
 from .batch import engine_inputs, months, stack
 from .catalog import chips_for
 from .errors import ScenarioError
-from .outputs import SUMMARY_LABELS, metric_label
+from .outputs import SUMMARY_LABELS, json_number, metric_label
 from .schema import numeric_field_paths
 
 DEFAULT_MC_METRICS = ("total_cost", "npv_total", "inference_share", "crossover_month")
@@ -172,10 +172,10 @@ def tornado(scenario, metric: str = "total_cost", paths: Iterable[str] | None = 
     base_metric, rows = core.tornado(inputs, M, metric, ranges)
     label, unit = metric_label(metric, scenario.currency)
     return {
-        "metric": metric, "metric_label": label, "unit": unit, "base": _json_number(base_metric),
+        "metric": metric, "metric_label": label, "unit": unit, "base": json_number(base_metric),
         "swing": swing,
         "rows": [{"path": r.path, "title": _label(r.path), "low_input": r.low_input, "high_input": r.high_input,
-                  "low_metric": _json_number(r.low_metric), "high_metric": _json_number(r.high_metric),
+                  "low_metric": json_number(r.low_metric), "high_metric": json_number(r.high_metric),
                   "source": r.source, "error": r.low_error or r.high_error} for r in rows],
     }
 
@@ -266,7 +266,7 @@ def monte_carlo(scenario, samples: int = 10_000, seed: int = 0, metrics: Sequenc
             counts, edges = np.histogram(finite, bins=bins)
             histograms[m] = {"edges": edges.tolist(), "counts": counts.tolist(),
                              "never": int(np.sum(ok & np.isnan(values))) if m in core.MONTH_METRICS else 0}
-    probabilities = {text: _json_number(_event_probability(key, op, threshold, result.values[key], ok))
+    probabilities = {text: json_number(_event_probability(key, op, threshold, result.values[key], ok))
                      for text, (key, op, threshold) in zip(events, parsed)}
     return {
         "samples": samples, "seed": seed,
@@ -276,7 +276,7 @@ def monte_carlo(scenario, samples: int = 10_000, seed: int = 0, metrics: Sequenc
         "probabilities": probabilities,
         "failed": result.failed, "first_error": result.first_error,
         "bands": {"months": months_label(scenario.start_month, M), "samples": result.band_samples,
-                  **{k: [_json_number(v) for v in arr] for k, arr in result.band_percentiles.items()}},
+                  **{k: [json_number(v) for v in arr] for k, arr in result.band_percentiles.items()}},
     }
 
 
@@ -305,7 +305,7 @@ def goal_seek(scenario, path: str, metric: str, target: float, low: float, high:
     as_field = (lambda v: int(round(v))) if spec.is_int else float
     return {"path": path, "metric": metric, "target": target, "low": as_field(lo), "high": as_field(hi),
             "status": result.status, "value": as_field(result.solutions[0]) if result.solutions else None,
-            "achieved": _json_number(result.achieved[0]) if result.achieved else None,
+            "achieved": json_number(result.achieved[0]) if result.achieved else None,
             "solutions": [as_field(v) for v in result.solutions],
             "ranges": [[as_field(a), as_field(b)] for a, b in result.ranges], "message": result.message,
             "tolerance": tol if tol is not None else max(abs(target) * 1e-6, 1e-9)}
@@ -330,7 +330,7 @@ def sweep(scenario, path: str, values: Sequence[float], metrics: Sequence[str] =
     xs = _values("values", path, values)
     out, errors = core.sweep(inputs, M, path, xs, metrics)
     return {"path": path, "values": xs.tolist(),
-            "metrics": {m: [_json_number(v) for v in out[m]] for m in metrics},
+            "metrics": {m: [json_number(v) for v in out[m]] for m in metrics},
             "errors": [None if e is None else str(e) for e in errors]}
 
 
@@ -347,7 +347,7 @@ def sweep2(scenario, x_path: str, x_values: Sequence[float], y_path: str, y_valu
     ys = _values("y_values", y_path, y_values)
     grid = core.sweep2(inputs, M, x_path, xs, y_path, ys, metric)
     return {"x_path": x_path, "y_path": y_path, "metric": metric, "x": xs.tolist(), "y": ys.tolist(),
-            "grid": [[_json_number(v) for v in row] for row in grid]}
+            "grid": [[json_number(v) for v in row] for row in grid]}
 
 
 def linspace_around(scenario, path: str, points: int = 11, spread: float = 0.5) -> list[float]:
@@ -382,7 +382,7 @@ def _ranked(rows: list[dict], metric: str) -> list[dict]:
 
 
 def _summary_dict(result, s: int) -> dict:
-    return {k: _json_number(v[s]) for k, v in result.summary.items()}
+    return {k: json_number(v[s]) for k, v in result.summary.items()}
 
 
 def compare_chips(scenario, chips: Sequence[str] | None = None, metric: str = "total_cost",
@@ -426,7 +426,7 @@ def compare_chips(scenario, chips: Sequence[str] | None = None, metric: str = "t
     for s, chip_id in enumerate(ids):
         err = result.errors[s]
         chip = catalog[chip_id]
-        rows.append({"label": chip.name or chip_id, "chip": chip_id, "value": _json_number(values[s]),
+        rows.append({"label": chip.name or chip_id, "chip": chip_id, "value": json_number(values[s]),
                      "summary": _summary_dict(result, s), "error": None if err is None else f"{err.field}: {err.rule}"})
     return {"metric": metric, "role": role, "rows": _ranked(rows, metric)}
 
@@ -451,11 +451,7 @@ def compare_deployments(scenario, metric: str = "total_cost") -> dict:
             reason = "inference.api_price_input and api_price_output are both 0: set the API's prices to compare"
         rows.append({"label": {"api": "API (pay per token)", "cloud": "Cloud (rent chips)",
                                "owned": "Owned (buy chips)"}[kind], "deployment": kind,
-                     "value": None if reason else _json_number(result.summary[metric][s]),
+                     "value": None if reason else json_number(result.summary[metric][s]),
                      "summary": _summary_dict(result, s), "error": reason})
     return {"metric": metric, "rows": _ranked(rows, metric)}
 
-
-def _json_number(value) -> float | None:
-    value = float(value)
-    return value if math.isfinite(value) else None
