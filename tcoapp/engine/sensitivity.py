@@ -344,10 +344,11 @@ def goal_seek(base: Mapping[str, object], months: int, path: str, metric: str, t
     hi = np.concatenate([xs[k[sign_bracket] + 1], xs[k[edge] + 1]])
     kind = np.concatenate([np.zeros(sign_bracket.sum(), int), np.ones(edge.sum(), int)])
 
-    def state(values: np.ndarray) -> np.ndarray:
-        return np.where(kind == 0, values > 0, np.abs(values) <= tol)
+    def state(values: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+        """Which side of a bracket a value is on: above the target (kind 0), on it (kind 1)."""
+        return np.where(kinds == 0, values > 0, np.abs(values) <= tol)
 
-    state_lo = state(np.concatenate([g[k[sign_bracket]], g[k[edge]]]))
+    state_lo = state(np.concatenate([g[k[sign_bracket]], g[k[edge]]]), kind)
     best_hit = np.full(lo.shape, np.nan)  # a hit met inside a sign bracket
     if not integer:
         for it in range(max_iter):
@@ -357,7 +358,7 @@ def goal_seek(base: Mapping[str, object], months: int, path: str, metric: str, t
             mid = 0.5 * (lo + hi)
             g_mid = evaluate(mid[open_])
             st = np.zeros(lo.shape, dtype=bool)
-            st[open_] = np.where(kind[open_] == 0, g_mid > 0, np.abs(g_mid) <= tol)
+            st[open_] = state(g_mid, kind[open_])
             met_inside = np.zeros(lo.shape, dtype=bool)
             met_inside[open_] = (kind[open_] == 0) & (np.abs(g_mid) <= tol)
             best_hit = np.where(met_inside, mid, best_hit)
