@@ -33,7 +33,9 @@ def draw_tradeoff(fig, data: Mapping, highlight: str | None = None):
 
     The scenario's own operating point on each chip is a filled star (its batch rule and
     interactivity target); chips that cannot serve the scenario are listed under the chart.
+    ``highlight`` (else ``data["highlight"]``) is a chip id drawn with a thicker line.
     """
+    highlight = highlight if highlight is not None else data.get("highlight")
     fig.clear()
     ax = fig.add_subplot(111)
     currency = data.get("currency", "USD")
