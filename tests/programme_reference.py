@@ -162,12 +162,11 @@ def reference_programme(programme, chips):
                            "tdp": _catalog_value(chips, scenario, chip_id, "tdp_w"),
                            "required": required_chips(scenario, chips)}
 
-    # pools: same chip and same K(0); without sharing, one pool each
+    # pools: same chip and same K(0) (a lone workload is a pool of one); without sharing, no pools:
+    # each owned workload keeps its own fleet, as in its scenario
     pools = []
-    for name, info in owned.items():
-        home = None
-        if shared:
-            home = next((p for p in pools if p["chip"] == info["chip"] and p["K0"] == info["K0"]), None)
+    for name, info in (owned.items() if shared else ()):
+        home = next((p for p in pools if p["chip"] == info["chip"] and p["K0"] == info["K0"]), None)
         if home is None:
             home = {"chip": info["chip"], "K0": info["K0"], "price": info["price"], "tdp": info["tdp"],
                     "members": []}

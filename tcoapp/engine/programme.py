@@ -79,8 +79,9 @@ def owned_fleet(inputs: Mapping[str, object], required: np.ndarray, months: int)
 def form_pools(x: Mapping[str, np.ndarray], K: int, W: int, shared_fleets: bool = True) -> np.ndarray:
     """Pool leaders ``(K, W)``: for an owned workload, the first workload of its variant in its pool; -1 else.
 
-    Workloads pool when both are owned and use the same chip id at the same ``K(0)``.
-    Without ``shared_fleets`` every owned workload is its own pool.
+    Workloads pool when both are owned and use the same chip id at the same ``K(0)``; a lone
+    owned workload is a pool of one (its idle months are unallocated too). Without
+    ``shared_fleets`` there are no pools: each owned workload keeps its own fleet, as in a scenario.
     """
     n = K * W
     full = lambda v: np.broadcast_to(v, (n,)).reshape(K, W)  # noqa: E731
@@ -89,7 +90,7 @@ def form_pools(x: Mapping[str, np.ndarray], K: int, W: int, shared_fleets: bool 
     k0 = full(_chip_price(x) * (1.0 + x["facility.server_overhead"]))
     leader = np.where(owned, np.arange(W)[None, :], -1)
     if not shared_fleets:
-        return leader
+        return np.full((K, W), -1)
     for w in range(1, W):
         for v in range(w):
             same = owned[:, w] & owned[:, v] & (chip[:, w] == chip[:, v]) & (k0[:, w] == k0[:, v]) \
