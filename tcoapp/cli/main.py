@@ -206,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .solver_commands import add_solver_commands
 
     add_solver_commands(sub)
+    from .programme_commands import add_programme_options
+
+    add_programme_options(sub)
     return parser
 
 
@@ -217,7 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     from ..scenario.errors import ScenarioError
 
     try:
-        return args.func(args)
+        from .programme_commands import programme_handler
+
+        return (programme_handler(args) or args.func)(args)
     except (ScenarioError, BadInput) as err:
         print(f"tcoapp-cli: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -27,8 +27,8 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from . import files
 from .errors import NO_VALUE, ScenarioError, rule_violation, scenario_error_from_validation
 from .schema import (
-    Business, ChipList, Facility, Finance, Inference, ModelSpec, Scenario, Training, _field, _section,
-    _StrictModel, _CURRENCY_CODE, _YEAR_MONTH,
+    Business, ChipList, Distribution, Facility, Finance, Inference, ModelSpec, Scenario, Training, _field, _section,
+    _StrictModel, _CURRENCY_CODE, _YEAR_MONTH, numeric_field_paths,
 )
 
 PROGRAMME_FORMAT = "tcoapp-programme"
@@ -101,6 +101,25 @@ class Programme(_StrictModel):
     )
     workloads: list[Workload] = Field(..., title="Workloads", description="The programme's workloads, in order.",
                                       min_length=1)
+    uncertainty: dict[str, Distribution] = Field(
+        default_factory=dict, title="Uncertainty",
+        description='Distributions of numeric inputs for the Monte Carlo, keyed by the programme input name: '
+                    '"WORKLOAD/section.field" (e.g. "Chat/inference.annual_growth") or a shared '
+                    '"finance.field" / "facility.field".',
+    )
+
+    @model_validator(mode="after")
+    def _uncertain_inputs_exist(self) -> "Programme":
+        numeric = numeric_field_paths()
+        names = set(self.names)
+        for key in self.uncertainty:
+            workload, _, field = key.rpartition("/")
+            shared = field.startswith(("finance.", "facility."))
+            if field not in numeric or (workload and (workload not in names or shared)) or (not workload and not shared):
+                raise rule_violation('must name a numeric input as "WORKLOAD/section.field" (a workload of this '
+                                     'programme) or a shared "finance.field" / "facility.field"',
+                                     loc=("uncertainty", key), value=key)
+        return self
 
     @field_validator("currency")
     @classmethod
