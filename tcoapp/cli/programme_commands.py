@@ -107,6 +107,7 @@ def cmd_tornado(args) -> int:
 
 def cmd_montecarlo(args) -> int:
     from ..scenario.programme_sensitivity import monte_carlo
+    from .solver_commands import _short
     from ..scenario.sensitivity import DEFAULT_MC_METRICS
 
     programme, _ = _evaluate(args.file)
@@ -122,7 +123,7 @@ def cmd_montecarlo(args) -> int:
     keys = ("p5", "p10", "p50", "p90", "p95", "mean")
     print(f"  {'metric':<34}" + "".join(f"{k.upper():>18}" for k in keys))
     for key, stats in result["metrics"].items():
-        print(f"  {SUMMARY_LABELS[key][0]:<34}" + "".join(f"{_fmt(key, stats[k], programme):>18}" for k in keys))
+        print(f"  {SUMMARY_LABELS[key][0]:<34}" + "".join(f"{_short(key, stats[k], programme):>18}" for k in keys))
     for event, p in result["probabilities"].items():
         print(f"  P({event}) = {'—' if p is None else f'{100 * p:.1f} %'}")
     return 0
