@@ -45,7 +45,9 @@ def build_programme_report(programme, result: ProgrammeResult, variant: int = 0)
         "shared_fleets": programme.shared_fleets,
         "months": months_label(programme.start_month, M),
         "series": {k: _numbers(result.series[k][variant]) for k in PROGRAMME_SERIES},
-        "summary": {k: json_number(result.summary[k][variant]) for k in PROGRAMME_SUMMARY},
+        # every section 5 key; the per-workload ones (training_chips, replica figures) are null here
+        "summary": {k: json_number(result.summary[k][variant]) if k in PROGRAMME_SUMMARY else None
+                    for k in SUMMARY},
         "yearly": {k: _numbers(prog_yearly[k][0]) for k in PROGRAMME_SERIES},
         "workloads": workloads,
     }

@@ -49,7 +49,7 @@ def test_report_json_has_programme_and_workloads(capsys):
     idle = np.array(report["series"]["inference_unallocated"], dtype=float)
     np.testing.assert_allclose(np.array(report["series"]["total"], dtype=float), total + idle, rtol=1e-12)
     assert report["summary"]["total_cost"] == pytest.approx(sum(report["series"]["total"]), rel=1e-12)
-    assert "training_chips" not in report["summary"]
+    assert report["summary"]["training_chips"] is None and report["summary"]["replica_batch"] is None
     # the retired pilot's fleet is reused by v2: it shares the pool and v2 buys fewer chips than it needs at launch
     v1, v2 = report["workloads"]["Assistant v1"], report["workloads"]["Assistant v2"]
     assert v1["series"]["chips"][30] == 0 and v2["series"]["chips"][30] > 0
