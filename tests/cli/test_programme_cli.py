@@ -207,3 +207,37 @@ def test_subprocess_entry_point():
     out = subprocess.run([sys.executable, "-m", "tcoapp.cli", "report", str(SAMPLE), "--json"],
                          capture_output=True, text=True, check=True).stdout
     assert json.loads(out)["workloads"]["Support bot"]["summary"]["training_cost"] == 0.0
+
+
+def test_a_batch_whose_variants_pool_differently(capsys):
+    """One sweep where a price change splits v2 from v1's pool in one variant and not in another."""
+    programme = load_programme(SAMPLE)
+    catalog_price = 31250.0  # the H100 SXM catalog price the sample's v1 pays
+    values = [catalog_price, 20000.0, catalog_price * 1.5]
+    result = _json(capsys, "sweep", SAMPLE, "--input", "Assistant v2/inference.chip_price",
+                   "--values", ",".join(map(str, values)), "--metric", "total_cost")
+    for value, got in zip(values, result["metrics"]["total_cost"]):
+        edited = programme_with_values(programme, {"Assistant v2/inference.chip_price": value})
+        one = evaluate_programme(edited)
+        assert got == pytest.approx(float(one.summary["total_cost"][0]), rel=1e-12)
+    pooled = evaluate_programme(programme_with_values(programme, {"Assistant v2/inference.chip_price": values[0]}))
+    split = evaluate_programme(programme_with_values(programme, {"Assistant v2/inference.chip_price": values[1]}))
+    assert pooled.pools[0].tolist()[:2] == [0, 0] and split.pools[0].tolist()[:2] == [0, 1]
+
+
+def test_allocation_conserves_the_pools_costs():
+    """Every owned series of the programme is its workloads' allocated parts plus the idle part."""
+    programme = load_programme(SAMPLE)
+    data = json.loads(SAMPLE.read_text("utf-8"))
+    data["workloads"][1]["inference"]["launch_month"] = 36  # a six-month gap after v1 retires
+    data["workloads"][1]["training"]["start_month"] = 28
+    from tcoapp.scenario.programme import programme_from_dict
+
+    result = evaluate_programme(programme_from_dict(data))
+    idle = result.series["inference_unallocated"][0]
+    assert idle[30:36].min() > 0 and idle[:30].max() == 0
+    wl = result.workloads.series
+    for key in ("inference", "total", "cash_total"):
+        np.testing.assert_allclose(result.series[key][0], wl[key].sum(axis=0) + idle, rtol=1e-12, err_msg=key)
+    np.testing.assert_allclose(result.series["capex"][0], wl["capex"].sum(axis=0), rtol=1e-12)  # no idle buying
+    assert programme.names == list(p.name for p in programme.workloads)
