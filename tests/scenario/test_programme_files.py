@@ -57,12 +57,14 @@ def test_defaults_and_shared_sections():
     (lambda d: d.update(workloads=[]), "workloads", "at least one"),
     (lambda d: d.pop("workloads"), "workloads", "required"),
     (lambda d: d["workloads"][0]["inference"].update(requests_per_day=-1), "workloads[0].inference.requests_per_day",
-     ">= 0"),
+     "between 0"),
     (lambda d: d["workloads"][0]["inference"].update(launch_month=2, end_month=2), "workloads[0].inference.end_month",
      "launch_month"),
     (lambda d: d.update(schema_version=2), "schema_version", "newer"),
     (lambda d: d.update(format="tcoapp-scenario"), "format", "not a tcoapp programme"),
     (lambda d: d.update(shared_fleets="yes"), "shared_fleets", ""),
+    (lambda d: d.update(start_month="1900-01"), "start_month", "1990"),
+    (lambda d: d.update(currency="usd"), "currency", "3-letter"),
     (lambda d: d.update(uncertainty={"Nobody/inference.annual_growth": {"dist": "uniform", "low": 0, "high": 1}}),
      "uncertainty.Nobody/inference.annual_growth", "WORKLOAD/section.field"),
 ])
@@ -134,7 +136,7 @@ def test_programme_with_values():
         programme_with_values(p, {"Nobody/inference.requests_per_day": 1.0})
     with pytest.raises(ScenarioError, match="not a shared field"):
         programme_with_values(p, {"inference.requests_per_day": 1.0})
-    with pytest.raises(ScenarioError, match=">= 0"):
+    with pytest.raises(ScenarioError, match="between 0"):
         programme_with_values(p, {"Bot/inference.requests_per_day": -1.0})
 
 
