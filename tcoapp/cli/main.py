@@ -65,11 +65,11 @@ CHIP_COLUMNS = (
 )
 
 
-def cmd_chips(args) -> int:
+def cmd_chips(args, scenario=None) -> int:
     if args.file:
         from ..scenario.catalog import chips_for
 
-        chips = chips_for(_load(args.file))
+        chips = chips_for(scenario if scenario is not None else _load(args.file))
     else:
         from ..scenario.catalog import load_catalog
 

@@ -14,8 +14,9 @@ from pathlib import Path
 from ..reports.report import format_value
 from ..scenario.outputs import SUMMARY_LABELS
 
-#: The commands that accept a programme file.
-PROGRAMME_COMMANDS = ("report", "validate", "export", "tornado", "montecarlo", "solve", "sweep", "compare")
+#: The commands that accept a programme file (``plan`` refuses one with a clear message).
+PROGRAMME_COMMANDS = ("report", "validate", "export", "tornado", "montecarlo", "solve", "sweep", "compare",
+                      "chips")
 
 
 def is_programme(path) -> bool:
@@ -189,7 +190,21 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_chips(args) -> int:
+    from ..scenario.programme import load_programme, workload_scenario
+    from .main import cmd_chips as scenario_chips
+
+    programme = load_programme(args.file)
+    # the catalog merged with the programme's chips, which every workload shares
+    return scenario_chips(args, scenario=workload_scenario(programme, 0, source=args.file))
+
+
+def cmd_plan(args) -> int:
+    raise _bad("plan right-sizes the model of one scenario, not a programme: run it on a scenario file")
+
+
 COMMANDS = {
+    "chips": cmd_chips, "plan": cmd_plan,
     "report": cmd_report, "validate": cmd_validate, "export": cmd_export, "tornado": cmd_tornado,
     "montecarlo": cmd_montecarlo, "solve": cmd_solve, "sweep": cmd_sweep, "compare": cmd_compare,
 }

@@ -241,3 +241,14 @@ def test_allocation_conserves_the_pools_costs():
         np.testing.assert_allclose(result.series[key][0], wl[key].sum(axis=0) + idle, rtol=1e-12, err_msg=key)
     np.testing.assert_allclose(result.series["capex"][0], wl["capex"].sum(axis=0), rtol=1e-12)  # no idle buying
     assert programme.names == list(p.name for p in programme.workloads)
+
+
+def test_chips_and_plan_on_a_programme(capsys, tmp_path):
+    data = json.loads(SAMPLE.read_text("utf-8"))
+    data["chips"] = [{"id": "my-asic", "name": "Our ASIC", "bf16_tflops": 100.0, "memory_gb": 64.0}]
+    path = tmp_path / "own-chip.tco"
+    path.write_text(json.dumps(data), "utf-8")
+    listing = _json(capsys, "chips", path)
+    assert "my-asic" in [chip["id"] for chip in listing["chips"]]
+    code, _, err = _run(capsys, "plan", SAMPLE, "--quality-loss", "2")
+    assert code == 2 and "not a programme" in err
