@@ -167,6 +167,10 @@ def run_programme(inputs: Mapping[str, object], months: int, n_workloads: int, *
     W = int(n_workloads)
     M = int(months)
     x, n = model._broadcast_inputs(inputs)
+    if n == 1:  # every input a scalar: W identical workloads
+        n = W
+        inputs = {k: np.repeat(v, W) for k, v in x.items()}
+        x, _ = model._broadcast_inputs(inputs)
     if n % W:
         raise ValueError(f"a batch of {n} rows is not a whole number of programmes of {W} workloads")
     K = n // W

@@ -207,3 +207,14 @@ def test_variants_in_one_batch_equal_one_at_a_time():
         for key in PROGRAMME_SUMMARY:
             a, b = float(batch.summary[key][k]), float(single.summary[key][0])
             assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=1e-12), key
+
+
+def test_scalar_inputs_are_identical_workloads_sharing_one_pool():
+    inputs = {"model.params_billion": 8, "inference.requests_per_day": 1e6, "inference.deployment": "owned",
+              "inference.chip.price_usd": 1e4, "inference.chip.tdp_w": 700, "inference.chip.memory_gb": 80,
+              "inference.chip.bandwidth_tbs": 3.35, "inference.chip.fp8_tflops": 1979, "inference.chip.id": "x"}
+    result = run_programme(inputs, 24, 2)
+    a, b = result.workload(0, 0), result.workload(0, 1)
+    assert result.pools[0].tolist() == [0, 0]
+    np.testing.assert_array_equal(a.series["total"], b.series["total"])
+    assert float(result.summary["total_cost"][0]) == pytest.approx(2 * float(a.summary["total_cost"][0]), rel=1e-12)
