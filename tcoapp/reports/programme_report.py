@@ -17,7 +17,12 @@ from .report import format_value
 
 PROGRAMME_REPORT_FORMAT = "tcoapp-programme-report"
 PROGRAMME_REPORT_VERSION = 1
-PROGRAMME_SERIES = SERIES + ("inference_unallocated",)
+#: The programme's series: section 5's, the idle owned capacity and the chips the traffic requires
+#: (4.3, before whole servers and the never-sell rule; what the pools are bought for).
+PROGRAMME_SERIES = SERIES + ("inference_unallocated", "required")
+WORKLOAD_SERIES = SERIES + ("required",)
+#: Yearly figures (``required`` has none: a sum of chip needs over months means nothing).
+YEARLY_SERIES = SERIES + ("inference_unallocated",)
 
 
 def _numbers(values) -> list:
@@ -27,13 +32,13 @@ def _numbers(values) -> list:
 def build_programme_report(programme, result: ProgrammeResult, variant: int = 0) -> dict:
     """The ``tcoapp-programme-report`` JSON document of one variant of a programme result."""
     M = result.months
-    prog_yearly = yearly({k: result.series[k][variant:variant + 1] for k in PROGRAMME_SERIES})
+    prog_yearly = yearly({k: result.series[k][variant:variant + 1] for k in YEARLY_SERIES})
     workloads = {}
     for w, name in enumerate(programme.names):
         one = result.workload(variant, w)
         one_yearly = one.yearly
         workloads[name] = {
-            "series": {k: _numbers(one.series[k][0]) for k in SERIES},
+            "series": {k: _numbers(one.series[k][0]) for k in WORKLOAD_SERIES},
             "summary": {k: json_number(one.summary[k][0]) for k in SUMMARY},
             "yearly": {k: _numbers(one_yearly[k][0]) for k in SERIES},
         }
@@ -48,7 +53,7 @@ def build_programme_report(programme, result: ProgrammeResult, variant: int = 0)
         # every section 5 key; the per-workload ones (training_chips, replica figures) are null here
         "summary": {k: json_number(result.summary[k][variant]) if k in PROGRAMME_SUMMARY else None
                     for k in SUMMARY},
-        "yearly": {k: _numbers(prog_yearly[k][0]) for k in PROGRAMME_SERIES},
+        "yearly": {k: _numbers(prog_yearly[k][0]) for k in YEARLY_SERIES},
         "workloads": workloads,
     }
 
