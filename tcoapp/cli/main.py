@@ -65,11 +65,11 @@ CHIP_COLUMNS = (
 )
 
 
-def cmd_chips(args) -> int:
+def cmd_chips(args, scenario=None) -> int:
     if args.file:
         from ..scenario.catalog import chips_for
 
-        chips = chips_for(_load(args.file))
+        chips = chips_for(scenario if scenario is not None else _load(args.file))
     else:
         from ..scenario.catalog import load_catalog
 
@@ -209,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .serving_commands import add_serving_commands
 
     add_serving_commands(sub)
+    from .programme_commands import add_programme_options
+
+    add_programme_options(sub)
     return parser
 
 
@@ -220,7 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     from ..scenario.errors import ScenarioError
 
     try:
-        return args.func(args)
+        from .programme_commands import programme_handler
+
+        return (programme_handler(args) or args.func)(args)
     except (ScenarioError, BadInput) as err:
         print(f"tcoapp-cli: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
