@@ -148,6 +148,9 @@ class MainWindow(QMainWindow):
         self.autosave_timer.timeout.connect(self.autosave_now)
         self.autosave_timer.start()
         self._update_actions()
+        from .keys import UndoKeys
+
+        self.undo_keys = UndoKeys(self)
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):  # the system switched between light and dark
             hints.colorSchemeChanged.connect(self.redraw_charts)
