@@ -155,6 +155,9 @@ class MainWindow(QMainWindow):
         self.autosave_soon.setInterval(autosave_delay_ms)
         self.autosave_soon.timeout.connect(self.autosave_now)
         self._update_actions()
+        from .keys import UndoKeys
+
+        self.undo_keys = UndoKeys(self)
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):  # the system switched between light and dark
             hints.colorSchemeChanged.connect(self.redraw_charts)
