@@ -22,9 +22,17 @@ class BadInput(Exception):
 
 
 def _load(path: str):
-    from ..scenario.files import load_scenario
+    """The scenario of a file; notes about an upgraded file version are kept for stderr (once per file)."""
+    from ..scenario.files import load_scenario_with_notices
 
-    return load_scenario(Path(path))
+    scenario, notices = load_scenario_with_notices(Path(path))
+    _NOTES.extend(f"{path}: {note}" for note in notices if f"{path}: {note}" not in _NOTES)
+    return scenario
+
+
+#: Notes for the user (an upgraded file version), printed on stderr when the command succeeds, so that
+#: an error stays the one line it is.
+_NOTES: list[str] = []
 
 
 def _evaluate(path: str):
@@ -222,10 +230,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from ..scenario.errors import ScenarioError
 
+    _NOTES.clear()
     try:
         from .programme_commands import programme_handler
 
-        return (programme_handler(args) or args.func)(args)
+        status = (programme_handler(args) or args.func)(args)
+        for note in _NOTES:
+            print(f"tcoapp-cli: note: {note}", file=sys.stderr)
+        return status
     except (ScenarioError, BadInput) as err:
         print(f"tcoapp-cli: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -40,14 +40,14 @@ MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 BASE: dict[str, Any] = {
     "format": "tcoapp-scenario",
-    "schema_version": 1,
+    "schema_version": 2,
     "model": {"params_billion": 70},
     "inference": {"requests_per_day": 1_000_000},
 }
 
 #: A scenario in euros that earns money, so every text line has something to show.
 EURO = {
-    "format": "tcoapp-scenario", "schema_version": 1, "name": "Euro plan", "currency": "EUR",
+    "format": "tcoapp-scenario", "schema_version": 2, "name": "Euro plan", "currency": "EUR",
     "start_month": "2027-04", "horizon_years": 3,
     "finance": {"usd_to_currency": 0.9, "discount_rate": 0.1},
     "model": {"params_billion": 8},
@@ -480,3 +480,18 @@ def test_an_internal_error_in_process(euro_file, monkeypatch, capsys):
     assert main(["report", str(euro_file), "--json"]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1 and "internal error" in captured.err
+
+
+def test_a_version_1_file_reports_with_one_note_about_the_estimate(tmp_path):
+    import subprocess
+    import sys as _sys
+    from tcoapp.paths import sample_files  # noqa: F401
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "v1" / "full.tco"
+    out = subprocess.run([_sys.executable, "-m", "tcoapp.cli", "report", str(fixture), "--json"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0
+    notes = [line for line in out.stderr.splitlines() if line.startswith("tcoapp-cli: note:")]
+    assert len(notes) == 1 and "throughput estimate changed" in notes[0]
+    import json as _json
+    assert _json.loads(out.stdout)["summary"]["total_cost"] > 0
