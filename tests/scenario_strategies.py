@@ -155,7 +155,7 @@ def scenarios(draw, allow_missing=False):
     u = draw(_f(0.05, 0.95))
     params_billion = u * wmf * c_target * HBM / b / 1e9
     params_billion = float("%.6g" % params_billion)
-    assume(params_billion > 0)
+    assume(0 < params_billion <= 1e5)
     c_auto = next((2 ** k for k in range(11)
                    if 1e9 * params_billion * b <= wmf * (2 ** k) * HBM), None)
     assume(c_auto is not None)

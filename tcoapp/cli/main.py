@@ -206,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .solver_commands import add_solver_commands
 
     add_solver_commands(sub)
+    from .serving_commands import add_serving_commands
+
+    add_serving_commands(sub)
     from .programme_commands import add_programme_options
 
     add_programme_options(sub)
