@@ -220,3 +220,31 @@ def test_help_and_about(window, answers):
     window.act_about.trigger()
     about = answers.of_kind("info")[0].text
     assert "Chip catalog as of" in about and "tcoapp" in about
+
+
+def test_a_sample_named_on_the_command_line_opens_as_an_untitled_copy(answers, qtbot, tmp_path):
+    """README's first command is ``tcoapp samples/chat-assistant-owned-h100.tco``: Ctrl+S must not overwrite it."""
+    from tcoapp.gui.main import build_window
+    from tcoapp.paths import sample_files
+
+    sample = next(p for p in sample_files() if p.name == "chat-assistant-owned-h100.tco")
+    original = sample.read_bytes()
+    window = build_window([str(sample)])
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        document = window.active
+        assert document.path is None and "sample" in document.display_name()
+        pue = window.findChild(QWidget, "facility.pue")
+        pue.setValue(1.45)
+        target = tmp_path / "mine.tco"
+        answers.script["save_file"] = str(target)
+        window.act_save.trigger()  # Ctrl+S
+        assert answers.of_kind("save_file"), "Save asked where to write"
+        assert sample.read_bytes() == original, "the bundled sample is untouched"
+        assert target.is_file() and document.path == target
+    finally:
+        for d in window.documents:
+            d.undo_stack.setClean()
+        window.shutdown_for_tests()
+        window.close()
