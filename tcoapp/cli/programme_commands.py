@@ -131,17 +131,27 @@ def cmd_montecarlo(args) -> int:
 
 
 def cmd_solve(args) -> int:
-    from ..scenario.programme_sensitivity import goal_seek
+    from ..scenario.programme import evaluate_programme
+    from ..scenario.programme_sensitivity import goal_seek, with_deployment
 
-    if args.target_deployment:
-        raise _bad("solve --target-deployment compares one scenario's deployments; on a programme give --target")
     programme, _ = _evaluate(args.file)
-    result = goal_seek(programme, args.input, args.metric, args.target, args.low, args.high, tol=args.tol)
+    target = args.target
+    workload = getattr(args, "workload", None)
+    if args.target_deployment:
+        if not workload:
+            raise _bad("solve --target-deployment on a programme needs --workload NAME (one of "
+                       f"{', '.join(programme.names)}): the workload deployed that way gives the target")
+        other = evaluate_programme(with_deployment(programme, workload, args.target_deployment), source=args.file)
+        target = float(other.summary[args.metric][0])
+    result = goal_seek(programme, args.input, args.metric, target, args.low, args.high, tol=args.tol)
+    if args.target_deployment:
+        result["target_deployment"] = args.target_deployment
+        result["workload"] = workload
     if args.json:
         _print_json(result)
         return 0
     print(f"Goal seek: {args.input} in [{result['low']:g}, {result['high']:g}] so that the programme's "
-          f"{SUMMARY_LABELS[args.metric][0]} = {_fmt(args.metric, args.target, programme)}")
+          f"{SUMMARY_LABELS[args.metric][0]} = {_fmt(args.metric, target, programme)}")
     print(f"  {result['status']}: {result['message']}")
     if result["status"] == "ok":
         print(f"  {args.input} = {result['value']:.8g}  ->  {_fmt(args.metric, result['achieved'], programme)}")
@@ -149,12 +159,22 @@ def cmd_solve(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from ..scenario.programme_sensitivity import linspace_around, sweep
+    from ..scenario.programme_sensitivity import linspace_around, sweep, sweep2
+    from .solver_commands import _short
 
-    if args.y_input:
-        raise _bad("a two-way sweep (--y-input) is not available on programmes; sweep one input")
     programme, _ = _evaluate(args.file)
     xs = args.values or linspace_around(programme, args.input, args.points)
+    if args.y_input:
+        ys = args.y_values or linspace_around(programme, args.y_input, args.points)
+        result = sweep2(programme, args.input, xs, args.y_input, ys, args.metric)
+        if args.json:
+            _print_json(result)
+            return 0
+        print(f"The programme's {SUMMARY_LABELS[args.metric][0]} over {args.input} (columns) x {args.y_input} (rows)")
+        print("  " + " " * 12 + "".join(f"{x:>16.5g}" for x in result["x"]))
+        for y, row in zip(result["y"], result["grid"]):
+            print(f"  {y:>12.5g}" + "".join(f"{_short(args.metric, v, programme):>16}" for v in row))
+        return 0
     result = sweep(programme, args.input, xs, [args.metric])
     if args.json:
         _print_json(result)
@@ -221,6 +241,8 @@ def add_programme_options(sub) -> None:
     """Options only programmes use, added to the existing subcommands."""
     sub.choices["compare"].add_argument(
         "--workload", metavar="NAME", help="on a programme: the workload whose chip or deployment is swapped")
+    sub.choices["solve"].add_argument(
+        "--workload", metavar="NAME", help="on a programme with --target-deployment: the workload deployed that way")
 
 
 __all__ = ["programme_handler", "add_programme_options", "PROGRAMME_COMMANDS"]

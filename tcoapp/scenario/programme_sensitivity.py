@@ -179,6 +179,32 @@ def sweep(programme: Programme, path: str, values: Sequence[float], metrics: Seq
             "errors": [None if e is None else str(e) for e in errors]}
 
 
+def sweep2(programme: Programme, x_path: str, x_values: Sequence[float], y_path: str, y_values: Sequence[float],
+           metric: str = "total_cost") -> dict:
+    """Programme metric over a grid of two inputs in one batch; ``grid[iy][ix]``."""
+    check_metric(metric)
+    if x_path == y_path:
+        raise ScenarioError("must differ from the first input: a two-way sweep needs two inputs", path="y_path",
+                            value=y_path)
+    base, M = programme_base(programme)
+    xs, ys = (_clip(programme, p, np.asarray(list(v), dtype=float)) for p, v in ((x_path, x_values),
+                                                                                    (y_path, y_values)))
+    for name, values in (("x_values", xs), ("y_values", ys)):
+        if values.size == 0 or not np.all(np.isfinite(values)):
+            raise ScenarioError("needs finite numbers", path=name)
+    grid = core.sweep2(base, M, x_path, xs, y_path, ys, metric, runner=ProgrammeRunner(programme))
+    return {"x_path": x_path, "y_path": y_path, "metric": metric, "x": xs.tolist(), "y": ys.tolist(),
+            "grid": [[single.json_number(v) for v in row] for row in grid]}
+
+
+def with_deployment(programme: Programme, workload: str, deployment: str) -> Programme:
+    """The programme with one workload deployed another way (``"api"``, ``"cloud"`` or ``"owned"``)."""
+    from .programme import programme_with_values
+
+    programme.workload(workload)
+    return programme_with_values(programme, {f"{workload}/inference.deployment": deployment})
+
+
 def linspace_around(programme: Programme, path: str, points: int = 11, spread: float = 0.5) -> list[float]:
     base, _ = programme_base(programme)
     value = resolved_value(programme, base, path)

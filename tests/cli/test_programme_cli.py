@@ -252,3 +252,29 @@ def test_chips_and_plan_on_a_programme(capsys, tmp_path):
     assert "my-asic" in [chip["id"] for chip in listing["chips"]]
     code, _, err = _run(capsys, "plan", SAMPLE, "--quality-loss", "2")
     assert code == 2 and "not a programme" in err
+
+
+def test_two_way_sweep_cells_match_edited_programmes(capsys):
+    programme = load_programme(SAMPLE)
+    result = _json(capsys, "sweep", SAMPLE, "--input", "facility.electricity_price", "--values", "0.05,0.1",
+                   "--y-input", "Assistant v2/inference.annual_growth", "--y-values", "0.2,0.6")
+    for iy, y in enumerate(result["y"]):
+        for ix, x in enumerate(result["x"]):
+            edited = programme_with_values(programme, {"facility.electricity_price": x,
+                                                       "Assistant v2/inference.annual_growth": y})
+            assert result["grid"][iy][ix] == pytest.approx(float(evaluate_programme(edited).summary["total_cost"][0]),
+                                                           rel=1e-12)
+
+
+def test_solve_against_another_deployment_of_a_workload(capsys):
+    programme = load_programme(SAMPLE)
+    result = _json(capsys, "solve", SAMPLE, "--input", "Coding agent/inference.cloud_rate", "--metric", "total_cost",
+                   "--target-deployment", "owned", "--workload", "Coding agent", "--low", "1", "--high", "20")
+    assert result["status"] == "ok" and result["workload"] == "Coding agent"
+    owned = programme_with_values(programme, {"Coding agent/inference.deployment": "owned"})
+    assert result["target"] == pytest.approx(float(evaluate_programme(owned).summary["total_cost"][0]), rel=1e-12)
+    at = programme_with_values(programme, {"Coding agent/inference.cloud_rate": result["value"]})
+    assert float(evaluate_programme(at).summary["total_cost"][0]) == pytest.approx(result["target"], rel=1e-5)
+    code, _, err = _run(capsys, "solve", SAMPLE, "--input", "finance.discount_rate", "--metric", "total_cost",
+                        "--target-deployment", "owned", "--low", "0", "--high", "0.5")
+    assert code == 2 and "--workload" in err

@@ -218,3 +218,32 @@ def test_scalar_inputs_are_identical_workloads_sharing_one_pool():
     assert result.pools[0].tolist() == [0, 0]
     np.testing.assert_array_equal(a.series["total"], b.series["total"])
     assert float(result.summary["total_cost"][0]) == pytest.approx(2 * float(a.summary["total_cost"][0]), rel=1e-12)
+
+
+def _random_programme(rng):
+    workloads = []
+    for w in range(int(rng.integers(1, 5))):
+        launch = int(rng.integers(0, 30))
+        inference = dict(MEASURED, deployment=str(rng.choice(["owned", "owned", "cloud", "api"])),
+                         chip=str(rng.choice(["t1", "t2"])), requests_per_day=float(rng.uniform(1e5, 5e6)),
+                         annual_growth=float(rng.uniform(-0.3, 1.0)), launch_month=launch,
+                         api_price_input=0.5, api_price_output=1.5)
+        if rng.random() < 0.5:
+            inference["end_month"] = int(rng.integers(launch + 1, 61))
+        if rng.random() < 0.3:
+            inference["chip_price"] = 20000.0
+        workload = {"name": f"W{w}", "model": {"params_billion": 70}, "inference": inference,
+                    "business": {"revenue_per_request": float(rng.choice([0.0, 0.004]))}}
+        if rng.random() < 0.5:
+            workload["training"] = {"chip": "t1", "tokens_trillion": float(rng.uniform(0.1, 2)),
+                                    "start_month": int(rng.integers(0, 12))}
+        workloads.append(workload)
+    facility = {"life_years": float(rng.choice([1.5, 3, 5])), "chips_per_server": int(rng.choice([1, 8])),
+                "colocation_per_kw_month": 100.0, "maintenance_rate": 0.04}
+    return _programme(workloads, facility=facility, shared_fleets=bool(rng.random() < 0.8),
+                      finance={"basis": str(rng.choice(["cash", "accrual"])), "discount_rate": 0.09})
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_programmes_match_the_reference(seed):
+    _compare(_random_programme(np.random.default_rng(seed)))
