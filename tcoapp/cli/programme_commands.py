@@ -33,7 +33,7 @@ def _evaluate(path: str):
 
 
 def _print_json(data) -> None:
-    from .main import _print_json as dump
+    from .common import print_json as dump
 
     dump(data)
 
@@ -43,7 +43,7 @@ def _fmt(key, value, programme) -> str:
 
 
 def _bad(message: str):
-    from .main import BadInput
+    from .common import BadInput
 
     return BadInput(message)
 
@@ -212,7 +212,7 @@ def cmd_compare(args) -> int:
 
 def cmd_chips(args) -> int:
     from ..scenario.programme import load_programme, workload_scenario
-    from .main import cmd_chips as scenario_chips
+    from .chips_command import cmd_chips as scenario_chips
 
     programme = load_programme(args.file)
     # the catalog merged with the programme's chips, which every workload shares

@@ -16,9 +16,9 @@ from ..scenario.outputs import SUMMARY_LABELS
 
 def _load(path: str):
     """The scenario, once it is known to compute (a bad one fails here, naming its field)."""
-    from .main import _evaluate
+    from .common import evaluate_file
 
-    return _evaluate(path)[0]
+    return evaluate_file(path)[0]
 
 
 def _fmt(key: str, value, scenario) -> str:
@@ -26,9 +26,9 @@ def _fmt(key: str, value, scenario) -> str:
 
 
 def _json(data) -> None:
-    from .main import _print_json
+    from .common import print_json
 
-    _print_json(data)
+    print_json(data)
 
 
 def _progress_printer(enabled: bool):
@@ -131,7 +131,7 @@ def cmd_solve(args) -> int:
         other = with_values(scenario, {"inference.deployment": args.target_deployment})
         target = float(evaluate(other, source=args.file).summary[args.metric][0])
     if target is None:
-        from .main import BadInput
+        from .common import BadInput
 
         raise BadInput("solve needs --target VALUE or --target-deployment api|cloud|owned")
     result = goal_seek(scenario, args.input, args.metric, target, args.low, args.high, tol=args.tol,
