@@ -155,6 +155,9 @@ class MainWindow(QMainWindow):
         self.autosave_soon.setInterval(autosave_delay_ms)
         self.autosave_soon.timeout.connect(self.autosave_now)
         self._update_actions()
+        from .keys import UndoKeys
+
+        self.undo_keys = UndoKeys(self)
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):  # the system switched between light and dark
             hints.colorSchemeChanged.connect(self.redraw_charts)
@@ -499,7 +502,20 @@ class MainWindow(QMainWindow):
             self._discard_document(pristine)
         autosave.add_recent_file(path)
         self._fill_recent_menu()
+        self._tell_about_upgrade(path)
         return document
+
+    def _tell_about_upgrade(self, path: Path) -> None:
+        """Say once, when a file of an older model version opens, what changed in its numbers."""
+        from tcoapp.scenario.files import migration_notices, read_json_object
+
+        try:
+            notices = migration_notices(read_json_object(path))
+        except ScenarioError:
+            return
+        if notices:
+            ask(self, Question("info", "An older scenario file", "\n\n".join(notices) +
+                               "\n\nSaving writes it as a version-2 file."))
 
     def _pristine_start_document(self) -> ScenarioDocument | None:
         """The untouched sample shown at start, replaced by the first file the user opens."""

@@ -36,13 +36,13 @@ def run(capsys, *argv):
     (["sweep", CLOUD, "--input", "inference.requests_per_day", "--points", "100000000"],
      "argument --points: '100000000' must be at most 201"),
     ([*SOLVE, "--target", "1", "--low", "-1e9", "--high", "10"],
-     "--low -1e+09: inference.requests_per_day must be >= 0"),
+     "--low -1e+09: inference.requests_per_day must be between 0 and"),
     ([*SOLVE, "--target", "1", "--low=-1e9", "--high", "10"],
-     "--low -1e+09: inference.requests_per_day must be >= 0"),
+     "--low -1e+09: inference.requests_per_day must be between 0 and"),
     (["sweep", CLOUD, "--input", "inference.requests_per_day", "--values", "-5,10"],
-     "--values -5: inference.requests_per_day must be >= 0"),
+     "--values -5: inference.requests_per_day must be between 0 and"),
     (["sweep", CLOUD, "--input", "inference.requests_per_day", "--values=-5,10"],
-     "--values -5: inference.requests_per_day must be >= 0"),
+     "--values -5: inference.requests_per_day must be between 0 and"),
     (["sweep", CLOUD, "--input", "facility.pue", "--values", "1.2,0.5"], "--values 0.5: facility.pue must be"),
     (["plan", CLOUD, "--quality-params-billion", "1e300"], "--quality-params-billion 1e+300: target loss must be"),
     (["report", CLOUD, "--colour"], "unrecognized arguments: --colour"),
@@ -74,7 +74,7 @@ def test_join_negative_values_touches_only_option_values():
 
 def test_solve_without_a_solution_exits_3_and_still_explains(capsys):
     code, out, err = run(capsys, *SOLVE, "--target", "1", "--low", "0", "--high", "10")
-    assert code == 3 and err == ""
+    assert code == 3 and "error" not in err  # (a warning about the sample may be printed)
     assert "no solution in range" in out
     code, out, err = run(capsys, *SOLVE, "--target", "1", "--low", "0", "--high", "10", "--json")
     assert code == 3 and json.loads(out)["status"] == "no solution in range"
