@@ -98,3 +98,46 @@ def main(write: bool = False) -> list[dict]:
 
 if __name__ == "__main__":
     main(write="--write" in sys.argv)
+
+
+# Held-out measured results (NOT used for calibration): (label, chip, precision, model, input, output,
+# measured tokens/s, accelerators, log). Output means are tokens/s / samples/s of each log; input means
+# are assumptions where marked.
+HELD_OUT = [
+    ("Llama-2-70B Offline, 1 GPU (same workload, other system)", "mi300x", "fp8",
+     {"params_billion": 70, "layers": 80, "kv_heads": 8, "head_dim": 128}, 300, 293, 3062.72, 1,
+     "closed/AMD/results/1xMI300X_2xEPYC-9374F/llama2-70b-99.9/Offline"),
+    ("GPT-J 6B Offline (other dense model; long input, short output)", "h100-sxm", "fp8",
+     {"params_billion": 6, "layers": 28, "kv_heads": 16, "head_dim": 256}, 800, 69, 19739.8, 8,
+     "closed/NVIDIA/results/DGX-H100_H100-SXM-80GBx8_TRT/gptj-99.9/Offline"),
+    ("Mixtral-8x7B Offline (MoE)", "h100-sxm", "fp8",
+     {"params_billion": 46.7, "active_params_billion": 12.9, "layers": 32, "kv_heads": 8, "head_dim": 128,
+      "experts": 8, "experts_per_token": 2}, 300, 146, 52415.9, 8,
+     "closed/NVIDIA/results/DGX-H100_H100-SXM-80GBx8_TRT/mixtral-8x7b/Offline"),
+]
+
+
+def held_out() -> list[dict]:
+    """Estimate (with the catalog's serving_efficiency) against each held-out measurement."""
+    out = []
+    for label, chip, prec, model, inp, outp, tps, n, log in HELD_OUT:
+        s = Scenario.model_validate({
+            "format": "tcoapp-scenario", "schema_version": 2, "model": model, "training": {"tokens_trillion": 0},
+            "inference": {"requests_per_day": 1000, "deployment": "cloud", "cloud_rate": 1.0, "chip": chip,
+                          "precision": prec, "input_tokens": inp, "output_tokens": outp}})
+        summ = evaluate(s).summary
+        c = float(np.asarray(summ["replica_chips"]).ravel()[0])
+        R = float(np.asarray(summ["replica_decode_tokens_per_s"]).ravel()[0])
+        P = float(np.asarray(summ["replica_prefill_tokens_per_s"]).ravel()[0])
+        est = R / c
+        end_to_end = outp / (inp / P + outp / R) / c  # output tokens per busy second, prefill included
+        meas = tps / n
+        out.append({"label": label, "chip": chip, "estimate": est, "end_to_end": end_to_end, "measured": meas,
+                    "error": est / meas - 1, "error_end_to_end": end_to_end / meas - 1, "log": log, "c": c})
+        print(f"{label:60s} {chip:9s} est {est:8,.0f} (with prefill {end_to_end:8,.0f})  measured {meas:8,.0f}"
+              f"  error {est / meas - 1:+.0%} ({end_to_end / meas - 1:+.0%})")
+    return out
+
+
+if __name__ == "__main__" and "--held-out" in sys.argv:
+    held_out()
