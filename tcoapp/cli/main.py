@@ -223,6 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .serving_commands import add_serving_commands
 
     add_serving_commands(sub)
+    from .prices_command import add_prices_command
+
+    add_prices_command(sub)
     from .programme_commands import add_programme_options
 
     add_programme_options(sub)
