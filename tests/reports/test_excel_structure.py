@@ -9,7 +9,7 @@ import pytest
 from export_cases import variant
 
 from tcoapp.engine import CHIP_SPECS, INPUT_DEFAULTS, SERIES, SUMMARY
-from tcoapp.reports.excel import FIRST_ROW, build_workbook, defined_name
+from tcoapp.reports.workbook import FIRST_ROW, build_workbook, defined_name
 from tcoapp.scenario.batch import evaluate
 from tcoapp.scenario.schema import numeric_field_paths
 
