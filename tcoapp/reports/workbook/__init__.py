@@ -60,7 +60,7 @@ from typing import Mapping
 from ...engine import Result
 from .charts import charts_sheet
 from .checks import check_sheet
-from .core import CHECK_TOLERANCE, CHECK_TOLERANCE_IRR, FIRST_ROW, Book, defined_name
+from .core import CHECK_TOLERANCE, CHECK_TOLERANCE_IRR, FIRST_ROW, Book, defined_name, protect
 from .inputs import chips_sheet, inputs_sheet
 from .monthly import monthly_sheet
 from .solver import monte_carlo_items, monte_carlo_sheet, sensitivity_sheet
@@ -123,6 +123,9 @@ def build_workbook(scenario, result: Result | None = None, *, tornado: Mapping |
         sensitivity_sheet(book, book.wb.create_sheet("Sensitivity"), scenario, tornado)
     if monte_carlo:
         monte_carlo_sheet(book, book.wb.create_sheet("Monte Carlo"), monte_carlo, scenario.currency)
+    for ws in book.wb.worksheets:
+        protect(ws)
+    book.wb.properties.creator = "tcoapp"
     book.wb.calculation.fullCalcOnLoad = True
     return book.wb
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...engine import SERIES
 from ..tables import COST_CATEGORIES
-from .core import HEADER_ROW, MONTH_DATE, Book, Columns
+from .core import AXIS_AMOUNT, HEADER_ROW, MONTH_DATE, Book, Columns
 from .monthly import MONTHLY_KEYS
 from .workings import WORKING_COLUMNS, WORKINGS_FIRST_COL
 
@@ -29,7 +29,7 @@ def charts_sheet(book: Book, ws, scenario, months: int, mo: Columns, w: Columns,
     book.text(ws, 2, 1, "Native charts over the Monthly, Yearly and Workings sheets; they follow any change to "
                         "the inputs.", font=st["note_font"])
     cats = Reference(monthly_ws, min_col=2, min_row=mo.first, max_row=mo.last)
-    money_axis = '#,##0,,"M"'
+    money_axis = AXIS_AMOUNT
 
     # 1. monthly cost stacked by category
     chart = BarChart()
@@ -43,7 +43,7 @@ def charts_sheet(book: Book, ws, scenario, months: int, mo: Columns, w: Columns,
     chart.add_data(Reference(monthly_ws, min_col=first_col, max_col=last_col, min_row=HEADER_ROW, max_row=mo.last),
                    titles_from_data=True)
     chart.set_categories(cats)
-    chart.y_axis.title = f"{cur} million per month"
+    chart.y_axis.title = f"{cur} per month (k: thousand, M: million)"
     chart.y_axis.numFmt = money_axis
     chart.x_axis.title = "Month"
     chart.x_axis.number_format = MONTH_DATE
@@ -67,7 +67,7 @@ def charts_sheet(book: Book, ws, scenario, months: int, mo: Columns, w: Columns,
     bar.gapWidth = 0
     bar.series[0].graphicalProperties.solidFill = "C00000"
     bar.series[0].graphicalProperties.line.solidFill = "C00000"
-    line.y_axis.title = f"{cur} million"
+    line.y_axis.title = f"{cur} (k: thousand, M: million)"
     line.y_axis.numFmt = money_axis
     line.x_axis.title = "Month"
     line.x_axis.number_format = MONTH_DATE
@@ -87,7 +87,7 @@ def charts_sheet(book: Book, ws, scenario, months: int, mo: Columns, w: Columns,
     chart.add_data(Reference(yearly_ws, min_col=c1, max_col=c1 + 1, min_row=HEADER_ROW, max_row=y.last),
                    titles_from_data=True)
     chart.set_categories(Reference(yearly_ws, min_col=1, min_row=y.first, max_row=y.last))
-    chart.y_axis.title = f"{cur} million per year"
+    chart.y_axis.title = f"{cur} per year (k: thousand, M: million)"
     chart.y_axis.numFmt = money_axis
     chart.x_axis.title = "Year"
     axes_visible(chart)

@@ -35,6 +35,26 @@ assert tuple(CHIP_SPEC_LABELS) == CHIP_SPECS
 IRR_GRID = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 2e-3, 3.5e-3, 5e-3, 7.5e-3, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05,
             0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0, 2.0, 5.0)
 
+#: The formula contract the workbook implements (docs/methodology.md, model version).
+MODEL_VERSION = 1
+
+
+def export_stamp() -> str:
+    """'Exported 2026-12-02 14:05 UTC by tcoapp 1.2.0, model version 1'."""
+    from datetime import datetime, timezone
+
+    from ... import __version__
+
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"Exported {now} by tcoapp {__version__}, model version {MODEL_VERSION} (docs/methodology.md)"
+
+
+#: Axis format of amounts: millions, thousands or units as the value needs (never "0M" on small scenarios).
+AXIS_AMOUNT = '[>=1000000]#,##0.#,,"M";[>=1000]#,##0.#,"k";#,##0'
+#: The same for signed differences (tornado): large negatives in millions, the rest in units.
+AXIS_SIGNED = '[<=-1000000]-#,##0.#,,"M";[>=1000000]#,##0.#,,"M";#,##0'
+
+
 MONTH_NAMES = '"Jan","Feb","Mar","Apr","May","Jun","Jul","Aug","Sep","Oct","Nov","Dec"'
 
 # ---- styles ---------------------------------------------------------------------
@@ -43,6 +63,7 @@ _INPUT_FILL = "FFF2CC"  # pale yellow: values the user may change
 _DERIVED_FILL = "E2EFDA"  # pale green: formulas that derive an empty field
 _HEADER_FILL = "1F4E78"
 _SECTION_FILL = "D9E1F2"
+_FIXED_FILL = "D9D9D9"  # grey: fixed at export, locked
 
 
 def styles():
@@ -56,6 +77,7 @@ def styles():
         "section_fill": PatternFill("solid", fgColor=_SECTION_FILL),
         "input_fill": PatternFill("solid", fgColor=_INPUT_FILL),
         "derived_fill": PatternFill("solid", fgColor=_DERIVED_FILL),
+        "fixed_fill": PatternFill("solid", fgColor=_FIXED_FILL),
         "key_font": Font(color="808080", size=8),
         "note_font": Font(italic=True, color="595959"),
         "wrap": Alignment(wrap_text=True, vertical="top"),
@@ -98,6 +120,22 @@ def defined_name(path: str) -> str:
     """
     return path.replace(".", "_")
 
+
+
+def unlock(cell) -> None:
+    """Leave a cell editable when its sheet is protected."""
+    from openpyxl.styles import Protection
+
+    cell.protection = Protection(locked=False)
+
+
+def protect(ws) -> None:
+    """Protect a sheet without a password: formulas are locked, unlocked cells stay editable."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.sort = False
+    ws.protection.autoFilter = False
 
 
 class Book:
@@ -173,3 +211,18 @@ class Columns:
 def engine_value(value) -> float | None:
     value = float(value)
     return None if math.isnan(value) or math.isinf(value) else value
+
+
+def total_row(book: Book, ws, cols: Columns, label: str, money: str) -> None:
+    """A totals row under a block of series columns: sums, and the peak for chips."""
+    from ...engine import SERIES
+    from ..tables import SERIES_LABELS
+
+    r = cols.last + 1
+    book.text(ws, r, 1, label, font=book.st["bold"])
+    for key in SERIES:
+        fn = "MAX" if key == "chips" else "SUM"
+        cell = ws[f"{cols[key]}{r}"]
+        cell.value = f"={fn}({cols[key]}{cols.first}:{cols[key]}{cols.last})"
+        cell.number_format = money if SERIES_LABELS[key][2] == "money" else COUNT
+        cell.font = book.st["bold"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...engine import SERIES
 from ..tables import SERIES_LABELS, series_title
-from .core import COUNT, FIRST_ROW, HEADER_ROW, KEY_ROW, MONTH_DATE, Book, Columns, money_format
+from .core import COUNT, total_row, FIRST_ROW, HEADER_ROW, KEY_ROW, MONTH_DATE, Book, Columns, money_format
 
 MONTHLY_KEYS = ("month_index", "month") + SERIES
 
@@ -27,7 +27,7 @@ def monthly_sheet(book: Book, ws, scenario, months: int) -> Columns:
     book.name("month_date", cols.range("month"))
     money = money_format(cur)
     for r in range(cols.first, cols.last + 1):
-        ws.cell(r, 1).value = "=0" if r == cols.first else f"=A{r - 1}+1"
+        ws.cell(r, 1).value = f"=ROWS(A${cols.first}:A{r})-1"
         date = ws.cell(r, 2)
         date.value = f"=DATE(calc_start_year,calc_start_month+A{r},1)"
         date.number_format = MONTH_DATE
@@ -36,6 +36,7 @@ def monthly_sheet(book: Book, ws, scenario, months: int) -> Columns:
         letter = cols[key]
         for r in range(cols.first, cols.last + 1):
             ws[f"{letter}{r}"].number_format = fmt
+    total_row(book, ws, cols, "Total", money)
     ws.column_dimensions["A"].width = 8
     ws.column_dimensions["B"].width = 10
     for key in SERIES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .core import FIRST_ROW, HEADER_ROW, Book, abs_ref, col_letter, money_format
+from .core import AXIS_SIGNED, FIRST_ROW, HEADER_ROW, Book, abs_ref, col_letter, money_format
 from .charts import axes_visible
 
 # ---- Sensitivity and Monte Carlo ----------------------------------------------------
@@ -61,7 +61,7 @@ def sensitivity_sheet(book: Book, ws, scenario, tornado: Mapping) -> None:
     chart.set_categories(Reference(ws, min_col=1, min_row=FIRST_ROW, max_row=r - 1))
     chart.x_axis.scaling.orientation = "maxMin"  # largest swing on top
     chart.y_axis.title = f"Change from base ({unit})"
-    chart.y_axis.numFmt = '#,##0,,"M"' if money else "#,##0.##"
+    chart.y_axis.numFmt = AXIS_SIGNED if money else "#,##0.##"
     axes_visible(chart)
     chart.width, chart.height = 24, max(8, 1.0 * len(rows) + 4)
     ws.add_chart(chart, f"A{r + 2}")

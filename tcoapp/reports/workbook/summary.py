@@ -6,7 +6,7 @@ import json
 
 from ...engine import SUMMARY
 from ..report import MONEY_KEYS, MONTH_KEYS, SHARE_KEYS, SUMMARY_LABELS
-from .core import COUNT, MONTH_NAMES, PERCENT, Book, Columns, abs_ref, money_format
+from .core import COUNT, export_stamp, MONTH_NAMES, PERCENT, Book, Columns, abs_ref, money_format
 
 # ---- Summary ----------------------------------------------------------------------
 
@@ -80,6 +80,7 @@ def summary_sheet(book: Book, ws, scenario, months: int, monthly: Columns, w: Co
                            '&", amounts in "&currency&"; deployment "&inference_deployment'
                            '&", accounting basis "&finance_basis')
     ws.cell(2, 1).font = st["note_font"]
+    book.text(ws, 3, 1, export_stamp(), font=st["note_font"])
     book.header(ws, 4, ["Key figure", "Value", "Unit", "Calendar month", "Key"])
     formulas = _summary_formulas()
     row = 5

@@ -55,33 +55,40 @@ WORKING_COLUMNS = {
 WORKINGS_FIRST_COL = 5
 
 
-def _scalar_rows(scenario) -> list[tuple[str, str, str, str]]:
+def _scalar_rows(scenario) -> list[tuple[str, str, str | float, str]]:
     """Scalar workings: (name, title, formula, number format)."""
     dep = "inference_deployment"
     measured = "calc_measured"
     return [
-        ("calc_hours", "Hours per month (8760 / 12)", "=8760/12", "0.00"),
-        ("calc_days", "Days per month (365 / 12)", "=365/12", "0.0000"),
+        # named constants: every formula uses these names, never the numbers
+        ("const_hours_per_year", "Constant: hours per year", 8760, "0"),
+        ("const_days_per_year", "Constant: days per year", 365, "0"),
+        ("const_months_per_year", "Constant: months per year", 12, "0"),
+        ("const_seconds_per_hour", "Constant: seconds per hour", 3600, "0"),
+        ("const_seconds_per_day", "Constant: seconds per day", 86400, "0"),
+        ("const_epsilon", "Constant: rounding guard before a ceiling (MODEL.md)", 1e-9, "0.0E+00"),
+        ("calc_hours", "Hours per month HOURS (8760 / 12)", "=const_hours_per_year/const_months_per_year", "0.00"),
+        ("calc_days", "Days per month DAYS (365 / 12)", "=const_days_per_year/const_months_per_year", "0.0000"),
         ("calc_start_year", "Start year", "=VALUE(LEFT(start_month,4))", "0"),
         ("calc_start_month", "Start month of the year", "=VALUE(RIGHT(start_month,2))", "0"),
-        ("calc_months", "Months in the horizon", "=12*horizon_years", "0"),
+        ("calc_months", "Months in the horizon", "=const_months_per_year*horizon_years", "0"),
         # training (MODEL.md 3)
         ("calc_n_active", "Active parameters N_act", "=1E9*model_active_params_billion", "0.000E+00"),
         ("calc_c0", "Initial compute C0 with experiments (FLOP)",
          "=training_compute_flops*(1+training_experiment_overhead)", "0.000E+00"),
         ("calc_training_flops", "Training chip peak F_t (FLOP/s)", "=training_chip_peak_tflops*1E12", "0.000E+00"),
         ("calc_hours_initial", "Chip-hours of the initial run",
-         "=IF(calc_c0>0,calc_c0/(calc_training_flops*training_mfu*3600),0)", "#,##0.00"),
+         "=IF(calc_c0>0,calc_c0/(calc_training_flops*training_mfu*const_seconds_per_hour),0)", "#,##0.00"),
         ("calc_hours_refresh", "Chip-hours of a refresh run",
-         "=IF(calc_c0>0,training_refresh_compute_fraction*calc_c0/(calc_training_flops*training_mfu*3600),0)",
+         "=IF(calc_c0>0,training_refresh_compute_fraction*calc_c0/(calc_training_flops*training_mfu*const_seconds_per_hour),0)",
          "#,##0.00"),
         ("calc_training_server_kw", "Training server power per chip (kW)",
          "=training_chip_tdp_w/1000*(1+facility_server_power_overhead)", "0.0000"),
         ("calc_inference_server_kw", "Inference server power per chip (kW)",
          "=inference_chip_tdp_w/1000*(1+facility_server_power_overhead)", "0.0000"),
         ("calc_life_months", "Hardware life in months: round(12 x life_years), halves to even",
-         "=IF(MOD(2*(12*facility_life_years),2)=1,2*ROUND(12*facility_life_years/2,0),"
-         "ROUND(12*facility_life_years,0))", "0"),
+         "=IF(MOD(2*(const_months_per_year*facility_life_years),2)=1,2*ROUND(const_months_per_year*facility_life_years/2,0),"
+         "ROUND(const_months_per_year*facility_life_years,0))", "0"),
         # capacity (MODEL.md 4.3)
         ("calc_bytes_per_weight", "Bytes per weight b",
          '=IF(inference_precision="bf16",2,IF(inference_precision="fp8",1,0.5))', "0.0"),
@@ -213,6 +220,7 @@ def workings_sheet(book: Book, ws, scenario, months: int, monthly: Columns) -> C
 def write_monthly_formulas(book: Book, ws, monthly_ws, months: int, mo: Columns, w: Columns) -> None:
     """The formulas of every month on the Workings and Monthly sheets."""
     first = w.first
+    head = HEADER_ROW  # the row above month 0: N() of its text is 0, the "previous month" of month 0
     dep = "inference_deployment"
     L = "inference_launch_month"
     for r in range(w.first, w.last + 1):
@@ -232,39 +240,37 @@ def write_monthly_formulas(book: Book, ws, monthly_ws, months: int, mo: Columns,
             f"-MAX(1,-INT(-(({m}-{L}-training_refresh_duration_months+1)/training_refresh_every_months)))+1),0)")
         f["train_hours"] = (f"=IF({m}<training_duration_months,calc_hours_initial/training_duration_months,0)"
                             f"+{W('refresh_runs')}*(calc_hours_refresh/training_refresh_duration_months)")
-        f["hw_trend"] = f"=(1+facility_hardware_price_change)^({m}/12)"
-        f["elec"] = f"=facility_electricity_price*(1+facility_electricity_price_change)^({m}/12)"
+        f["hw_trend"] = f"=(1+facility_hardware_price_change)^({m}/const_months_per_year)"
+        f["elec"] = f"=facility_electricity_price*(1+facility_electricity_price_change)^({m}/const_months_per_year)"
         f["train_chip_cost"] = f"=training_chip_price*{W('hw_trend')}*(1+facility_server_overhead)"
         K = W("train_chip_cost")
         f["train_rate"] = (
-            f'=IF(training_procurement="owned",{K}/(facility_life_years*8760)+{K}*facility_maintenance_rate/8760'
+            f'=IF(training_procurement="owned",{K}/(facility_life_years*const_hours_per_year)+{K}*facility_maintenance_rate/const_hours_per_year'
             f"+calc_training_server_kw*facility_power_load_factor*facility_pue*{W('elec')}"
             f"+calc_training_server_kw*facility_colocation_per_kw_month/calc_hours,"
-            f"training_cloud_rate*(1+training_cloud_price_change)^({m}/12))")
-        f["demand_uncapped"] = f"=inference_requests_per_day*(1+inference_annual_growth)^(({m}-{L})/12)"
+            f"training_cloud_rate*(1+training_cloud_price_change)^({m}/const_months_per_year))")
+        f["demand_uncapped"] = f"=inference_requests_per_day*(1+inference_annual_growth)^(({m}-{L})/const_months_per_year)"
         U = W("demand_uncapped")
         f["demand"] = (f"=IF({W('live')}=1,IF(ISNUMBER(inference_max_requests_per_day),"
                        f"MIN(inference_max_requests_per_day,{U}),{U}),0)")
         f["prefill"] = f"={M('requests')}*inference_samples*inference_input_tokens"
         f["decode"] = f"={M('requests')}*inference_samples*(inference_reasoning_tokens+inference_output_tokens)"
         f["api_compute"] = (f"=({W('prefill')}*inference_api_price_input+{W('decode')}*inference_api_price_output)"
-                            f"/1E6*(1+inference_api_price_change)^({m}/12)")
+                            f"/1E6*(1+inference_api_price_change)^({m}/const_months_per_year)")
         D = W("demand")
         f["replicas"] = (f'=IF(OR({dep}="api",{W("live")}=0,{D}<=0),0,IF(calc_busy>0,'
-                         f"-INT(-({D}/86400*inference_peak_to_average/calc_replica_capacity-1E-9)),0))")
+                         f"-INT(-({D}/const_seconds_per_day*inference_peak_to_average/calc_replica_capacity-const_epsilon)),0))")
         f["required"] = f'=IF({dep}="api",0,inference_chips_per_replica*{W("replicas")})'
         f["cloud_compute"] = (f"={W('required')}*calc_hours*inference_cloud_rate"
-                              f"*(1+inference_cloud_price_change)^({m}/12)")
+                              f"*(1+inference_cloud_price_change)^({m}/const_months_per_year)")
         f["owned_required"] = f'=IF({dep}="owned",{W("required")},0)'
         f["chip_cost"] = f"=inference_chip_price*{W('hw_trend')}*(1+facility_server_overhead)"
         window = f'">="&({m}-calc_life_months+1)'
-        if r == first:
-            f["alive_before"] = "=0"
-        else:
-            f["alive_before"] = (f"=SUMIFS(${w['buy']}${first}:{w['buy']}{prev},"
-                                 f"${w['m']}${first}:{w['m']}{prev},{window})")
+        # the window starts at the header row (text, never counted), so the first month's formula is the same
+        f["alive_before"] = (f"=SUMIFS(${w['buy']}${head}:{w['buy']}{prev},"
+                             f"${w['m']}${head}:{w['m']}{prev},{window})")
         S = "facility_chips_per_server"
-        f["buy"] = (f"={S}*(-INT(-(MAX(0,{W('owned_required')}-{W('alive_before')})/{S}-1E-9)))")
+        f["buy"] = (f"={S}*(-INT(-(MAX(0,{W('owned_required')}-{W('alive_before')})/{S}-const_epsilon)))")
         f["alive"] = f"={W('alive_before')}+{W('buy')}"
         f["owned_capex"] = f"=IF({W('buy')}>0,{W('buy')}*{W('chip_cost')},0)"
         f["installed"] = (f"=SUMIFS(${w['owned_capex']}${first}:{w['owned_capex']}{r},"
@@ -274,13 +280,13 @@ def write_monthly_formulas(book: Book, ws, monthly_ws, months: int, mo: Columns,
         power = "(calc_inference_server_kw*facility_power_load_factor*facility_pue)"
         f["owned_energy"] = f"=IF({A}>0,{A}*{power}*calc_hours*{W('elec')},0)"
         f["owned_facility"] = (f"=IF({A}>0,{A}*(calc_inference_server_kw*facility_colocation_per_kw_month),0)"
-                               f"+facility_maintenance_rate/12*{W('installed')}")
+                               f"+facility_maintenance_rate/const_months_per_year*{W('installed')}")
         f["energy_mwh"] = f"=IF({A}>0,{A}*{power}*calc_hours/1000,0)"
-        f["discount"] = f"=(1+finance_discount_rate)^(-{m}/12)"
+        f["discount"] = f"=(1+finance_discount_rate)^(-{m}/const_months_per_year)"
         f["net"] = f"={M('revenue')}-{M('cash_total')}"
 
         def running(key, series):
-            return f"={M(series)}" if r == first else f"={W(key, prev)}+{M(series)}"
+            return f"=N({W(key, prev)})+{M(series)}"
 
         f["cum_training"] = running("cum_training", "training")
         f["cum_inference"] = running("cum_inference", "inference")
@@ -289,17 +295,12 @@ def write_monthly_formulas(book: Book, ws, monthly_ws, months: int, mo: Columns,
         f["cum_revenue"] = running("cum_revenue", "revenue")
         f["cum_cash"] = running("cum_cash", "cash_total")
         f["payback_flag"] = f"=IF(AND({W('cum_revenue')}>={W('cum_cash')},{W('cum_revenue')}>0),1,0)"
-        f["cum_net"] = f"={W('net')}" if r == first else f"={W('cum_net', prev)}+{W('net')}"
+        f["cum_net"] = f"=N({W('cum_net', prev)})+{W('net')}"
         f["net_sign"] = f"=SIGN({W('cum_net')})"
-        if r == first:
-            f["carried_sign"] = f"={W('net_sign')}"
-            f["sign_change"] = "=0"
-            f["first_sign"] = f"={W('net_sign')}"
-        else:
-            f["carried_sign"] = f"=IF({W('net_sign')}<>0,{W('net_sign')},{W('carried_sign', prev)})"
-            f["sign_change"] = (f"=IF(AND({W('carried_sign', prev)}<>0,"
-                                f"{W('carried_sign')}<>{W('carried_sign', prev)}),1,0)")
-            f["first_sign"] = f"=IF({W('first_sign', prev)}<>0,{W('first_sign', prev)},{W('net_sign')})"
+        f["carried_sign"] = f"=IF({W('net_sign')}<>0,{W('net_sign')},N({W('carried_sign', prev)}))"
+        f["sign_change"] = (f"=IF(AND(N({W('carried_sign', prev)})<>0,"
+                            f"{W('carried_sign')}<>N({W('carried_sign', prev)})),1,0)")
+        f["first_sign"] = f"=IF(N({W('first_sign', prev)})<>0,N({W('first_sign', prev)}),{W('net_sign')})"
         for key, formula in f.items():
             ws[f"{w[key]}{r}"].value = formula
 
@@ -329,7 +330,7 @@ def write_monthly_formulas(book: Book, ws, monthly_ws, months: int, mo: Columns,
         s["capex"] = f'=IF({dep}="owned",{X("owned_capex")},0)'
         s["depreciation"] = f'=IF({dep}="owned",{X("owned_depreciation")},0)'
         s["revenue"] = (f"={Y('requests')}*business_revenue_per_request"
-                        f"*(1+business_revenue_change)^({X('m')}/12)")
+                        f"*(1+business_revenue_change)^({X('m')}/const_months_per_year)")
         s["cash_training"] = f"={Y('training')}"
         s["cash_inference"] = (f'=IF({dep}="owned",{Y("inference")}-{Y("inference_compute")}+{Y("capex")},'
                                f'{Y("inference")})')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...engine import SERIES
 from ..tables import SERIES_LABELS, series_title
-from .core import COUNT, FIRST_ROW, HEADER_ROW, KEY_ROW, Book, Columns, money_format
+from .core import COUNT, total_row, FIRST_ROW, HEADER_ROW, KEY_ROW, Book, Columns, money_format
 from .summary import calendar_label
 
 # ---- Yearly -----------------------------------------------------------------------
@@ -24,16 +24,18 @@ def yearly_sheet(book: Book, ws, scenario, months: int, mo: Columns) -> Columns:
     for i, key in enumerate(keys):
         book.text(ws, KEY_ROW, 1 + i, key, font=st["key_font"])
     money = money_format(cur)
+    Y = "const_months_per_year"
     for i in range(years):
         r = y.first + i
-        a, b = mo.first + 12 * i, mo.first + 12 * i + 11
-        ws.cell(r, 1).value = "=1" if i == 0 else f"=A{r - 1}+1"
-        ws.cell(r, 2).value = (f'={calendar_label(f"Monthly!A{a}")}&" to "&{calendar_label(f"Monthly!A{b}")}')
+        start, end = f"({Y}*(A{r}-1))", f"({Y}*A{r}-1)"
+        ws.cell(r, 1).value = f"=ROWS(A${y.first}:A{r})"
+        ws.cell(r, 2).value = f'={calendar_label(start)}&" to "&{calendar_label(end)}'
         for key in SERIES:
             fn = "MAX" if key == "chips" else "SUM"
             cell = ws[f"{y[key]}{r}"]
-            cell.value = f"={fn}(Monthly!{mo[key]}{a}:{mo[key]}{b})"
+            cell.value = f"={fn}(OFFSET(series_{key},{start},0,{Y},1))"
             cell.number_format = money if SERIES_LABELS[key][2] == "money" else COUNT
+    total_row(book, ws, y, "Total (chips: peak)", money)
     for key in SERIES:
         book.name(f"yearly_{key}", y.range(key))
         ws.column_dimensions[y[key]].width = 18
