@@ -35,6 +35,40 @@ needs one, and every file a released version wrote stays a test fixture.
 """
 
 
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 only adds fields (their defaults reproduce version 1's inputs); nothing moves."""
+    return data
+
+
+MIGRATIONS[1] = _v1_to_v2
+
+MIGRATION_NOTES: dict[int, str] = {
+    1: ("This file was written for model version 1. It opens unchanged, but the throughput estimate changed "
+        "in version 2 (decode step time is memory time plus compute time, mixture-of-experts "
+        "models read the experts a batch touches, and a serving efficiency calibrated per chip scales the "
+        "estimate), so cloud and owned costs with estimated throughput differ from version 1's."),
+}
+"""What a user should be told, once, when a file of version ``n`` is opened."""
+
+
+def migration_notices(data: Any) -> list[str]:
+    """The notes for a parsed file that an upgrade to the current version would apply.
+
+    >>> len(migration_notices({"schema_version": 1})), migration_notices({"schema_version": 2})
+    (1, [])
+    """
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if not isinstance(version, int) or isinstance(version, bool):
+        return []
+    return [MIGRATION_NOTES[v] for v in range(max(version, 1), CURRENT_SCHEMA_VERSION) if v in MIGRATION_NOTES]
+
+
+def load_scenario_with_notices(path: str | os.PathLike[str]) -> tuple[Scenario, list[str]]:
+    """:func:`load_scenario` and the upgrade notes (:func:`migration_notices`) of the file."""
+    data = read_json_object(path)
+    return scenario_from_dict(data, source=path), migration_notices(data)
+
+
 def scenario_from_dict(data: Any, source: str | os.PathLike[str] | None = None) -> Scenario:
     """Validate a parsed ``.tco`` document, upgrading it from an older version first.
 

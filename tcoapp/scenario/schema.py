@@ -1,4 +1,4 @@
-"""The scenario: every input of the lifetime cost model (``shared/MODEL.md`` section 2).
+"""The scenario: every input of the lifetime cost model (``docs/methodology.md`` section 2).
 
 The models mirror the ``.tco`` file field for field, with the same names, units,
 defaults and rules. They are strict (a number must be written as a number, an
@@ -28,7 +28,7 @@ from tcoapp.scenario.errors import (
     ScenarioError, bounds_rule, field_bounds, rule_violation, scenario_error_from_validation,
 )
 
-CURRENT_SCHEMA_VERSION = 1
+CURRENT_SCHEMA_VERSION = 2
 """The ``schema_version`` this app writes; older files are migrated on load."""
 
 PER_YEAR = "per year (0.1 = +10 % a year, -0.2 = -20 % a year)"
@@ -159,6 +159,17 @@ class ModelSpec(_StrictModel):
         ge=1,
     )
 
+    experts: Optional[int] = _field(
+        None, "Experts", "experts per layer (whole number)",
+        "Routed experts in each mixture-of-experts layer; empty means a dense model. Serving reads the "
+        "experts that a batch's tokens touch.",
+        ge=2,
+    )
+    experts_per_token: Optional[int] = _field(
+        None, "Experts per token", "experts (whole number)",
+        "Routed experts each token uses; given exactly when experts is.", ge=1,
+    )
+
     @model_validator(mode="after")
     def _active_within_total(self) -> ModelSpec:
         if self.active_params_billion is not None and self.active_params_billion > self.params_billion:
@@ -166,12 +177,28 @@ class ModelSpec(_StrictModel):
                 f"must be > 0 and <= params_billion ({self.params_billion:g})",
                 loc=("active_params_billion",), value=self.active_params_billion,
             )
+        if (self.experts is None) != (self.experts_per_token is None):
+            missing = "experts_per_token" if self.experts_per_token is None else "experts"
+            raise rule_violation("must be given together with experts and experts_per_token (both or neither)",
+                                 loc=(missing,), value=None)
+        if self.experts is not None:
+            if not self.experts_per_token < self.experts:
+                raise rule_violation(f"must be >= 1 and < experts ({self.experts})",
+                                     loc=("experts_per_token",), value=self.experts_per_token)
+            if self.active_params_billion is None or not self.active_params_billion < self.params_billion:
+                raise rule_violation(
+                    f"needs active_params_billion < params_billion ({self.params_billion:g}) for a "
+                    "mixture-of-experts model", loc=("experts",), value=self.experts)
         return self
 
 
 class Training(_StrictModel):
     """Building the model: the initial training run and periodic refresh runs."""
 
+    start_month: int = _field(
+        0, "Training start", "month index (0 = start month)", "Month in which the initial training run starts.",
+        ge=0,
+    )
     tokens_trillion: float = _field(
         0.0, "Training tokens", "trillions of tokens", "Tokens processed by the final training run.", ge=0,
     )
@@ -254,6 +281,12 @@ class Efficiency(_StrictModel):
         "Share of chip memory the model weights may fill when choosing how many chips hold one copy.",
         gt=0, le=1,
     )
+    serving: Optional[float] = _field(
+        None, "Serving efficiency", SHARE,
+        "Share of the throughput estimate that measured serving reaches; empty means the chip's calibrated "
+        "value, else 0.7.",
+        gt=0, le=1,
+    )
 
 
 class Inference(_StrictModel):
@@ -262,6 +295,11 @@ class Inference(_StrictModel):
     launch_month: Optional[int] = _field(
         None, "Launch month", "month index (0 = start month)",
         "Month in which serving starts; empty means right after the initial training run.", ge=0,
+    )
+    end_month: Optional[int] = _field(
+        None, "End month", "month index (0 = start month)",
+        "First month with no traffic (the product is retired); empty means it runs to the end of the horizon.",
+        ge=1,
     )
     requests_per_day: float = _field(
         ..., "Requests per day", "requests per day", "Demand at launch.", ge=0,
@@ -281,6 +319,18 @@ class Inference(_StrictModel):
     samples: int = _field(
         1, "Samples per request", "answers (whole number)",
         "Answers generated per request (best-of-n, self-consistency).", ge=1,
+    )
+    cached_input_fraction: float = _field(
+        0.0, "Cached prompt share", SHARE,
+        "Share of input tokens served from a prompt (prefix) cache: billed at the cached price and "
+        "skipping prefill.",
+        ge=0, le=1,
+    )
+    min_tokens_per_s_per_user: Optional[float] = _field(
+        None, "Interactivity target", "tokens per second per user",
+        "Decode speed each user must see; limits the batch. Empty means the batch is as large as memory "
+        "and the maximum batch allow.",
+        gt=0,
     )
     deployment: Literal["api", "cloud", "owned"] = _field(
         "cloud", "Deployment", '"api", "cloud" or "owned"',
@@ -326,6 +376,10 @@ class Inference(_StrictModel):
     )
     api_price_input: float = _field(
         0.0, "API input price", "currency per million input tokens", "Provider price for prompt tokens.", ge=0,
+    )
+    api_price_cached_input: Optional[float] = _field(
+        None, "API cached input price", "currency per million cached input tokens",
+        "Provider price for prompt tokens read from its prompt cache; empty means the input price.", ge=0,
     )
     api_price_output: float = _field(
         0.0, "API output price", "currency per million output tokens",
@@ -373,6 +427,11 @@ class Chip(_StrictModel):
     price_usd: Optional[float] = _positive_spec("Purchase price", "US dollars per chip", "Market price of one chip.")
     cloud_usd_per_hour: Optional[float] = _positive_spec("Cloud rate", "US dollars per chip-hour",
                                                          "On-demand rental price of one chip for one hour.")
+    serving_efficiency: Optional[float] = _positive_spec(
+        "Serving efficiency", "share of the throughput estimate",
+        "Measured serving throughput divided by the estimate on a named reference benchmark.")
+    serving_source: str = _field("", "Serving source", "text",
+                                 "The measured result serving_efficiency was calibrated on.")
     source: str = _field("", "Source", "text", "Where the figures come from.")
     as_of: str = _field("", "As of", "date (YYYY-MM-DD)", "Date of the newest figure.")
     notes: str = _field("", "Notes", "text", "Caveats about the figures.")
@@ -540,6 +599,20 @@ class Scenario(_StrictModel):
         if not _YEAR_MONTH.fullmatch(start_month):
             raise rule_violation('must be a month written YYYY-MM, e.g. "2026-01"')
         return start_month
+
+    @model_validator(mode="after")
+    def _ends_after_launch(self) -> Scenario:
+        end = self.inference.end_month
+        if end is not None:
+            launch = self.inference.launch_month
+            derived = launch is None
+            if derived:
+                launch = self.training.start_month + self.training.duration_months
+            if not end > launch:
+                what = ("the launch month (training.start_month + training.duration_months = "
+                        f"{launch})") if derived else f"inference.launch_month ({launch})"
+                raise rule_violation(f"must be > {what}", loc=("inference", "end_month"), value=end)
+        return self
 
     @field_validator("uncertainty")
     @classmethod

@@ -199,7 +199,7 @@ BAD = [
     Bad("lone-surrogate", json.dumps(merged({"name": "\ud800"})), "name", "not valid Unicode"),
     Bad("wrong-format", merged({"format": "excel"}), "format", '"tcoapp-scenario"'),
     Bad("no-format", without("format"), "format", '"tcoapp-scenario"'),
-    Bad("newer-schema", merged({"schema_version": 2}), "schema_version", "newer"),
+    Bad("newer-schema", merged({"schema_version": 3}), "schema_version", "newer"),
     Bad("schema-version-text", merged({"schema_version": "1"}), "schema_version", "integer"),
     Bad("no-schema-version", without("schema_version"), "schema_version", "is required"),
     Bad("missing-file", MISSING, None, "file not found"),

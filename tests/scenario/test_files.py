@@ -62,7 +62,7 @@ def test_saved_text_is_indented_utf8_with_a_final_newline(tmp_path, minimal_data
     save_scenario(scenario_from_dict(minimal_data), target)
     text = target.read_bytes().decode("utf-8")
     assert "Coût café ✓" in text
-    assert text.startswith('{\n  "format": "tcoapp-scenario",\n  "schema_version": 1,\n')
+    assert text.startswith('{\n  "format": "tcoapp-scenario",\n  "schema_version": 2,\n')
     assert text.endswith("}\n") and not text.endswith("\n\n")
 
 
@@ -91,16 +91,43 @@ def test_any_valid_values_survive_a_round_trip(requests, growth, samples, load_f
 
 # --- files written by released versions ------------------------------------------------------------------------
 
-def test_version_1_fixture_always_loads_with_its_values(full_fixture):
+def test_version_1_fixture_always_loads_with_its_values(v1_fixture):
     """Keep tests/fixtures/v1/full.tco for good: a version-1 file must always open, with the same values."""
-    scenario = load_scenario(full_fixture)
-    document = json.loads(full_fixture.read_text(encoding="utf-8"))
+    scenario = load_scenario(v1_fixture)
+    document = json.loads(v1_fixture.read_text(encoding="utf-8"))
     assert _contains(scenario_to_dict(scenario), {key: value for key, value in document.items()
                                                   if key != "schema_version"})
     assert scenario.inference.deployment == "owned" and scenario.finance.basis == "accrual"
     assert scenario.chips[0].id == "acme-x1" and scenario.chips[0].fp4_tflops is None
     assert scenario.uncertainty["training.tokens_trillion"].dist == "lognormal"
     check_references(scenario, {chip.id: chip for chip in scenario.chips})
+    # version 2's new fields take the defaults that keep version 1's inputs
+    assert scenario.training.start_month == 0 and scenario.inference.end_month is None
+    assert scenario.inference.cached_input_fraction == 0 and scenario.model.experts is None
+    assert scenario.inference.min_tokens_per_s_per_user is None and scenario.inference.efficiency.serving is None
+
+
+def test_version_1_file_computes_under_version_2_and_says_so_once(v1_fixture):
+    from tcoapp.scenario.batch import evaluate
+    from tcoapp.scenario.files import load_scenario_with_notices
+
+    scenario, notices = load_scenario_with_notices(v1_fixture)
+    assert len(notices) == 1 and "throughput estimate" in notices[0]
+    result = evaluate(scenario)
+    assert result.summary["total_cost"][0] > 0
+    # saved again, it is a version-2 file with no notice
+    current, notices = load_scenario_with_notices(v1_fixture.parent.parent / "v2" / "full.tco")
+    assert notices == [] and current.schema_version == 2
+
+
+def test_version_2_fixture_always_loads_with_its_values(full_fixture):
+    """Keep tests/fixtures/v2/full.tco for good, as v1's."""
+    scenario = load_scenario(full_fixture)
+    assert scenario.model.experts == 16 and scenario.model.experts_per_token == 2
+    assert scenario.training.start_month == 1 and scenario.inference.end_month == 40
+    assert scenario.inference.cached_input_fraction == 0.25 and scenario.inference.api_price_cached_input == 0.3
+    assert scenario.inference.min_tokens_per_s_per_user == 12.0 and scenario.inference.efficiency.serving == 0.6
+    assert scenario.chips[0].serving_efficiency == 0.8
 
 
 @pytest.mark.parametrize("sample", sample_files(), ids=lambda path: path.name)
