@@ -85,7 +85,7 @@ def build_window(files: Sequence[str | Path], reopen_last: bool = True):
     window = MainWindow()
     if files:
         for path in files:
-            window.open_file(path)
+            open_path(window, path)
         return window
     last = autosave.last_file() if reopen_last else None
     if last is not None and window.open_file(last) is not None:
@@ -98,6 +98,24 @@ def build_window(files: Sequence[str | Path], reopen_last: bool = True):
     return window
 
 
+def is_bundled_sample(path: str | Path) -> bool:
+    """Whether ``path`` is one of the app's own samples (which must never be overwritten)."""
+    from tcoapp.paths import samples_dir
+
+    try:
+        return Path(path).resolve().parent == samples_dir().resolve() and Path(path).suffix.lower() == ".tco"
+    except OSError:
+        return False
+
+
+def open_path(window, path: str | Path):
+    """Open a file from the command line or the desktop; a bundled sample opens as an untitled copy,
+    so Save asks where to write instead of overwriting ``samples/...``."""
+    if is_bundled_sample(path):
+        return window.open_sample(Path(path))
+    return window.open_file(path)
+
+
 def open_files_from_the_desktop(app, window):
     """Open the files the desktop hands over as events: on macOS a double-clicked ``.tco``
     (and "Open With") reaches a running app as a ``QFileOpenEvent``, not as an argument."""
@@ -106,7 +124,7 @@ def open_files_from_the_desktop(app, window):
     class FileOpenFilter(QObject):
         def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
             if event.type() == QEvent.Type.FileOpen and event.file():
-                window.open_file(event.file())
+                open_path(window, event.file())
                 window.raise_()
                 window.activateWindow()
                 return True

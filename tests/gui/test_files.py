@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
@@ -220,3 +221,48 @@ def test_help_and_about(window, answers):
     window.act_about.trigger()
     about = answers.of_kind("info")[0].text
     assert "Chip catalog as of" in about and "tcoapp" in about
+
+
+def test_a_sample_named_on_the_command_line_opens_as_an_untitled_copy(answers, qtbot, tmp_path):
+    """README's first command is ``tcoapp samples/chat-assistant-owned-h100.tco``: Ctrl+S must not overwrite it."""
+    from tcoapp.gui.main import build_window
+    from tcoapp.paths import sample_files
+
+    sample = next(p for p in sample_files() if p.name == "chat-assistant-owned-h100.tco")
+    original = sample.read_bytes()
+    window = build_window([str(sample)])
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        document = window.active
+        assert document.path is None and "sample" in document.display_name()
+        pue = window.findChild(QWidget, "facility.pue")
+        pue.setValue(1.45)
+        target = tmp_path / "mine.tco"
+        answers.script["save_file"] = str(target)
+        window.act_save.trigger()  # Ctrl+S
+        assert answers.of_kind("save_file"), "Save asked where to write"
+        assert sample.read_bytes() == original, "the bundled sample is untouched"
+        assert target.is_file() and document.path == target
+    finally:
+        for d in window.documents:
+            d.undo_stack.setClean()
+        window.shutdown_for_tests()
+        window.close()
+
+
+def test_opening_a_version_1_file_says_once_that_the_estimate_changed(window, answers, tmp_path):
+    import shutil
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "v1" / "full.tco"
+    path = tmp_path / "old.tco"
+    shutil.copy(fixture, path)
+    window.open_file(path)
+    notes = [q for q in answers.of_kind("info") if "older scenario file" in q.title]
+    assert len(notes) == 1 and "throughput estimate changed" in notes[0].text
+    window.open_file(path)  # already open: activated, not told again
+    assert len([q for q in answers.of_kind("info") if "older scenario file" in q.title]) == 1
+    current = tmp_path / "new.tco"
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "v2" / "full.tco", current)
+    window.open_file(current)
+    assert len([q for q in answers.of_kind("info") if "older scenario file" in q.title]) == 1

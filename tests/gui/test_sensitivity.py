@@ -213,13 +213,13 @@ def test_goal_seek_dialog_finds_and_applies_a_value(make_window, answers, qtbot,
     def fill(question):
         dialog: GoalSeekDialog = question.options["dialog"]
         dialog.field.setCurrentIndex(dialog.field.findData("inference.requests_per_day"))
-        dialog.metric.setCurrentIndex(dialog.metric.findData("total_cost"))
+        dialog.metric_box.setCurrentIndex(dialog.metric_box.findData("total_cost"))
         dialog.target.setValue(round(base_total * 1.2))
         dialog.low.setValue(500_000)
         dialog.high.setValue(3_000_000)
         dialog.run_button.click()
-        qtbot.waitUntil(lambda: dialog.result is not None, timeout=20000)
-        assert dialog.result["status"] == "ok", dialog.result
+        qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=20000)
+        assert dialog.outcome["status"] == "ok", dialog.outcome
         assert dialog.apply_button.isEnabled()
         dialog.accept()
         return "accepted"
@@ -242,12 +242,12 @@ def test_goal_seek_explains_a_target_between_steps(owned_window, answers, qtbot)
 
     def fill(question):
         dialog: GoalSeekDialog = question.options["dialog"]
-        dialog.metric.setCurrentIndex(dialog.metric.findData("total_cost"))
+        dialog.metric_box.setCurrentIndex(dialog.metric_box.findData("total_cost"))
         dialog.target.setValue(round(base_total * 1.2))
         dialog.low.setValue(500_000)
         dialog.high.setValue(3_000_000)
         dialog.run()
-        qtbot.waitUntil(lambda: dialog.result is not None, timeout=20000)
+        qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=20000)
         assert "cannot be hit exactly" in dialog.answer.text()
         return "rejected"
 
@@ -287,3 +287,32 @@ def test_compare_view_lists_open_scenarios_and_ranks_deployments(owned_window, q
     window.findChild(QPushButton, "compare.chips.run").click()
     qtbot.waitUntil(lambda: window.compare.chips.result is not None, timeout=20000)
     assert window.findChild(QTableWidget, "compare.chips.table").rowCount() >= 10
+
+
+def test_goal_seek_dialog_opened_used_and_closed_prints_nothing(window, answers, qtbot, capfd):
+    """The dialog is shown and painted, run, closed with Close: nothing on stderr (no shadowed Qt method)."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    settle(window)
+    capfd.readouterr()
+
+    def use(question):
+        dialog = question.options["dialog"]
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.metric_box.setCurrentIndex(dialog.metric_box.findData("total_cost"))
+        dialog.grab()
+        dialog.run()
+        qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=20000)
+        dialog.grab()
+        dialog.run_button.click()
+        qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=20000)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Close).click()
+        assert not dialog.isVisible()
+        return "rejected"
+
+    answers.script["dialog"] = use
+    window.sensitivity.goal_seek()
+    qtbot.wait(50)
+    err = capfd.readouterr().err
+    assert "TypeError" not in err and "Traceback" not in err, err

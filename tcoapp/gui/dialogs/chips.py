@@ -48,7 +48,7 @@ class ChipDialog(QDialog):
         self.catalog = load_catalog()
         self.custom: list[dict[str, Any]] = [chip.model_dump() for chip in scenario.chips]
         self.chosen = {"training.chip": scenario.training.chip, "inference.chip": scenario.inference.chip}
-        self.result: Scenario | None = None
+        self.outcome: Scenario | None = None
 
         intro = QLabel("Catalog figures are dense peak compute (no sparsity), list prices and on-demand cloud rates "
                        "in US dollars, each with its source and date. Custom chips are saved in the scenario; "
@@ -248,7 +248,7 @@ class ChipDialog(QDialog):
     # -- result ------------------------------------------------------------------------------------
     def accept(self) -> None:
         try:
-            self.result = with_values(self.scenario, {"chips": self.custom, **self.chosen})
+            self.outcome = with_values(self.scenario, {"chips": self.custom, **self.chosen})
         except ScenarioError as error:
             self.message.setText(f"Not applied: {error}")
             return
@@ -256,14 +256,14 @@ class ChipDialog(QDialog):
 
     def apply(self, document) -> bool:
         """Apply the accepted changes to a document as one undoable edit."""
-        if self.result is None:
+        if self.outcome is None:
             return False
         from tcoapp.gui.documents.document import field_title
 
         changed = [p for p in ("chips", "training.chip", "inference.chip")
-                   if _get(self.result, p) != _get(self.scenario, p)]
+                   if _get(self.outcome, p) != _get(self.scenario, p)]
         label = "Change " + ", ".join(field_title(p) for p in changed) if changed else "Change Custom chips"
-        return document.replace_scenario(self.result, label)
+        return document.replace_scenario(self.outcome, label)
 
 
 def _get(scenario: Scenario, path: str) -> Any:

@@ -74,10 +74,10 @@ class RankingPanel(QWidget):
         self.kind = kind
         self.view = view
         self.setObjectName(f"compare.{kind}")
-        self.metric = QComboBox()
-        self.metric.setObjectName(f"compare.{kind}.metric")
+        self.metric_box = QComboBox()
+        self.metric_box.setObjectName(f"compare.{kind}.metric")
         for key, label in RANK_METRICS:
-            self.metric.addItem(label, key)
+            self.metric_box.addItem(label, key)
         self.run_button = QPushButton("Compare deployments" if kind == "deployments" else "Compare chips")
         self.run_button.setObjectName(f"compare.{kind}.run")
         self.run_button.clicked.connect(self.run)
@@ -96,7 +96,7 @@ class RankingPanel(QWidget):
             self.role.addItem(label, role)
         top = QHBoxLayout()
         top.addWidget(QLabel("Rank by"))
-        top.addWidget(self.metric)
+        top.addWidget(self.metric_box)
         if kind == "chips":
             top.addWidget(QLabel("Swap"))
             top.addWidget(self.role)
@@ -125,7 +125,7 @@ class RankingPanel(QWidget):
             return
         function = sensitivity.compare_deployments if self.kind == "deployments" else sensitivity.compare_chips
         scenario = window.active.scenario
-        metric = self.metric.currentData()
+        metric = self.metric_box.currentData()
         options = {"role": self.role.currentData()} if self.kind == "chips" else {}
 
         def job(progress=None, cancelled=None):

@@ -138,7 +138,7 @@ class TornadoPanel(_Panel):
 
     def __init__(self, view: "SensitivityView"):
         super().__init__(view, "tornado")
-        self.metric = _metric_combo("tornado.metric")
+        self.metric_box = _metric_combo("tornado.metric")
         self.swing = QDoubleSpinBox()
         self.swing.setObjectName("tornado.swing")
         self.swing.setRange(0.01, 0.9)
@@ -150,12 +150,12 @@ class TornadoPanel(_Panel):
         self.run_button = QPushButton("Run")
         self.run_button.setObjectName("tornado.run")
         self.run_button.clicked.connect(self.run)
-        self.metric.currentIndexChanged.connect(lambda _: self.run())
+        self.metric_box.currentIndexChanged.connect(lambda _: self.run())
         self.swing.valueChanged.connect(lambda _: self.view.schedule_tornado())
         self.chart = ChartPanel("tornado", "Tornado", "tcoapp.gui.views.sensitivity:draw_tornado_chart")
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Metric"))
-        bar.addWidget(self.metric)
+        bar.addWidget(self.metric_box)
         bar.addWidget(QLabel("Swing"))
         bar.addWidget(self.swing)
         bar.addWidget(self.run_button)
@@ -171,7 +171,7 @@ class TornadoPanel(_Panel):
             self.note.setText("The sensitivity solver is not available in this build.")
             return
         scenario = self.window_ref.active.scenario
-        metric, swing = self.metric.currentData(), self.swing.value()
+        metric, swing = self.metric_box.currentData(), self.swing.value()
 
         def job(progress=None, cancelled=None):
             return module.tornado(scenario, metric=metric, swing=swing)
@@ -235,8 +235,8 @@ class MonteCarloPanel(_Panel):
         self.seed = QSpinBox()
         self.seed.setObjectName("monte_carlo.seed")
         self.seed.setRange(0, 2_000_000_000)
-        self.metric = _metric_combo("monte_carlo.metric", MC_METRICS)
-        self.metric.currentIndexChanged.connect(lambda _: self._redraw_histogram())
+        self.metric_box = _metric_combo("monte_carlo.metric", MC_METRICS)
+        self.metric_box.currentIndexChanged.connect(lambda _: self._redraw_histogram())
         self.edit_button = QPushButton("Uncertainty…")
         self.edit_button.setObjectName("monte_carlo.edit_uncertainty")
         self.edit_button.setToolTip("Edit the distributions of the uncertain inputs (saved in the scenario)")
@@ -265,13 +265,13 @@ class MonteCarloPanel(_Panel):
         bar.addWidget(QLabel("Seed"))
         bar.addWidget(self.seed)
         bar.addWidget(QLabel("Show"))
-        bar.addWidget(self.metric)
+        bar.addWidget(self.metric_box)
         bar.addStretch(1)
         bar.addWidget(self.edit_button)
         bar.addWidget(self.run_button)
         bar.addWidget(self.cancel_button)
-        self.metric.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.metric.setMinimumContentsLength(14)
+        self.metric_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.metric_box.setMinimumContentsLength(14)
         charts = QSplitter(Qt.Orientation.Horizontal)
         charts.addWidget(self.histogram)
         charts.addWidget(self.fan)
@@ -353,7 +353,7 @@ class MonteCarloPanel(_Panel):
     def _redraw_histogram(self) -> None:
         if self.result is None or self.result_scenario is None:
             return
-        key = self.metric.currentData()
+        key = self.metric_box.currentData()
         histogram = self.result.get("histograms", {}).get(key)
         stats = self.result.get("metrics", {}).get(key)
         if histogram is None or stats is None:
@@ -421,7 +421,7 @@ class HeatmapPanel(_Panel):
         self.steps.setRange(2, 25)
         self.steps.setValue(7)
         self.steps.setMaximumWidth(80)
-        self.metric = _metric_combo("heatmap.metric")
+        self.metric_box = _metric_combo("heatmap.metric")
         self.run_button = QPushButton("Run")
         self.run_button.setObjectName("heatmap.run")
         self.run_button.clicked.connect(self.run)
@@ -446,7 +446,7 @@ class HeatmapPanel(_Panel):
         grid.addWidget(QLabel("Steps"), 0, 6)
         grid.addWidget(self.steps, 0, 7)
         grid.addWidget(QLabel("Metric"), 1, 6)
-        grid.addWidget(self.metric, 1, 7)
+        grid.addWidget(self.metric_box, 1, 7)
         grid.addWidget(self.run_button, 0, 8, 2, 1)
         grid.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
@@ -492,7 +492,7 @@ class HeatmapPanel(_Panel):
             return
         x_values = grid_values(self.x_low.value(), self.x_high.value(), steps, fields[x_path].is_int)
         y_values = grid_values(self.y_low.value(), self.y_high.value(), steps, fields[y_path].is_int)
-        metric = self.metric.currentData()
+        metric = self.metric_box.currentData()
 
         def job(progress=None, cancelled=None):
             return module.sweep2(scenario, x_path, x_values, y_path, y_values, metric)
@@ -503,7 +503,7 @@ class HeatmapPanel(_Panel):
     def show_result(self, result: dict, scenario: Scenario) -> None:
         fields = numeric_field_paths()
         x_path, y_path = self.x_field.currentData(), self.y_field.currentData()
-        metric = self.metric.currentData()
+        metric = self.metric_box.currentData()
         from tcoapp.gui.widgets.formatting import short_unit
 
         def axis_label(path):
@@ -577,7 +577,7 @@ class GoalSeekDialog(QDialog):
         self.setWindowTitle("Goal seek")
         self.window_ref = window
         self.field = _field_combo("goal_seek.field")
-        self.metric = _metric_combo("goal_seek.metric")
+        self.metric_box = _metric_combo("goal_seek.metric")
         self.target = _number_box("goal_seek.target")
         self.low = _number_box("goal_seek.low")
         self.high = _number_box("goal_seek.high")
@@ -597,7 +597,7 @@ class GoalSeekDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
         form.addRow("Change", self.field)
-        form.addRow("so that", self.metric)
+        form.addRow("so that", self.metric_box)
         form.addRow("equals", self.target)
         range_row = QHBoxLayout()
         range_row.addWidget(self.low)
@@ -610,9 +610,11 @@ class GoalSeekDialog(QDialog):
         layout.addWidget(self.answer)
         layout.addWidget(self.buttons)
         self.resize(560, 280)
-        self.result: dict | None = None
+        self.outcome: dict | None = None
+        self._task = None
+        self._closed = False
         self.field.currentIndexChanged.connect(lambda _: self._suggest())
-        self.metric.currentIndexChanged.connect(lambda _: self._suggest_target())
+        self.metric_box.currentIndexChanged.connect(lambda _: self._suggest_target())
         HeatmapPanel._set_field(self.field, "inference.requests_per_day")
         self._suggest()
         self._suggest_target()
@@ -629,7 +631,7 @@ class GoalSeekDialog(QDialog):
     def _suggest_target(self) -> None:
         evaluation = self.window_ref.evaluator.latest
         if evaluation is not None and evaluation.summary is not None:
-            value = evaluation.summary.get(self.metric.currentData())
+            value = evaluation.summary.get(self.metric_box.currentData())
             if value is not None:
                 self.target.setValue(float(f"{value:.3g}"))
 
@@ -640,7 +642,7 @@ class GoalSeekDialog(QDialog):
             self.answer.setText("The sensitivity solver is not available in this build.")
             return
         scenario = document.scenario
-        path, metric = self.field.currentData(), self.metric.currentData()
+        path, metric = self.field.currentData(), self.metric_box.currentData()
         target, low, high = self.target.value(), self.low.value(), self.high.value()
 
         def job(progress=None, cancelled=None):
@@ -649,15 +651,24 @@ class GoalSeekDialog(QDialog):
 
         self.answer.setText("Searching…")
         self.apply_button.setEnabled(False)
-        self.window_ref.worker.submit("Goal seek", job, on_result=lambda r: self.show_result(r, scenario, path),
-                                      on_error=lambda e: self.answer.setText(f"Failed: {e}"))
+        self._task = self.window_ref.worker.submit(
+            "Goal seek", job, on_result=lambda r: self._closed or self.show_result(r, scenario, path),
+            on_error=lambda e: self._closed or self.answer.setText(f"Failed: {e}"))
+
+    def done(self, code: int) -> None:  # noqa: D102 - Qt's name: Close, Apply or Escape
+        # A search still running when the dialog closes is cancelled; its answer has nowhere to go.
+        self._closed = True
+        worker = self.window_ref.worker
+        if self._task is not None and worker.current is self._task:
+            worker.cancel()
+        super().done(code)
 
     def show_result(self, result: dict, scenario: Scenario, path: str) -> None:
-        self.result = result
+        self.outcome = result
         self._path = path
         field = numeric_field_paths()[path]
         status = result.get("status")
-        metric = self.metric.currentData()
+        metric = self.metric_box.currentData()
         if status == "ok":
             achieved = format_value(metric, result.get("achieved"), scenario.currency, scenario.start_month) \
                 if metric in SUMMARY_LABELS else result.get("achieved")
@@ -682,10 +693,10 @@ class GoalSeekDialog(QDialog):
 
     def apply(self, document) -> bool:
         """Set the found value on the document (one undoable edit)."""
-        if not self.result or self.result.get("value") is None:
+        if not self.outcome or self.outcome.get("value") is None:
             return False
         field = numeric_field_paths()[self._path]
-        value = self.result["value"]
+        value = self.outcome["value"]
         value = int(round(value)) if field.is_int else float(value)
         try:
             return document.set_values({self._path: value}, label=f"Goal seek {field.title}")
@@ -713,7 +724,7 @@ class UncertaintyDialog(QDialog):
         self.setWindowTitle("Uncertainty — distributions of the inputs")
         self.resize(900, 420)
         self.scenario = scenario
-        self.result: Scenario | None = None
+        self.outcome: Scenario | None = None
         intro = QLabel("Give each uncertain input a distribution; Monte Carlo samples them together. Values are in "
                        "the field's own unit (0.5 = 50 % for yearly rates and shares).")
         intro.setWordWrap(True)
@@ -838,16 +849,16 @@ class UncertaintyDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            self.result = with_values(self.scenario, {"uncertainty": self.uncertainty()})
+            self.outcome = with_values(self.scenario, {"uncertainty": self.uncertainty()})
         except (ScenarioError, ValueError) as error:
             self.message.setText(f"Not applied: {error}")
             return
         super().accept()
 
     def apply(self, document) -> bool:
-        if self.result is None:
+        if self.outcome is None:
             return False
-        return document.replace_scenario(self.result, "Change Uncertainty")
+        return document.replace_scenario(self.outcome, "Change Uncertainty")
 
 
 class SensitivityView(QWidget):
