@@ -297,6 +297,8 @@ class MainWindow(QMainWindow):
         self.addAction(self.act_redo)
         self.act_chips = self._action("&Chips…", lambda: self.open_chip_dialog("inference.chip"), None, "chips",
                                       "The chip catalog with specs, prices and dates; custom chips")
+        self.act_prices = self._action("&Price book…", lambda: self.open_price_book(), None, "prices",
+                                       "Fill prices from dated, sourced offers; import or export a price book as CSV")
         self.act_copy_table = self._action("Copy &table", self.copy_table, None, "copy_table",
                                            "Copy the current table as tab-separated values")
         self.act_methodology = self._action("&Methodology", self.show_methodology, S.HelpContents, "methodology",
@@ -371,6 +373,7 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         edit.addAction(self.act_copy_table)
         edit.addAction(self.act_chips)
+        edit.addAction(self.act_prices)
         self.edit_menu = edit
         view = bar.addMenu("&View")
         for action in self.view_actions.values():
@@ -870,6 +873,24 @@ class MainWindow(QMainWindow):
         dialog = ChipDialog(self.active.scenario, path, self)
         if ask(self, Question("dialog", "Chips", options={"dialog": dialog})) == "accepted":
             dialog.apply(self.active)
+        dialog.deleteLater()
+
+    def open_price_book(self, target: str = "api") -> None:
+        """Pick a sourced offer for a price field; applied as one undoable edit that records its source in the notes."""
+        if self.active is None:
+            return
+        from tcoapp.gui.dialogs.prices import PriceBookDialog
+
+        dialog = PriceBookDialog(self.active.scenario, target, self)
+        if ask(self, Question("dialog", "Price book", options={"dialog": dialog})) == "accepted" and dialog.values:
+            offer = dialog.chosen
+            line = (f"Price book: {', '.join(dialog.values)} from {offer.id} ({offer.summary()}; "
+                    f"{offer.source}, as of {offer.as_of})")
+            notes = self.active.scenario.notes
+            values = dict(dialog.values)
+            values["notes"] = f"{notes}\n{line}" if notes else line
+            self.active.set_values(values, label=f"Prices from {offer.id}")
+            self.status_label.setText(line)
         dialog.deleteLater()
 
     def show_methodology(self) -> None:
