@@ -231,10 +231,10 @@ def test_hardware_life_rounds_half_to_even(recalculated):
 
 def test_calendar_months_of_crossover_and_payback(recalculated):
     workbook = recalculated["sample_chat-assistant-owned-h100"].values
-    assert _named_cell(workbook, "summary_crossover_month").value == 19
-    assert _named_cell(workbook, "label_crossover_month").value == "Aug 2027"
+    assert _named_cell(workbook, "summary_crossover_month").value == 9  # model v2 engine: month 9
+    assert _named_cell(workbook, "label_crossover_month").value == "Oct 2026"
     legend = [c.value for c in workbook["Workings"][4] if isinstance(c.value, str) and c.value.startswith("Cross")]
-    assert legend == ["Crossover: Aug 2027"]  # the chart's legend names the month
+    assert legend == ["Crossover: Oct 2026"]  # the chart's legend names the month
     payback = _named_cell(workbook, "summary_payback_month").value
     assert isinstance(payback, int) and _named_cell(workbook, "label_payback_month").value.endswith(
         str(2026 + (payback // 12)))

@@ -67,7 +67,8 @@ def test_empty_fields_hold_formulas_and_given_ones_values(owned_book):
     assert cell("training_chip_price") == "=training_chip_price_usd*finance_usd_to_currency"
     assert cell("inference_cloud_rate") == "=inference_chip_cloud_usd_per_hour*finance_usd_to_currency"
     assert cell("model_active_params_billion") == "=model_params_billion"
-    assert cell("inference_launch_month") == "=training_duration_months"
+    assert cell("inference_launch_month") == "=training_start_month+training_duration_months"
+    assert cell("inference_api_price_cached_input") == "=inference_api_price_input"
     assert cell("inference_chips_per_replica") == "=calc_auto_chips_per_replica"
     assert cell("training_compute_flops").startswith("=6*")
     assert cell("inference_requests_per_day") == scenario.inference.requests_per_day
