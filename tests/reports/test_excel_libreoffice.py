@@ -75,6 +75,15 @@ CHANGES = {
         "inference.requests_per_day": 2.5e6}),
     "change_api": ("api", {
         "inference.requests_per_day": 1e5, "inference.annual_growth": 0.9, "finance.discount_rate": 0.12}),
+    # model v2: MoE expert coverage, an interactivity target that binds (batch 144 < 256), caching, efficiency
+    "change_v2_moe_interactivity": ("sample_deployment-owned", {
+        "model.experts": 256, "model.experts_per_token": 8, "inference.min_tokens_per_s_per_user": 25.0,
+        "inference.cached_input_fraction": 0.3, "inference.efficiency.serving": 0.6}),
+    # model v2: training start month, end month with refreshes cut at the end
+    "change_v2_calendar": ("sample_chat-assistant-owned-h100", {
+        "training.start_month": 2, "inference.end_month": 40, "training.refresh_every_months": 6}),
+    "change_v2_api_cache": ("api", {
+        "inference.cached_input_fraction": 0.4, "inference.api_price_cached_input": 0.05, "inference.end_month": 30}),
     "change_owned_training_price": ("owned_training", {
         "training.chip_price": 25000.0, "inference.requests_per_day": 1e6, "finance.discount_rate": 0.03}),
 }
@@ -221,6 +230,12 @@ def test_text_that_looks_like_a_formula_stays_text(recalculated):
     workbook = recalculated["formula_like_text"].values
     assert _named_cell(workbook, "name").value == "=SUM(1,2)"
     assert _named_cell(workbook, "model_name").value == "+cmd|' /C calc'!A0"
+
+
+def test_interactivity_batch_is_the_lookup(recalculated):
+    workbook = recalculated["change_v2_moe_interactivity"].values
+    assert _named_cell(workbook, "summary_replica_batch").value == 144  # the engine's integer bisection
+    assert _named_cell(workbook, "summary_tokens_per_s_per_user").value >= 25.0
 
 
 def test_hardware_life_rounds_half_to_even(recalculated):
