@@ -152,3 +152,15 @@ def test_unused_chip_and_api_formulas_do_not_divide_by_zero():
     workbook = build_workbook(scenario)
     sheet, ref = _destination(workbook, "calc_replica_prefill")
     assert workbook[sheet][ref].value.startswith('=IF(inference_deployment="api","",')
+
+
+def test_warnings_are_listed_on_the_check_sheet():
+    scenario = variant("api")
+    workbook = build_workbook(scenario, warnings=["API prices are 0: the API costs nothing", "second"])
+    sheet, ref = _destination(workbook, "warnings_first")
+    row = int(ref.lstrip("$A"))
+    assert [workbook[sheet].cell(row + i, 1).value for i in range(2)] == [
+        "API prices are 0: the API costs nothing", "second"]
+    workbook = build_workbook(scenario, warnings=[])
+    sheet, ref = _destination(workbook, "warnings_first")
+    assert workbook[sheet][ref.replace("$", "")].value == "none"

@@ -70,7 +70,7 @@ from .yearly import yearly_sheet
 
 
 def build_workbook(scenario, result: Result | None = None, *, tornado: Mapping | None = None,
-                   monte_carlo=None):
+                   monte_carlo=None, warnings: list[str] | None = None):
     """The workbook of one scenario (see the module docstring for its sheets).
 
     Parameters
@@ -87,6 +87,10 @@ def build_workbook(scenario, result: Result | None = None, *, tornado: Mapping |
         ``{"metric", "metric_label", "unit", "samples", "mean", "percentiles":
         {5: value, 50: value, 95: value, ...}}`` (or a list of them, one per
         metric): adds the Monte Carlo sheet.
+    warnings : list of str, optional
+        The scenario's warnings (methodology section 2), listed on the Check
+        sheet; when not given, ``tcoapp.scenario.warnings.scenario_warnings``
+        is asked if it exists.
 
     Returns
     -------
@@ -117,7 +121,7 @@ def build_workbook(scenario, result: Result | None = None, *, tornado: Mapping |
     summary_sheet(book, summary_ws, scenario, months, monthly, workings)
     yearly = yearly_sheet(book, yearly_ws, scenario, months, monthly)
     chips_sheet(book, chips_ws, scenario, chips)
-    check_sheet(book, check_ws, scenario, result, months)
+    check_sheet(book, check_ws, scenario, result, months, _warnings(scenario, warnings))
     charts_sheet(book, charts_ws, scenario, months, monthly, workings, yearly)
     if tornado:
         sensitivity_sheet(book, book.wb.create_sheet("Sensitivity"), scenario, tornado)
@@ -128,6 +132,16 @@ def build_workbook(scenario, result: Result | None = None, *, tornado: Mapping |
     book.wb.properties.creator = "tcoapp"
     book.wb.calculation.fullCalcOnLoad = True
     return book.wb
+
+
+def _warnings(scenario, warnings: list[str] | None) -> list[str]:
+    if warnings is not None:
+        return [str(w) for w in warnings]
+    try:
+        from ...scenario.warnings import scenario_warnings
+    except ImportError:  # the warnings module is not part of this build
+        return []
+    return [str(w) for w in scenario_warnings(scenario)]
 
 
 __all__ = ["build_workbook", "defined_name", "monte_carlo_items", "CHECK_TOLERANCE", "CHECK_TOLERANCE_IRR", "FIRST_ROW"]
