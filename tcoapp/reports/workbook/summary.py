@@ -18,7 +18,7 @@ def calendar_label(index_expr: str) -> str:
 
 
 def _summary_formulas() -> dict[str, str]:
-    """The formula of every summary key (MODEL.md section 5)."""
+    """The formula of every summary key (methodology section 5)."""
     dep = "inference_deployment"
     first = "MATCH(1,{flags},0)"
     first_month = '=IF(ISNA({m}),"",{m}-1)'

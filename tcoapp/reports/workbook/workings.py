@@ -66,7 +66,7 @@ def _scalar_rows(scenario) -> list[tuple[str, str, str | float, str]]:
         ("const_months_per_year", "Constant: months per year", 12, "0"),
         ("const_seconds_per_hour", "Constant: seconds per hour", 3600, "0"),
         ("const_seconds_per_day", "Constant: seconds per day", 86400, "0"),
-        ("const_epsilon", "Constant: rounding guard before a ceiling (MODEL.md)", 1e-9, "0.0E+00"),
+        ("const_epsilon", "Constant: rounding guard before a ceiling (methodology)", 1e-9, "0.0E+00"),
         ("const_default_serving_efficiency", "Constant: serving efficiency when neither scenario nor chip gives one",
          0.7, "0.00"),
         ("calc_hours", "Hours per month HOURS (8760 / 12)", "=const_hours_per_year/const_months_per_year", "0.00"),
@@ -77,7 +77,7 @@ def _scalar_rows(scenario) -> list[tuple[str, str, str | float, str]]:
         ("calc_end", "End month E (first month with no traffic; the horizon if empty)",
          "=IF(ISNUMBER(inference_end_month),inference_end_month,calc_months)", "0"),
         ("calc_refresh_end", "Refreshes start before min(M, E)", "=MIN(calc_months,calc_end)", "0"),
-        # training (MODEL.md 3)
+        # training (methodology section 3)
         ("calc_n_active", "Active parameters N_act", "=1E9*model_active_params_billion", "0.000E+00"),
         ("calc_c0", "Initial compute C0 with experiments (FLOP)",
          "=training_compute_flops*(1+training_experiment_overhead)", "0.000E+00"),
@@ -94,7 +94,7 @@ def _scalar_rows(scenario) -> list[tuple[str, str, str | float, str]]:
         ("calc_life_months", "Hardware life in months: round(12 x life_years), halves to even",
          "=IF(MOD(2*(const_months_per_year*facility_life_years),2)=1,2*ROUND(const_months_per_year*facility_life_years/2,0),"
          "ROUND(const_months_per_year*facility_life_years,0))", "0"),
-        # capacity (MODEL.md 4.3)
+        # capacity (methodology section 4.3)
         ("calc_bytes_per_weight", "Bytes per weight b",
          '=IF(inference_precision="bf16",2,IF(inference_precision="fp8",1,0.5))', "0.0"),
         ("calc_kv_bytes", "Bytes per cache value kv_b", '=IF(inference_precision="bf16",2,1)', "0"),
@@ -194,7 +194,7 @@ def workings_sheet(book: Book, ws, scenario, months: int, monthly: Columns) -> C
     st = book.st
     cur = scenario.currency
     book.text(ws, 1, 1, "Workings", font=st["title"])
-    book.text(ws, 2, 1, "Intermediate quantities of shared/MODEL.md. Left: scalars (named calc_*); right: "
+    book.text(ws, 2, 1, "Intermediate quantities of the methodology (docs/methodology.md). Left: scalars (named calc_*); right: "
                         "one row per month, on the same rows as the Monthly sheet.", font=st["note_font"])
     book.header(ws, HEADER_ROW, ["Quantity", "Value", "Name"])
     row = FIRST_ROW
@@ -365,7 +365,7 @@ def write_monthly_formulas(book: Book, ws, monthly_ws, months: int, mo: Columns,
         for key, formula in f.items():
             ws[f"{w[key]}{r}"].value = formula
 
-        # the Monthly series (MODEL.md 3 to 5)
+        # the Monthly series (methodology sections 3 to 5)
         def X(key):  # a Workings cell of this row, from the Monthly sheet
             return f"Workings!{w[key]}{r}"
 
