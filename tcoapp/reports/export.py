@@ -149,12 +149,13 @@ def _reason(error: OSError) -> str:
 # ---- the exports ------------------------------------------------------------------
 
 
-def write_excel(path, scenario, result=None, *, tornado: Mapping | None = None, monte_carlo=None) -> Path:
+def write_excel(path, scenario, result=None, *, tornado: Mapping | None = None, monte_carlo=None,
+                warnings: list[str] | None = None) -> Path:
     """Write the workbook of :func:`tcoapp.reports.workbook.build_workbook` to ``path`` atomically."""
     check_file_target(path)  # fail before the work of building
     from .workbook import build_workbook
 
-    workbook = build_workbook(scenario, result, tornado=tornado, monte_carlo=monte_carlo)
+    workbook = build_workbook(scenario, result, tornado=tornado, monte_carlo=monte_carlo, warnings=warnings)
     return write_atomically(path, workbook.save)
 
 

@@ -75,6 +75,15 @@ CHANGES = {
         "inference.requests_per_day": 2.5e6}),
     "change_api": ("api", {
         "inference.requests_per_day": 1e5, "inference.annual_growth": 0.9, "finance.discount_rate": 0.12}),
+    # model v2: MoE expert coverage, an interactivity target that binds (batch 144 < 256), caching, efficiency
+    "change_v2_moe_interactivity": ("sample_deployment-owned", {
+        "model.experts": 256, "model.experts_per_token": 8, "inference.min_tokens_per_s_per_user": 25.0,
+        "inference.cached_input_fraction": 0.3, "inference.efficiency.serving": 0.6}),
+    # model v2: training start month, end month with refreshes cut at the end
+    "change_v2_calendar": ("sample_chat-assistant-owned-h100", {
+        "training.start_month": 2, "inference.end_month": 40, "training.refresh_every_months": 6}),
+    "change_v2_api_cache": ("api", {
+        "inference.cached_input_fraction": 0.4, "inference.api_price_cached_input": 0.05, "inference.end_month": 30}),
     "change_owned_training_price": ("owned_training", {
         "training.chip_price": 25000.0, "inference.requests_per_day": 1e6, "finance.discount_rate": 0.03}),
 }
@@ -223,6 +232,12 @@ def test_text_that_looks_like_a_formula_stays_text(recalculated):
     assert _named_cell(workbook, "model_name").value == "+cmd|' /C calc'!A0"
 
 
+def test_interactivity_batch_is_the_lookup(recalculated):
+    workbook = recalculated["change_v2_moe_interactivity"].values
+    assert _named_cell(workbook, "summary_replica_batch").value == 144  # the engine's integer bisection
+    assert _named_cell(workbook, "summary_tokens_per_s_per_user").value >= 25.0
+
+
 def test_hardware_life_rounds_half_to_even(recalculated):
     for name, months in (("owned_cash_life_2625", 32), ("owned_accrual_life_2375", 28)):
         workbook = recalculated[name].values
@@ -231,10 +246,10 @@ def test_hardware_life_rounds_half_to_even(recalculated):
 
 def test_calendar_months_of_crossover_and_payback(recalculated):
     workbook = recalculated["sample_chat-assistant-owned-h100"].values
-    assert _named_cell(workbook, "summary_crossover_month").value == 19
-    assert _named_cell(workbook, "label_crossover_month").value == "Aug 2027"
+    assert _named_cell(workbook, "summary_crossover_month").value == 9  # model v2 engine: month 9
+    assert _named_cell(workbook, "label_crossover_month").value == "Oct 2026"
     legend = [c.value for c in workbook["Workings"][4] if isinstance(c.value, str) and c.value.startswith("Cross")]
-    assert legend == ["Crossover: Aug 2027"]  # the chart's legend names the month
+    assert legend == ["Crossover: Oct 2026"]  # the chart's legend names the month
     payback = _named_cell(workbook, "summary_payback_month").value
     assert isinstance(payback, int) and _named_cell(workbook, "label_payback_month").value.endswith(
         str(2026 + (payback // 12)))

@@ -67,7 +67,8 @@ def test_empty_fields_hold_formulas_and_given_ones_values(owned_book):
     assert cell("training_chip_price") == "=training_chip_price_usd*finance_usd_to_currency"
     assert cell("inference_cloud_rate") == "=inference_chip_cloud_usd_per_hour*finance_usd_to_currency"
     assert cell("model_active_params_billion") == "=model_params_billion"
-    assert cell("inference_launch_month") == "=training_duration_months"
+    assert cell("inference_launch_month") == "=training_start_month+training_duration_months"
+    assert cell("inference_api_price_cached_input") == "=inference_api_price_input"
     assert cell("inference_chips_per_replica") == "=calc_auto_chips_per_replica"
     assert cell("training_compute_flops").startswith("=6*")
     assert cell("inference_requests_per_day") == scenario.inference.requests_per_day
@@ -151,3 +152,15 @@ def test_unused_chip_and_api_formulas_do_not_divide_by_zero():
     workbook = build_workbook(scenario)
     sheet, ref = _destination(workbook, "calc_replica_prefill")
     assert workbook[sheet][ref].value.startswith('=IF(inference_deployment="api","",')
+
+
+def test_warnings_are_listed_on_the_check_sheet():
+    scenario = variant("api")
+    workbook = build_workbook(scenario, warnings=["API prices are 0: the API costs nothing", "second"])
+    sheet, ref = _destination(workbook, "warnings_first")
+    row = int(ref.lstrip("$A"))
+    assert [workbook[sheet].cell(row + i, 1).value for i in range(2)] == [
+        "API prices are 0: the API costs nothing", "second"]
+    workbook = build_workbook(scenario, warnings=[])
+    sheet, ref = _destination(workbook, "warnings_first")
+    assert workbook[sheet][ref.replace("$", "")].value == "none"

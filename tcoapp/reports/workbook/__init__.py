@@ -1,6 +1,6 @@
 """The Excel workbook of a scenario: every figure a live formula over the inputs.
 
-:func:`build_workbook` lays out ``shared/MODEL.md`` as spreadsheet formulas, so
+:func:`build_workbook` lays out the model of ``docs/methodology.md`` as spreadsheet formulas, so
 that a finance user can follow, audit and change every number:
 
 ``Summary``
@@ -28,7 +28,9 @@ that a finance user can follow, audit and change every number:
     Native charts: monthly cost by category, cumulative training against
     inference with the crossover, yearly costs, chips in service.
 ``Check``
-    The engine's own values beside the formulas, with the differences.
+    Sums, balances and bounds that hold after any edit (``check_status``); then,
+    informational, the app's values at export beside the formulas
+    (``comparison_status``); then the scenario's warnings.
 ``Sensitivity``, ``Monte Carlo``
     When solver results are passed in: the tornado table and chart, percentiles.
 
@@ -47,10 +49,17 @@ How the formulas handle the hard parts:
   purchases round up to whole servers; installed capex is a ``SUMIFS`` over the
   window ending at m, which gives depreciation and maintenance.
 - IRR: helper columns carry the sign of the cumulative net cash flow over zeros
-  and count its changes; where MODEL.md's rule holds, ``IRR(net, guess)`` with
+  and count its changes; where the methodology rule holds, ``IRR(net, guess)`` with
   a guess taken from a grid of monthly rates (the largest rate whose NPV is
   still positive), then ``(1 + i)^12 - 1``; otherwise an empty string.
 - Null results (no crossover, no tokens, API capacity) are empty strings.
+- Interactivity batch: a table of candidate batches 1..T with t(B), s/t(B) and
+  B where allowed (B <= B_max and s/t(B) >= the target), else 0; B is their MAX.
+- Every time series has one formula per column: month 0 reads the header row
+  above it through ``N()`` (0).
+- Fixed at export (locked, grey, with a comment): horizon, currency, chip ids.
+  Every sheet is protected without a password; input cells are unlocked and
+  validated with the schema's bounds.
 """
 
 from __future__ import annotations
@@ -70,7 +79,7 @@ from .yearly import yearly_sheet
 
 
 def build_workbook(scenario, result: Result | None = None, *, tornado: Mapping | None = None,
-                   monte_carlo=None):
+                   monte_carlo=None, warnings: list[str] | None = None):
     """The workbook of one scenario (see the module docstring for its sheets).
 
     Parameters
@@ -87,6 +96,10 @@ def build_workbook(scenario, result: Result | None = None, *, tornado: Mapping |
         ``{"metric", "metric_label", "unit", "samples", "mean", "percentiles":
         {5: value, 50: value, 95: value, ...}}`` (or a list of them, one per
         metric): adds the Monte Carlo sheet.
+    warnings : list of str, optional
+        The scenario's warnings (methodology section 2), listed on the Check
+        sheet; when not given, ``tcoapp.scenario.warnings.scenario_warnings``
+        is asked if it exists.
 
     Returns
     -------
@@ -117,7 +130,7 @@ def build_workbook(scenario, result: Result | None = None, *, tornado: Mapping |
     summary_sheet(book, summary_ws, scenario, months, monthly, workings)
     yearly = yearly_sheet(book, yearly_ws, scenario, months, monthly)
     chips_sheet(book, chips_ws, scenario, chips)
-    check_sheet(book, check_ws, scenario, result, months)
+    check_sheet(book, check_ws, scenario, result, months, _warnings(scenario, warnings))
     charts_sheet(book, charts_ws, scenario, months, monthly, workings, yearly)
     if tornado:
         sensitivity_sheet(book, book.wb.create_sheet("Sensitivity"), scenario, tornado)
@@ -128,6 +141,16 @@ def build_workbook(scenario, result: Result | None = None, *, tornado: Mapping |
     book.wb.properties.creator = "tcoapp"
     book.wb.calculation.fullCalcOnLoad = True
     return book.wb
+
+
+def _warnings(scenario, warnings: list[str] | None) -> list[str]:
+    if warnings is not None:
+        return [str(w) for w in warnings]
+    try:
+        from ...scenario.warnings import scenario_warnings
+    except ImportError:  # the warnings module is not part of this build
+        return []
+    return [str(w) for w in scenario_warnings(scenario)]
 
 
 __all__ = ["build_workbook", "defined_name", "monte_carlo_items", "CHECK_TOLERANCE", "CHECK_TOLERANCE_IRR", "FIRST_ROW"]

@@ -58,7 +58,7 @@ def consistency_checks() -> list[tuple[str, str, str, str]]:
 
 
 
-def check_sheet(book: Book, ws, scenario, result: Result, months: int) -> None:
+def check_sheet(book: Book, ws, scenario, result: Result, months: int, warnings: list[str] = ()) -> None:
     st = book.st
     cur = scenario.currency
     book.text(ws, 1, 1, "Check: sums, balances and bounds of the formulas; the app's values at export",
@@ -138,6 +138,14 @@ def check_sheet(book: Book, ws, scenario, result: Result, months: int) -> None:
                              f'E{series_last},"OK")={len(SUMMARY) + len(SERIES)},"OK","DIFFERS")')
     ws.cell(row, 2).font = st["bold"]
     book.name("comparison_status", abs_ref("Check", "B", row))
+    row += 2
+    book.section(ws, row, "Warnings at export (they do not stop anything; methodology section 2)", 5)
+    row += 1
+    for text in warnings or ["none"]:
+        book.text(ws, row, 1, text, alignment=st["wrap"])
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
+        row += 1
+    book.name("warnings_first", abs_ref("Check", "A", row - len(warnings or ["none"])))
 
     book.text(ws, KEY_ROW, engine_first_col - 1, "Engine monthly values at export:", font=st["bold"])
     book.header(ws, HEADER_ROW, ["Month"] + [series_title(key, cur) for key in SERIES], col=engine_first_col - 1)

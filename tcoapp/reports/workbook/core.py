@@ -28,15 +28,19 @@ CHIP_SPEC_LABELS = {
     "tdp_w": ("Power (TDP)", "W"),
     "price_usd": ("Catalog purchase price", "USD per chip"),
     "cloud_usd_per_hour": ("Catalog cloud rate", "USD per chip-hour"),
+    "serving_efficiency": ("Serving efficiency (measured / estimate)", "ratio"),
 }
 assert tuple(CHIP_SPEC_LABELS) == CHIP_SPECS
+
+#: Candidate batches of the interactivity search: 1 .. this (max_batch is validated against it).
+BATCH_TABLE_MIN = 1024
 
 #: Monthly IRR guesses tried by the IRR grid (the largest with a positive NPV is used).
 IRR_GRID = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 2e-3, 3.5e-3, 5e-3, 7.5e-3, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05,
             0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0, 2.0, 5.0)
 
 #: The formula contract the workbook implements (docs/methodology.md, model version).
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 
 
 def export_stamp() -> str:

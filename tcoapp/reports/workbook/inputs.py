@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from .workings import batch_table_size
 from .core import (CHIP_SPEC_LABELS, FIRST_ROW, HEADER_ROW, PERCENT_INPUT, Book, abs_ref, col_letter,
                    defined_name, text_literal, unlock)
 
@@ -55,6 +56,15 @@ INPUT_SOURCES = {
     "model.kv_heads": "the model's published architecture",
     "model.head_dim": "the model's published architecture",
     "training.tokens_trillion": "the training plan",
+    "training.start_month": "the training plan",
+    "model.experts": "the model's published architecture",
+    "model.experts_per_token": "the model's published architecture",
+    "inference.end_month": "the plan (empty: never retired)",
+    "inference.cached_input_fraction": "assumption: 0, no prompt cache; the workload's shared prefix if known",
+    "inference.min_tokens_per_s_per_user": "the product's interactivity target (empty: none)",
+    "inference.api_price_cached_input": "the provider's price list (default: the input price)",
+    "inference.efficiency.serving": "catalog serving_efficiency of the chip (resources/CATALOG.md), else "
+                                    "assumption: 0.7",
     "training.compute_flops": "the training plan (default 6 N D, Kaplan et al. 2020)",
     "training.experiment_overhead": "assumption: 0; research and failed runs often add 50 % to 100 %",
     "training.precision": "the training plan",
@@ -159,7 +169,16 @@ def _derived_formulas(scenario, chips: Mapping) -> dict[str, tuple[str, str]]:
             "derived: 6 x active parameters x training tokens",
         )
     if scenario.inference.launch_month is None:
-        out["inference.launch_month"] = ("=training_duration_months", "derived: right after the initial run")
+        out["inference.launch_month"] = ("=training_start_month+training_duration_months",
+                                         "derived: right after the initial run")
+    if scenario.inference.api_price_cached_input is None:
+        out["inference.api_price_cached_input"] = ("=inference_api_price_input",
+                                                   "derived: cached input priced as input")
+    if scenario.inference.efficiency.serving is None:
+        out["inference.efficiency.serving"] = (
+            "=IF(ISNUMBER(inference_chip_serving_efficiency),inference_chip_serving_efficiency,"
+            "const_default_serving_efficiency)",
+            "derived: the inference chip's serving_efficiency, else 0.7 (an assumption)")
     if scenario.inference.chips_per_replica is None:
         out["inference.chips_per_replica"] = (
             "=calc_auto_chips_per_replica",
@@ -195,6 +214,10 @@ def _empty_meaning(path: str) -> str | None:
     """Text shown for an empty field that stays empty (its absence means something)."""
     return {
         "inference.max_requests_per_day": "empty: no ceiling",
+        "inference.end_month": "empty: never retired",
+        "inference.min_tokens_per_s_per_user": "empty: no interactivity target",
+        "model.experts": "empty: a dense model",
+        "model.experts_per_token": "empty: a dense model",
         "inference.prefill_tokens_per_s_per_chip": "empty: estimated from the chip (Workings)",
         "inference.decode_tokens_per_s_per_chip": "empty: estimated from the chip (Workings)",
     }.get(path)
@@ -280,7 +303,12 @@ def _validate(ws, cell, path: str, item: dict, scenario, chips) -> None:
     bounds = field_bounds(info)
     integer = int in args and float not in args
     optional = type(None) in args
-    _validate_number(ws, cell, path, bounds, integer=integer, optional=optional, rule=bounds_rule(info))
+    rule = bounds_rule(info)
+    if path == "inference.efficiency.max_batch":  # the batch search table has this many rows
+        size = batch_table_size(scenario)
+        bounds = {**bounds, "le": size}
+        rule = f"{rule} and <= {size} (the workbook's batch table; export again for more)"
+    _validate_number(ws, cell, path, bounds, integer=integer, optional=optional, rule=rule)
 
 
 def inputs_sheet(book: Book, ws, scenario, chips) -> None:

@@ -18,7 +18,7 @@ def calendar_label(index_expr: str) -> str:
 
 
 def _summary_formulas() -> dict[str, str]:
-    """The formula of every summary key (MODEL.md section 5)."""
+    """The formula of every summary key (methodology section 5)."""
     dep = "inference_deployment"
     first = "MATCH(1,{flags},0)"
     first_month = '=IF(ISNA({m}),"",{m}-1)'
@@ -40,6 +40,9 @@ def _summary_formulas() -> dict[str, str]:
         "replica_chips": f'=IF({dep}="api","",inference_chips_per_replica)',
         "replica_prefill_tokens_per_s": f'=IF({dep}="api","",calc_replica_prefill)',
         "replica_decode_tokens_per_s": f'=IF({dep}="api","",calc_replica_decode)',
+        "replica_batch": '=IF(calc_estimated=0,"",calc_batch)',
+        "tokens_per_s_per_user": '=IF(calc_estimated=0,"",calc_per_user)',
+        "answer_seconds": '=IF(calc_estimated=0,"",calc_answer_seconds)',
         "revenue_total": "=SUM(series_revenue)",
         "profit": "=summary_revenue_total-summary_total_cost",
         "npv_profit": "=SUMPRODUCT(net_cash_flow,discount_factors)",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .core import FIRST_ROW, HEADER_ROW, IRR_GRID, KEY_ROW, Book, Columns, abs_ref, money_format
+from .core import BATCH_TABLE_MIN, FIRST_ROW, HEADER_ROW, IRR_GRID, KEY_ROW, Book, Columns, abs_ref, money_format
 
 # ---- Workings ---------------------------------------------------------------------
 
@@ -66,13 +66,18 @@ def _scalar_rows(scenario) -> list[tuple[str, str, str | float, str]]:
         ("const_months_per_year", "Constant: months per year", 12, "0"),
         ("const_seconds_per_hour", "Constant: seconds per hour", 3600, "0"),
         ("const_seconds_per_day", "Constant: seconds per day", 86400, "0"),
-        ("const_epsilon", "Constant: rounding guard before a ceiling (MODEL.md)", 1e-9, "0.0E+00"),
+        ("const_epsilon", "Constant: rounding guard before a ceiling (methodology)", 1e-9, "0.0E+00"),
+        ("const_default_serving_efficiency", "Constant: serving efficiency when neither scenario nor chip gives one",
+         0.7, "0.00"),
         ("calc_hours", "Hours per month HOURS (8760 / 12)", "=const_hours_per_year/const_months_per_year", "0.00"),
         ("calc_days", "Days per month DAYS (365 / 12)", "=const_days_per_year/const_months_per_year", "0.0000"),
         ("calc_start_year", "Start year", "=VALUE(LEFT(start_month,4))", "0"),
         ("calc_start_month", "Start month of the year", "=VALUE(RIGHT(start_month,2))", "0"),
         ("calc_months", "Months in the horizon", "=const_months_per_year*horizon_years", "0"),
-        # training (MODEL.md 3)
+        ("calc_end", "End month E (first month with no traffic; the horizon if empty)",
+         "=IF(ISNUMBER(inference_end_month),inference_end_month,calc_months)", "0"),
+        ("calc_refresh_end", "Refreshes start before min(M, E)", "=MIN(calc_months,calc_end)", "0"),
+        # training (methodology section 3)
         ("calc_n_active", "Active parameters N_act", "=1E9*model_active_params_billion", "0.000E+00"),
         ("calc_c0", "Initial compute C0 with experiments (FLOP)",
          "=training_compute_flops*(1+training_experiment_overhead)", "0.000E+00"),
@@ -89,7 +94,7 @@ def _scalar_rows(scenario) -> list[tuple[str, str, str | float, str]]:
         ("calc_life_months", "Hardware life in months: round(12 x life_years), halves to even",
          "=IF(MOD(2*(const_months_per_year*facility_life_years),2)=1,2*ROUND(const_months_per_year*facility_life_years/2,0),"
          "ROUND(const_months_per_year*facility_life_years,0))", "0"),
-        # capacity (MODEL.md 4.3)
+        # capacity (methodology section 4.3)
         ("calc_bytes_per_weight", "Bytes per weight b",
          '=IF(inference_precision="bf16",2,IF(inference_precision="fp8",1,0.5))', "0.0"),
         ("calc_kv_bytes", "Bytes per cache value kv_b", '=IF(inference_precision="bf16",2,1)', "0"),
@@ -108,35 +113,88 @@ def _scalar_rows(scenario) -> list[tuple[str, str, str | float, str]]:
         (measured, "Measured throughputs given (1 = yes)",
          "=IF(AND(ISNUMBER(inference_prefill_tokens_per_s_per_chip),"
          "ISNUMBER(inference_decode_tokens_per_s_per_chip)),1,0)", "0"),
-        ("calc_batch", "Batch B (requests per replica at once)",
-         f'=IF(OR({dep}="api",{measured}=1),"",IF(calc_ctx_max*calc_kv_per_token=0,'
+        ("calc_estimated", "Throughput estimated (1 = yes: not API, not measured)",
+         f'=IF(OR({dep}="api",{measured}=1),0,1)', "0"),
+        ("calc_b_max", "Largest batch the memory and max_batch allow B_max",
+         '=IF(calc_estimated=0,"",IF(calc_ctx_max*calc_kv_per_token=0,'
          "inference_efficiency_max_batch,MIN(inference_efficiency_max_batch,"
          "INT((inference_efficiency_memory_fraction*inference_chips_per_replica*calc_hbm-calc_w_total)"
          "/(calc_ctx_max*calc_kv_per_token)))))", "#,##0"),
-        ("calc_step_time", "Decode step time t (s)",
-         f'=IF(OR({dep}="api",{measured}=1),"",MAX((calc_w_active+calc_batch*calc_ctx_avg*calc_kv_per_token)'
-         "/(inference_chips_per_replica*calc_bw*inference_efficiency_bandwidth),"
-         "calc_batch*2*calc_n_active/(inference_chips_per_replica*calc_flops*inference_efficiency_decode_mfu)))",
-         "0.000E+00"),
+        ("calc_moe", "Mixture of experts (1 = yes)", "=IF(ISNUMBER(model_experts),1,0)", "0"),
+        ("calc_n_total", "Total parameters N_total", "=1E9*model_params_billion", "0.000E+00"),
+        ("calc_expert", "Parameters per expert e = (N_total - N_act) / (X - k)",
+         "=IF(calc_moe=1,(calc_n_total-calc_n_active)/(model_experts-model_experts_per_token),0)", "0.000E+00"),
+        ("calc_n_shared", "Shared parameters N_sh = N_act - k e",
+         "=IF(calc_moe=1,calc_n_active-model_experts_per_token*calc_expert,calc_n_active)", "0.000E+00"),
+        ("calc_mem_rate", "Replica memory rate c BW bandwidth (bytes/s)",
+         "=inference_chips_per_replica*calc_bw*inference_efficiency_bandwidth", "0.000E+00"),
+        ("calc_flop_rate", "Replica decode FLOP rate c F decode_mfu (FLOP/s)",
+         "=inference_chips_per_replica*calc_flops*inference_efficiency_decode_mfu", "0.000E+00"),
+        ("calc_serving", "Serving efficiency s", "=inference_efficiency_serving", "0.0000"),
+        ("calc_batch", "Batch B: the largest candidate in 1 .. B_max meeting the interactivity target",
+         '=IF(calc_estimated=0,"",IF(MAX(batch_candidates)>=1,MAX(batch_candidates),"none"))', "#,##0"),
+        ("calc_step_time", "Decode step time t(B) (s)",
+         '=IF(calc_estimated=0,"",INDEX(batch_step_times,calc_batch))', "0.000E+00"),
+        ("calc_per_user", "Decode speed each user sees s / t(B) (tokens/s)",
+         '=IF(calc_estimated=0,"",calc_serving/calc_step_time)', "#,##0.00"),
         ("calc_replica_prefill", "Replica prefill throughput P (tokens/s)",
          f'=IF({dep}="api","",IF({measured}=1,inference_chips_per_replica*inference_prefill_tokens_per_s_per_chip,'
-         "inference_chips_per_replica*calc_flops*inference_efficiency_prefill_mfu/(2*calc_n_active)))", "#,##0.0"),
+         "calc_serving*inference_chips_per_replica*calc_flops*inference_efficiency_prefill_mfu/(2*calc_n_active)))",
+         "#,##0.0"),
         ("calc_replica_decode", "Replica decode throughput R (tokens/s)",
          f'=IF({dep}="api","",IF({measured}=1,inference_chips_per_replica*inference_decode_tokens_per_s_per_chip,'
-         "calc_batch/calc_step_time))", "#,##0.0"),
+         "calc_serving*calc_batch/calc_step_time))", "#,##0.0"),
+        ("calc_answer_seconds", "Time to a full answer (s)",
+         '=IF(calc_estimated=0,"",inference_input_tokens*(1-inference_cached_input_fraction)/calc_replica_prefill'
+         "+(inference_reasoning_tokens+inference_output_tokens)/calc_per_user)", "#,##0.00"),
         ("calc_busy", "Busy seconds per request",
-         f'=IF({dep}="api","",inference_samples*inference_input_tokens/calc_replica_prefill'
+         f'=IF({dep}="api","",inference_samples*inference_input_tokens*(1-inference_cached_input_fraction)'
+         "/calc_replica_prefill"
          "+inference_samples*(inference_reasoning_tokens+inference_output_tokens)/calc_replica_decode)", "0.0000"),
         ("calc_replica_capacity", "Replica capacity (requests/s)",
          f'=IF({dep}="api","",IF(calc_busy>0,inference_target_utilization/calc_busy,""))', "0.0000"),
     ]
 
 
+def batch_table_size(scenario) -> int:
+    """Rows of the candidate-batch table: max_batch can be raised up to this without a new export."""
+    return max(BATCH_TABLE_MIN, 2 * int(scenario.inference.efficiency.max_batch))
+
+
+def _batch_table(book: Book, ws, scenario, row: int) -> int:
+    """Candidate batches 1 .. T with t(B), s / t(B) and whether each is allowed (methodology 4.3)."""
+    st = book.st
+    book.section(ws, row, "Batch search: candidate batches (A), step time t(B) (B), speed s/t(B) (C), "
+                          "candidate (B if allowed, else 0) in column D", 4)
+    row += 1
+    book.header(ws, row, ["Batch B", "Step time t(B) (s)", "Speed s/t(B) (tokens/s)", "Candidate"])
+    row += 1
+    first = row
+    u = "inference_min_tokens_per_s_per_user"
+    for _ in range(batch_table_size(scenario)):
+        r = row
+        ws.cell(r, 1).value = f"=ROWS(A${first}:A{r})"
+        w_read = (f"IF(calc_moe=1,calc_bytes_per_weight*(calc_n_shared+model_experts*calc_expert"
+                  f"*(1-(1-model_experts_per_token/model_experts)^A{r})),calc_w_total)")
+        ws.cell(r, 2).value = (f'=IF(calc_estimated=0,"",({w_read}+A{r}*calc_ctx_avg*calc_kv_per_token)/calc_mem_rate'
+                               f"+A{r}*2*calc_n_active/calc_flop_rate)")
+        ws.cell(r, 3).value = f'=IF(calc_estimated=0,"",calc_serving/B{r})'
+        ws.cell(r, 4).value = (f'=IF(calc_estimated=0,0,IF(AND(A{r}<=calc_b_max,OR(NOT(ISNUMBER({u})),C{r}>={u})),'
+                               f"A{r},0))")
+        ws.cell(r, 2).number_format = "0.000E+00"
+        ws.cell(r, 3).number_format = "#,##0.00"
+        row += 1
+    book.name("batch_step_times", abs_ref("Workings", "B", first, "B", row - 1))
+    book.name("batch_candidates", abs_ref("Workings", "D", first, "D", row - 1))
+    del st
+    return row
+
+
 def workings_sheet(book: Book, ws, scenario, months: int, monthly: Columns) -> Columns:
     st = book.st
     cur = scenario.currency
     book.text(ws, 1, 1, "Workings", font=st["title"])
-    book.text(ws, 2, 1, "Intermediate quantities of shared/MODEL.md. Left: scalars (named calc_*); right: "
+    book.text(ws, 2, 1, "Intermediate quantities of the methodology (docs/methodology.md). Left: scalars (named calc_*); right: "
                         "one row per month, on the same rows as the Monthly sheet.", font=st["note_font"])
     book.header(ws, HEADER_ROW, ["Quantity", "Value", "Name"])
     row = FIRST_ROW
@@ -187,7 +245,8 @@ def workings_sheet(book: Book, ws, scenario, months: int, monthly: Columns) -> C
     ws.cell(row, 2).number_format = "0.00%"
     book.text(ws, row, 3, "calc_irr_guess", font=st["key_font"])
     book.name("calc_irr_guess", abs_ref("Workings", "B", row))
-    row += 1
+    row += 2
+    row = _batch_table(book, ws, scenario, row)
     ws.column_dimensions["A"].width = 48
     ws.column_dimensions["B"].width = 18
     ws.column_dimensions["C"].width = 26
@@ -234,11 +293,12 @@ def write_monthly_formulas(book: Book, ws, monthly_ws, months: int, mo: Columns,
         prev = r - 1
         f = {}
         f["m"] = f"=Monthly!A{r}"
-        f["live"] = f"=IF({m}>={L},1,0)"
+        f["live"] = f"=IF(AND({m}>={L},{m}<calc_end),1,0)"
         f["refresh_runs"] = (
-            f"=IF(training_refresh_every_months>0,MAX(0,INT(({m}-{L})/training_refresh_every_months)"
+            f"=IF(training_refresh_every_months>0,MAX(0,MIN(INT(({m}-{L})/training_refresh_every_months),"
+            f"-INT(-((calc_refresh_end-{L})/training_refresh_every_months))-1)"
             f"-MAX(1,-INT(-(({m}-{L}-training_refresh_duration_months+1)/training_refresh_every_months)))+1),0)")
-        f["train_hours"] = (f"=IF({m}<training_duration_months,calc_hours_initial/training_duration_months,0)"
+        f["train_hours"] = (f"=IF(AND({m}>=training_start_month,{m}<training_start_month+training_duration_months),calc_hours_initial/training_duration_months,0)"
                             f"+{W('refresh_runs')}*(calc_hours_refresh/training_refresh_duration_months)")
         f["hw_trend"] = f"=(1+facility_hardware_price_change)^({m}/const_months_per_year)"
         f["elec"] = f"=facility_electricity_price*(1+facility_electricity_price_change)^({m}/const_months_per_year)"
@@ -255,7 +315,8 @@ def write_monthly_formulas(book: Book, ws, monthly_ws, months: int, mo: Columns,
                        f"MIN(inference_max_requests_per_day,{U}),{U}),0)")
         f["prefill"] = f"={M('requests')}*inference_samples*inference_input_tokens"
         f["decode"] = f"={M('requests')}*inference_samples*(inference_reasoning_tokens+inference_output_tokens)"
-        f["api_compute"] = (f"=({W('prefill')}*inference_api_price_input+{W('decode')}*inference_api_price_output)"
+        f["api_compute"] = (f"=({W('prefill')}*((1-inference_cached_input_fraction)*inference_api_price_input"
+                            f"+inference_cached_input_fraction*inference_api_price_cached_input)+{W('decode')}*inference_api_price_output)"
                             f"/1E6*(1+inference_api_price_change)^({m}/const_months_per_year)")
         D = W("demand")
         f["replicas"] = (f'=IF(OR({dep}="api",{W("live")}=0,{D}<=0),0,IF(calc_busy>0,'
@@ -304,7 +365,7 @@ def write_monthly_formulas(book: Book, ws, monthly_ws, months: int, mo: Columns,
         for key, formula in f.items():
             ws[f"{w[key]}{r}"].value = formula
 
-        # the Monthly series (MODEL.md 3 to 5)
+        # the Monthly series (methodology sections 3 to 5)
         def X(key):  # a Workings cell of this row, from the Monthly sheet
             return f"Workings!{w[key]}{r}"
 
@@ -313,7 +374,9 @@ def write_monthly_formulas(book: Book, ws, monthly_ws, months: int, mo: Columns,
 
         s = {}
         s["training_compute"] = f"=IF({X('train_hours')}>0,{X('train_hours')}*{X('train_rate')},0)"
-        s["training_fixed"] = (f"=IF({X('m')}<training_duration_months,training_fixed_cost/training_duration_months,0)"
+        s["training_fixed"] = (f"=IF(AND({X('m')}>=training_start_month,"
+                               f"{X('m')}<training_start_month+training_duration_months),"
+                               f"training_fixed_cost/training_duration_months,0)"
                                f"+{X('refresh_runs')}*(training_refresh_fixed_cost/training_refresh_duration_months)")
         s["inference_compute"] = (f'=IF({dep}="api",{X("api_compute")},IF({dep}="cloud",{X("cloud_compute")},'
                                   f'IF(finance_basis="accrual",{X("owned_depreciation")},{X("owned_capex")})))')
