@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
 
         status = (programme_handler(args) or args.func)(args)
         for note in NOTES:
-            print(f"tcoapp-cli: note: {note}", file=sys.stderr)
+            print(f"tcoapp-cli: {note}", file=sys.stderr)
         return status
     except (ScenarioError, BadInput) as err:
         print(f"tcoapp-cli: {err}", file=sys.stderr)

@@ -184,6 +184,9 @@ def cmd_compare(args) -> int:
 
     scenario = _load(args.file)
     if args.what == "deployments":
+        from .common import warn_about
+
+        warn_about(scenario, args.file, compared_deployments=("api", "cloud", "owned"))
         result = compare_deployments(scenario, args.metric)
     else:
         result = compare_chips(scenario, args.chips, args.metric, role=args.role)
@@ -202,7 +205,7 @@ def cmd_compare(args) -> int:
 
 def add_solver_commands(sub) -> None:
     """Register the solver's subcommands on the CLI's subparsers."""
-    metric_help = "summary metric (MODEL.md section 5 key, e.g. total_cost, npv_total, inference_share, " \
+    metric_help = "summary metric (a section-5 key of docs/methodology.md, e.g. total_cost, npv_total, inference_share, " \
                   "crossover_month, cost_per_million_tokens, irr)"
 
     p = sub.add_parser("tornado", help="which inputs matter most: the metric at each input's low and high value")

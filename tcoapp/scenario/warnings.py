@@ -1,98 +1,128 @@
-"""Warnings about a scenario (MODEL.md section 2): problems that do not stop a calculation.
+"""Warnings about a scenario: things that do not stop a calculation but that a user must see.
 
-:func:`scenario_warnings` gives one plain sentence per warning; the CLI prints them on stderr,
-the GUI beside the KPIs and the workbook on its Check sheet.
+The model (section 2) names three, shown wherever a result is (CLI on stderr, GUI beside the
+KPIs, the workbook's Check sheet):
 
-- API prices of 0 when the API deployment is used or compared.
-- A catalog price or cloud rate that a calculation takes from the catalog and whose
-  ``as_of`` is more than two years before the evaluation date (today).
-- A chip without ``serving_efficiency`` whose serving throughput is estimated (the
-  default efficiency 0.7 is used instead of a calibrated one).
+- API prices of 0 when the API deployment is used, or compared;
+- a catalog price or rate older than two years, when the calculation uses it;
+- a chip with no calibrated ``serving_efficiency`` when its throughput is estimated.
+
+>>> from tcoapp.scenario.files import scenario_from_dict
+>>> s = scenario_from_dict({"format": "tcoapp-scenario", "schema_version": 2, "model": {"params_billion": 8},
+...                         "inference": {"requests_per_day": 1000, "deployment": "api"}})
+>>> [w.field for w in scenario_warnings(s)]
+['inference.api_price_input']
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass
 from typing import Iterable
 
-from tcoapp.engine.model import DEFAULT_SERVING_EFFICIENCY
-from tcoapp.scenario.catalog import chips_for
-from tcoapp.scenario.schema import Scenario
+from .catalog import chips_for
 
+#: How old a catalog price or rate may be before it is flagged.
 STALE_AFTER_YEARS = 2
 
 
-def _years_before(day: _dt.date, years: int) -> _dt.date:
+@dataclass(frozen=True)
+class ScenarioWarning:
+    """One warning: the field a user can change to address it, and the message."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+def _as_of_date(text: str) -> _dt.date | None:
+    """A catalog ``as_of`` (``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``) as a date, None if unreadable."""
+    parts = (text or "").strip()[:10].split("-")
     try:
-        return day.replace(year=day.year - years)
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 else 1
+        day = int(parts[2]) if len(parts) > 2 else 1
+        return _dt.date(year, month, day)
+    except (ValueError, IndexError):
+        return None
+
+
+def _older_than(as_of: _dt.date, today: _dt.date, years: int) -> bool:
+    try:
+        limit = today.replace(year=today.year - years)
     except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
+        limit = today.replace(year=today.year - years, day=28)
+    return as_of < limit
 
 
-def scenario_warnings(scenario: Scenario, *, compared_deployments: Iterable[str] = (),
-                      today: _dt.date | None = None) -> list[str]:
-    """The warnings for a scenario, in a fixed order, without duplicates.
+def scenario_warnings(scenario, *, compared_deployments: Iterable[str] = (),
+                      today: _dt.date | None = None) -> list[ScenarioWarning]:
+    """The warnings of a scenario (section 2), in a stable order.
 
     Parameters
     ----------
     scenario : Scenario
     compared_deployments : iterable of str
-        Deployments ("api", "cloud", "owned") evaluated besides the scenario's own
-        (e.g. by ``compare deployments``).
-    today : datetime.date, optional
-        The evaluation date; default the system date.
+        Deployments a comparison also computes (e.g. ``("api", "cloud", "owned")``): an API
+        among them with zero prices is warned about even when the scenario itself is not an API.
+    today : date, optional
+        The date prices are judged against; default today.
     """
     today = today or _dt.date.today()
+    out: list[ScenarioWarning] = []
     inf = scenario.inference
-    used = {inf.deployment, *compared_deployments}
+    deployments = {inf.deployment, *compared_deployments}
+    if "api" in deployments and inf.api_price_input == 0 and inf.api_price_output == 0:
+        where = "the scenario is served through an API" if inf.deployment == "api" else "the API is compared"
+        out.append(ScenarioWarning(
+            "inference.api_price_input",
+            f"API prices are 0 ({where}): tokens would be free. Set api_price_input and api_price_output, "
+            "for example from the price book (tcoapp-cli prices --kind api)."))
+    elif "api" in deployments and inf.api_price_output == 0:
+        out.append(ScenarioWarning("inference.api_price_output",
+                                   "the API output price is 0: generated tokens would be free"))
     chips = chips_for(scenario)
-    out: list[str] = []
-
-    def add(text: str) -> None:
-        if text not in out:
-            out.append(text)
-
-    if "api" in used:
-        zero = [name for name in ("api_price_input", "api_price_output") if getattr(inf, name) == 0]
-        if zero:
-            how = "used" if inf.deployment == "api" else "compared"
-            add(f"inference.{' and inference.'.join(zero)} = 0: the API deployment is {how} but its tokens "
-                "cost nothing; enter the provider's prices (tcoapp-cli prices --kind api lists offers)")
-
-    cutoff = _years_before(today, STALE_AFTER_YEARS)
-
-    def check_age(role: str, chip_id: str, field: str, catalog_field: str) -> None:
+    for role, uses_catalog in _catalog_prices_used(scenario):
+        chip_id = getattr(scenario, role).chip
         chip = chips.get(chip_id)
-        if chip is None or getattr(getattr(scenario, role), field) is not None:
-            return
-        if getattr(chip, catalog_field) is None or not chip.as_of:
-            return
-        try:
-            as_of = _dt.date.fromisoformat(chip.as_of[:10])
-        except ValueError:
-            return
-        if as_of < cutoff:
-            add(f"{role}.{field}: the catalog's {catalog_field} of {chip_id} is from {chip.as_of}, more than "
-                f"{STALE_AFTER_YEARS} years before {today.isoformat()}; enter a current figure")
-
-    training = scenario.training
-    trains = (training.compute_flops or 0) > 0 or (training.tokens_trillion or 0) > 0
-    if trains:
-        if training.procurement == "owned":
-            check_age("training", training.chip, "chip_price", "price_usd")
-        else:
-            check_age("training", training.chip, "cloud_rate", "cloud_usd_per_hour")
-    if "owned" in used:
-        check_age("inference", inf.chip, "chip_price", "price_usd")
-    if "cloud" in used:
-        check_age("inference", inf.chip, "cloud_rate", "cloud_usd_per_hour")
-
-    if used & {"cloud", "owned"}:
+        if chip is None:
+            continue
+        for field, spec in uses_catalog:
+            as_of = _as_of_date(chip.as_of)
+            value = getattr(chip, spec)
+            if value is not None and as_of is not None and _older_than(as_of, today, STALE_AFTER_YEARS):
+                out.append(ScenarioWarning(
+                    field, f"uses chip '{chip_id}''s catalog {spec} dated {chip.as_of}, more than "
+                           f"{STALE_AFTER_YEARS} years old: enter a current price"))
+    if inf.deployment in ("cloud", "owned") or {"cloud", "owned"} & set(compared_deployments):
         measured = inf.prefill_tokens_per_s_per_chip is not None and inf.decode_tokens_per_s_per_chip is not None
-        serving = getattr(inf.efficiency, "serving", None)
         chip = chips.get(inf.chip)
-        if not measured and serving is None and chip is not None and getattr(chip, "serving_efficiency", None) is None:
-            add(f"inference.chip = {inf.chip}: no measured serving result calibrates this chip (serving_efficiency "
-                f"is empty), so its throughput estimate uses {DEFAULT_SERVING_EFFICIENCY}; enter measured "
-                "throughputs or inference.efficiency.serving")
+        if not measured and inf.efficiency.serving is None and chip is not None and chip.serving_efficiency is None:
+            out.append(ScenarioWarning(
+                "inference.efficiency.serving",
+                f"chip '{inf.chip}' has no measured serving result to calibrate the throughput estimate: 0.7 "
+                "of the estimate is assumed. Enter measured throughputs or a serving efficiency if you have them"))
     return out
+
+
+def _catalog_prices_used(scenario) -> list[tuple[str, list[tuple[str, str]]]]:
+    """For each role, the (field, catalog spec) pairs whose catalog value the calculation uses."""
+    used = []
+    tr = scenario.training
+    trains = (tr.compute_flops or 0) > 0 or (tr.compute_flops is None and tr.tokens_trillion > 0)
+    if trains:
+        if tr.procurement == "cloud" and tr.cloud_rate is None:
+            used.append(("training", [("training.cloud_rate", "cloud_usd_per_hour")]))
+        if tr.procurement == "owned" and tr.chip_price is None:
+            used.append(("training", [("training.chip_price", "price_usd")]))
+    inf = scenario.inference
+    if inf.deployment == "cloud" and inf.cloud_rate is None:
+        used.append(("inference", [("inference.cloud_rate", "cloud_usd_per_hour")]))
+    if inf.deployment == "owned" and inf.chip_price is None:
+        used.append(("inference", [("inference.chip_price", "price_usd")]))
+    return used
+
+
+__all__ = ["ScenarioWarning", "scenario_warnings", "STALE_AFTER_YEARS"]

@@ -1,83 +1,67 @@
-"""scenario_warnings: MODEL.md section 2 warnings, each case checked to fire and not to fire."""
-
-from __future__ import annotations
+"""Warnings (model section 2): zero API prices, stale catalog prices, uncalibrated chips."""
 
 import datetime as dt
+import json
+import subprocess
+import sys
 
-from tcoapp.scenario.schema import Scenario
+from tcoapp.scenario.files import scenario_from_dict
 from tcoapp.scenario.warnings import scenario_warnings
 
+CHIP = {"id": "toy", "name": "Toy", "bf16_tflops": 100, "fp8_tflops": 200, "memory_gb": 80, "bandwidth_tbs": 2,
+        "tdp_w": 500, "price_usd": 10000, "cloud_usd_per_hour": 2, "source": "test", "as_of": "2025-06-01"}
 TODAY = dt.date(2026, 12, 2)
 
 
-def _scenario(inference=None, training=None, chips=None) -> Scenario:
-    data = {"format": "tcoapp-scenario", "schema_version": 2, "model": {"params_billion": 70},
-            "inference": {"requests_per_day": 1000, **(inference or {})}}
-    if training is not None:
-        data["training"] = training
-    if chips is not None:
-        data["chips"] = chips
-    return Scenario.model_validate(data)
+def scenario(inference=None, chip=None, training=None):
+    doc = {"format": "tcoapp-scenario", "schema_version": 2, "model": {"params_billion": 8},
+           "training": {"chip": "toy", **(training or {})},
+           "inference": {"requests_per_day": 1000, "chip": "toy", **(inference or {})},
+           "chips": [dict(CHIP, **(chip or {}))]}
+    return scenario_from_dict(doc)
 
 
-def _w(scenario, **kw):
-    return scenario_warnings(scenario, today=TODAY, **kw)
+def fields(s, **kw):
+    return [w.field for w in scenario_warnings(s, today=TODAY, **kw)]
 
 
-def test_zero_api_prices_warn_when_api_used():
-    w = _w(_scenario({"deployment": "api"}))
-    assert any("inference.api_price_input and inference.api_price_output = 0" in t and "is used" in t for t in w)
+def test_zero_api_prices_warn_when_used_or_compared():
+    assert fields(scenario({"deployment": "api"})) == ["inference.api_price_input"]
+    assert fields(scenario({"deployment": "api", "api_price_input": 1.0, "api_price_output": 2.0})) == []
+    assert fields(scenario({"deployment": "api", "api_price_input": 1.0})) == ["inference.api_price_output"]
+    priced_chip = {"deployment": "cloud", "efficiency": {"serving": 0.6}}
+    assert fields(scenario(priced_chip)) == [], "cloud alone: the API's prices do not matter"
+    assert fields(scenario(priced_chip), compared_deployments=("api", "cloud", "owned")) == [
+        "inference.api_price_input"]
 
 
-def test_zero_api_prices_warn_when_api_compared_only():
-    s = _scenario({"deployment": "cloud", "chip": "h100-sxm", "cloud_rate": 2.0})
-    assert not any("api_price" in t for t in _w(s))
-    assert any("api_price_input" in t and "compared" in t for t in _w(s, compared_deployments=("api",)))
+def test_catalog_prices_older_than_two_years_warn_only_where_used():
+    old = {"as_of": "2024-11-30", "serving_efficiency": 0.8}   # two years and two days before TODAY
+    assert fields(scenario({"deployment": "cloud"}, chip=old)) == ["inference.cloud_rate"]
+    assert fields(scenario({"deployment": "owned"}, chip=old)) == ["inference.chip_price"]
+    assert fields(scenario({"deployment": "cloud", "cloud_rate": 3.0}, chip=old)) == [], "own rate: not used"
+    assert fields(scenario({"deployment": "cloud"}, chip={"as_of": "2024-12-02", "serving_efficiency": 0.8})) == []
+    # training uses the catalog rate only when it trains
+    trained = scenario({"deployment": "cloud", "cloud_rate": 3.0}, chip=old, training={"tokens_trillion": 1})
+    assert fields(trained) == ["training.cloud_rate"]
 
 
-def test_priced_api_does_not_warn_and_one_zero_field_does():
-    priced = _scenario({"deployment": "api", "api_price_input": 3, "api_price_output": 15})
-    assert not any("api_price" in t for t in _w(priced))
-    half = _scenario({"deployment": "api", "api_price_input": 3, "api_price_output": 0})
-    assert any("inference.api_price_output = 0" in t for t in _w(half))
+def test_uncalibrated_chip_warns_when_its_throughput_is_estimated():
+    assert fields(scenario({"deployment": "cloud"})) == ["inference.efficiency.serving"]
+    assert fields(scenario({"deployment": "cloud"}, chip={"serving_efficiency": 0.8})) == []
+    assert fields(scenario({"deployment": "cloud", "efficiency": {"serving": 0.5}})) == []
+    measured = {"deployment": "owned", "prefill_tokens_per_s_per_chip": 1000, "decode_tokens_per_s_per_chip": 100}
+    assert fields(scenario(measured)) == []
 
 
-OLD_CHIP = {"id": "old-x", "bf16_tflops": 100, "fp8_tflops": 200, "memory_gb": 80, "bandwidth_tbs": 2,
-            "tdp_w": 400, "price_usd": 10000, "cloud_usd_per_hour": 1.0, "as_of": "2024-12-01",
-            "serving_efficiency": 0.5}
-
-
-def test_catalog_rate_older_than_two_years_warns_and_one_day_newer_does_not():
-    old = _scenario({"deployment": "cloud", "chip": "old-x", "precision": "fp8"},
-                    training={"tokens_trillion": 0}, chips=[OLD_CHIP])
-    assert any("inference.cloud_rate" in t and "2024-12-01" in t for t in _w(old))
-    fresh = _scenario({"deployment": "cloud", "chip": "old-x", "precision": "fp8"},
-                      training={"tokens_trillion": 0}, chips=[{**OLD_CHIP, "as_of": "2024-12-02"}])
-    assert not any("cloud_rate" in t for t in _w(fresh))
-
-
-def test_stale_catalog_price_not_used_does_not_warn():
-    # the scenario enters its own rate, so the catalog's old one is not used
-    s = _scenario({"deployment": "cloud", "chip": "old-x", "precision": "fp8", "cloud_rate": 2.0},
-                  training={"tokens_trillion": 0}, chips=[OLD_CHIP])
-    assert _w(s) == []
-    owned = _scenario({"deployment": "owned", "chip": "old-x", "precision": "fp8"},
-                      training={"tokens_trillion": 0}, chips=[OLD_CHIP])
-    assert any("inference.chip_price" in t and "price_usd" in t for t in _w(owned))
-
-
-def test_uncalibrated_chip_warns_only_when_throughput_is_estimated():
-    chip = {**OLD_CHIP, "as_of": "2026-06-01", "serving_efficiency": None}
-    est = _scenario({"deployment": "cloud", "chip": "old-x", "precision": "fp8"}, training={"tokens_trillion": 0},
-                    chips=[chip])
-    assert any("serving_efficiency" in t and "old-x" in t for t in _w(est))
-    measured = _scenario({"deployment": "cloud", "chip": "old-x", "precision": "fp8",
-                          "prefill_tokens_per_s_per_chip": 5000, "decode_tokens_per_s_per_chip": 1000},
-                         training={"tokens_trillion": 0}, chips=[chip])
-    assert _w(measured) == []
-    given = _scenario({"deployment": "cloud", "chip": "old-x", "precision": "fp8", "efficiency": {"serving": 0.6}},
-                      training={"tokens_trillion": 0}, chips=[chip])
-    assert _w(given) == []
-    api = _scenario({"deployment": "api", "chip": "old-x", "api_price_input": 1, "api_price_output": 2},
-                    training={"tokens_trillion": 0}, chips=[chip])
-    assert _w(api) == []
+def test_cli_validate_and_report_warn_on_stderr_and_still_succeed(tmp_path):
+    path = tmp_path / "api.tco"
+    path.write_text(json.dumps({"format": "tcoapp-scenario", "schema_version": 2, "model": {"params_billion": 8},
+                                "inference": {"requests_per_day": 1000, "deployment": "api"}}))
+    for command in (["validate", str(path)], ["report", str(path)], ["report", str(path), "--json"]):
+        out = subprocess.run([sys.executable, "-m", "tcoapp.cli", *command], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        warnings = [line for line in out.stderr.splitlines() if line.startswith("tcoapp-cli: warning:")]
+        assert len(warnings) == 1 and "inference.api_price_input" in warnings[0] and "free" in warnings[0]
+        if "--json" in command:
+            json.loads(out.stdout)  # stdout stays pure JSON
