@@ -26,7 +26,7 @@ def _w(scenario, **kw):
 
 def test_zero_api_prices_warn_when_api_used():
     w = _w(_scenario({"deployment": "api"}))
-    assert any("inference.api_price_input and inference.api_price_output = 0" in t and "is used" in t for t in w)
+    assert any(t.startswith("inference.api_price_input:") and "API prices are 0" in t for t in w)
 
 
 def test_zero_api_prices_warn_when_api_compared_only():
@@ -39,7 +39,7 @@ def test_priced_api_does_not_warn_and_one_zero_field_does():
     priced = _scenario({"deployment": "api", "api_price_input": 3, "api_price_output": 15})
     assert not any("api_price" in t for t in _w(priced))
     half = _scenario({"deployment": "api", "api_price_input": 3, "api_price_output": 0})
-    assert any("inference.api_price_output = 0" in t for t in _w(half))
+    assert [t for t in _w(half) if "api_price" in t] and all(t.startswith("inference.api_price_output:") for t in _w(half))
 
 
 OLD_CHIP = {"id": "old-x", "bf16_tflops": 100, "fp8_tflops": 200, "memory_gb": 80, "bandwidth_tbs": 2,
@@ -70,7 +70,7 @@ def test_uncalibrated_chip_warns_only_when_throughput_is_estimated():
     chip = {**OLD_CHIP, "as_of": "2026-06-01", "serving_efficiency": None}
     est = _scenario({"deployment": "cloud", "chip": "old-x", "precision": "fp8"}, training={"tokens_trillion": 0},
                     chips=[chip])
-    assert any("serving_efficiency" in t and "old-x" in t for t in _w(est))
+    assert any(t.startswith("inference.efficiency.serving:") and "old-x" in t for t in _w(est))
     measured = _scenario({"deployment": "cloud", "chip": "old-x", "precision": "fp8",
                           "prefill_tokens_per_s_per_chip": 5000, "decode_tokens_per_s_per_chip": 1000},
                          training={"tokens_trillion": 0}, chips=[chip])
