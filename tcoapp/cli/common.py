@@ -10,7 +10,39 @@ import json
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_NO_SOLUTION = 0, 1, 2, 3
+
+EXIT_STATUS_HELP = ("exit status: 0 success, 2 bad input (one line on stderr), 3 solve found no solution, "
+                    "1 internal error")
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1."""
+    import argparse
+
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number >= 1")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type: a whole number >= 0 (a random seed)."""
+    import argparse
+
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number >= 0")
+    return value
+
+
+def _int(text: str) -> int:
+    import argparse
+
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
 class BadInput(Exception):
