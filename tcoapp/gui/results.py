@@ -860,9 +860,8 @@ class OverviewView(QWidget):
         self.band.cleared.connect(self._clear_band)
         self.band_data: dict | None = None  # the band shown, kept while the next one computes
         self._band_scenario: Scenario | None = None
-        self.band_label = QLabel("")
+        self.band_label = ElidedLabel("")  # one line: a wrapping caption would resize the charts
         self.band_label.setObjectName("overview.band")
-        self.band_label.setWordWrap(True)
         self.band_label.hide()
         layout.addWidget(self.band_label)
 
@@ -870,22 +869,22 @@ class OverviewView(QWidget):
         """Start the band of this evaluation; the charts keep the last band until it arrives."""
         if self.band.request(evaluation.scenario, computable=evaluation.problem is None) and self.band_data:
             self.charts["cumulative"].data = dict(evaluation.report, band=self.band_data)
-            self.band_label.setText(self._band_text(self.band_data, evaluation.scenario, updating=True))
+            self.band_label.setEnabled(False)  # greyed: the last edit's band is computing
         self._band_scenario = evaluation.scenario
 
-    def _band_text(self, band: dict, scenario: Scenario, updating: bool = False) -> str:
+    def _band_text(self, band: dict, scenario: Scenario) -> str:
         total = band["total"]
         cur = scenario.currency
         parts = " · ".join(f"{key.upper()} {'—' if total[key] is None else compact_money(total[key], cur)}"
                            for key in ("p10", "p50", "p90"))
         failed = f", {band['failed']:,} could not be computed" if band.get("failed") else ""
-        note = " (updating…)" if updating else ""
         return (f"Lifetime cost under uncertainty: {parts}  "
-                f"({band['samples']:,}-sample Monte Carlo, seed {band['seed']}{failed}){note}")
+                f"({band['samples']:,}-sample Monte Carlo, seed {band['seed']}{failed})")
 
     def _show_band(self, band: dict) -> None:
         self.band_data = band
         self.band_label.setText(self._band_text(band, self._band_scenario))
+        self.band_label.setEnabled(True)
         self.band_label.show()
         panel = self.charts["cumulative"]
         report = panel.data if isinstance(panel.data, dict) else None
