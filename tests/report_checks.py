@@ -225,3 +225,8 @@ def check_report(report: dict, deployment: str, *, start_month: str | None = Non
     for key in ("crossover_month", "payback_month"):
         if summary[key] is not None:
             assert summary[key] == int(summary[key]) and 0 <= summary[key] < M, (key, summary[key])
+
+
+def only_warnings(stderr: str) -> bool:
+    """Whether stderr holds nothing but ``tcoapp-cli: warning: ...`` lines (or nothing at all)."""
+    return all(line.startswith("tcoapp-cli: warning: ") for line in stderr.splitlines())

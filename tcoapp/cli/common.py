@@ -10,15 +10,48 @@ import json
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_NO_SOLUTION = 0, 1, 2, 3
+
+EXIT_STATUS_HELP = ("exit status: 0 success, 2 bad input (one line on stderr), 3 solve found no solution, "
+                    "1 internal error")
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1."""
+    import argparse
+
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number >= 1")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type: a whole number >= 0 (a random seed)."""
+    import argparse
+
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number >= 0")
+    return value
+
+
+def _int(text: str) -> int:
+    import argparse
+
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
 class BadInput(Exception):
     """Bad command-line input that is not a scenario error (a bad option value, an unwritable path)."""
 
 
-#: Notes for the user (an upgraded file version), printed on stderr when the command succeeds, so that
-#: an error stays the one line it is.
+#: Notes and warnings for the user (an upgraded file version; zero API prices, ...), printed on stderr
+#: as ``tcoapp-cli: note: ...`` / ``tcoapp-cli: warning: ...`` when the command succeeds, so that an
+#: error stays the one line it is.
 NOTES: list[str] = []
 
 
@@ -27,8 +60,21 @@ def load_file(path: str):
     from ..scenario.files import load_scenario_with_notices
 
     scenario, notices = load_scenario_with_notices(Path(path))
-    NOTES.extend(f"{path}: {note}" for note in notices if f"{path}: {note}" not in NOTES)
+    _add(f"note: {path}: {note}" for note in notices)
     return scenario
+
+
+def warn_about(scenario, path: str, compared_deployments=()) -> None:
+    """Keep the scenario's warnings (zero API prices, stale catalog prices, uncalibrated chips) for stderr."""
+    from ..scenario.warnings import scenario_warnings
+
+    _add(f"warning: {path}: {w}" for w in scenario_warnings(scenario, compared_deployments=compared_deployments))
+
+
+def _add(lines) -> None:
+    for line in lines:
+        if line not in NOTES:
+            NOTES.append(line)
 
 
 def evaluate_file(path: str):
@@ -36,7 +82,9 @@ def evaluate_file(path: str):
     from ..scenario.batch import evaluate
 
     scenario = load_file(path)
-    return scenario, evaluate(scenario, source=path)
+    result = evaluate(scenario, source=path)
+    warn_about(scenario, path)
+    return scenario, result
 
 
 def print_json(data) -> None:

@@ -1,20 +1,83 @@
 """``tcoapp-cli``: the headless, scriptable face of tcoapp.
 
 Exit status: 0 on success, 2 on bad input (one line on stderr naming the file,
-the field and the rule), 1 on an internal error.
+the field and the rule; a bad option, a file that cannot be read or written, a
+full disk), 3 when ``solve`` finds no solution, 1 on an internal error.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import re
 import sys
 from pathlib import Path
 
 from .. import __version__
-
 from .chips_command import cmd_chips
-from .common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, NOTES, BadInput, evaluate_file, load_file, print_json
+from .common import (
+    EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_STATUS_HELP, NOTES, BadInput, evaluate_file, load_file,
+    non_negative_int, positive_int, print_json,
+)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line on stderr (and exit 2), not the usage block first."""
+
+    def error(self, message: str):  # noqa: D102 - argparse's name
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+#: An option value that is a negative number, or a comma-separated list starting with one (``-1e9``, ``-5,10``).
+_NEGATIVE_VALUE = re.compile(r"-(\d|\.\d|inf|nan)", re.IGNORECASE)
+
+
+def join_negative_values(argv: list[str]) -> list[str]:
+    """Spell ``--low -1e9`` as ``--low=-1e9``, so argparse does not take the value for an option.
+
+    (argparse reads ``-5`` as a value but not ``-1e9`` or ``-5,10``.) Only a
+    ``--long`` option followed by a token that starts like a negative number is
+    joined; no option of this CLI starts with a digit, so nothing else changes.
+    """
+    out: list[str] = []
+    tokens = iter(range(len(argv)))
+    for i in tokens:
+        token = argv[i]
+        if token == "--":
+            out.extend(argv[i:])
+            break
+        following = argv[i + 1] if i + 1 < len(argv) else None
+        if (token.startswith("--") and "=" not in token and following is not None
+                and _NEGATIVE_VALUE.match(following)):
+            out.append(f"{token}={following}")
+            next(tokens)
+        else:
+            out.append(token)
+    return out
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (an escape sequence in a scenario name) shown as ``\\x1b``,
+    so nothing read from a file can drive the terminal. Newlines and tabs stay."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+class _PrintableStream:
+    """A text stream that writes :func:`printable` text to the one it wraps."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(printable(text))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
 
 
 def cmd_report(args) -> int:
@@ -49,6 +112,10 @@ def cmd_plan(args) -> int:
         if err.path in OPTION_PATHS:  # a bad option value: name the option as it was typed
             raise BadInput(f"--{err.path.replace('_', '-')} {err.value!r}: {err.rule}") from None
         raise
+    except ValueError as err:  # the planner's own rule on the quality asked for
+        option = "--quality-params-billion" if args.quality_params_billion is not None else "--quality-loss"
+        value = args.quality_params_billion if args.quality_params_billion is not None else args.quality_loss
+        raise BadInput(f"{option} {value:g}: {err}") from None
     if args.json:
         print_json(plan_document(result))
     else:
@@ -100,9 +167,10 @@ def cmd_export(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="tcoapp-cli",
         description="Lifetime cost of an AI programme: training against years of inference traffic.",
+        epilog=EXIT_STATUS_HELP,
     )
     parser.add_argument("--version", action="version", version=f"tcoapp {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -145,8 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sensitivity", action="store_true",
                    help="add a Sensitivity sheet (tornado of lifetime cost) and, when the scenario has an "
                         "uncertainty section, a Monte Carlo sheet")
-    p.add_argument("--samples", type=int, default=10_000, help="Monte Carlo samples with --sensitivity; default 10,000")
-    p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed with --sensitivity; default 0")
+    p.add_argument("--samples", type=positive_int, default=10_000,
+                   help="Monte Carlo samples with --sensitivity; default 10,000")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="Monte Carlo seed with --sensitivity; default 0")
     p.set_defaults(func=cmd_export)
     from .solver_commands import add_solver_commands
 
@@ -154,6 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .serving_commands import add_serving_commands
 
     add_serving_commands(sub)
+    from .prices_command import add_prices_command
+
+    add_prices_command(sub)
     from .programme_commands import add_programme_options
 
     add_programme_options(sub)
@@ -164,28 +236,57 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(sys.stdout, "reconfigure"):  # a non-UTF-8 console must not turn "—" into an internal error
         sys.stdout.reconfigure(errors="replace")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(join_negative_values(list(sys.argv[1:] if argv is None else argv)))
     from ..scenario.errors import ScenarioError
 
     NOTES.clear()
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _PrintableStream(stdout), _PrintableStream(stderr)
     try:
         from .programme_commands import programme_handler
 
         status = (programme_handler(args) or args.func)(args)
+        sys.stdout.flush()  # a full disk shows here, not as a traceback at exit
         for note in NOTES:
-            print(f"tcoapp-cli: note: {note}", file=sys.stderr)
+            print(f"tcoapp-cli: {note}", file=sys.stderr)
         return status
     except (ScenarioError, BadInput) as err:
         print(f"tcoapp-cli: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
+        _silence_stdout()
         return EXIT_OK
+    except OSError as err:
+        if err.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG):
+            _silence_stdout()
+            print(f"tcoapp-cli: cannot write: {err.strerror or 'no space left on device'}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        return _internal_error(err)
+    except MemoryError:
+        print("tcoapp-cli: not enough memory for this request: ask for fewer points or samples", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as err:  # an internal error: say so, with a traceback only on request
-        if os.environ.get("TCOAPP_DEBUG"):
-            raise
-        print(f"tcoapp-cli: internal error: {type(err).__name__}: {err} "
-              "(set TCOAPP_DEBUG=1 for a traceback)", file=sys.stderr)
-        return EXIT_INTERNAL
+        return _internal_error(err)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _internal_error(err: BaseException) -> int:
+    if os.environ.get("TCOAPP_DEBUG"):
+        raise err
+    print(f"tcoapp-cli: internal error: {type(err).__name__}: {err} "
+          "(set TCOAPP_DEBUG=1 for a traceback)", file=sys.stderr)
+    return EXIT_INTERNAL
+
+
+def _silence_stdout() -> None:
+    """Drop what could not be written, so Python's own flush at exit does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":

@@ -29,7 +29,18 @@ def _evaluate(path: str):
     from ..scenario.programme import evaluate_programme, load_programme
 
     programme = load_programme(path)
-    return programme, evaluate_programme(programme, source=path)
+    result = evaluate_programme(programme, source=path)
+    _warn_workloads(programme, path)
+    return programme, result
+
+
+def _warn_workloads(programme, path: str) -> None:
+    """Each workload's warnings (zero API prices, stale catalog prices, uncalibrated chips) for stderr."""
+    from ..scenario.programme import workload_scenario
+    from .common import warn_about
+
+    for index, workload in enumerate(programme.workloads):
+        warn_about(workload_scenario(programme, index, source=path), f"{path} [{workload.name}]")
 
 
 def _print_json(data) -> None:

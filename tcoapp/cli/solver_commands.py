@@ -66,6 +66,52 @@ def _floats(text: str) -> list[float]:
     return values
 
 
+#: Most points on a default sweep axis (a two-way grid is this squared).
+MAX_POINTS = 201
+
+
+def _points(text: str) -> int:
+    from .common import positive_int
+
+    value = positive_int(text)
+    if value > MAX_POINTS:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at most {MAX_POINTS}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    from .common import positive_int
+
+    return positive_int(text)
+
+
+def _seed(text: str) -> int:
+    from .common import non_negative_int
+
+    return non_negative_int(text)
+
+
+def _check_in_rule(scenario, path: str, value: float, option: str) -> None:
+    """Refuse a value the input cannot take (the solver would clip it silently), naming the option and rule."""
+    import numpy as np
+
+    from ..scenario.errors import ScenarioError
+    from ..scenario.schema import numeric_field_paths, with_values
+    from ..scenario.sensitivity import clip_to_rule
+    from .common import BadInput
+
+    if path not in numeric_field_paths():
+        return  # the solver names an unknown input itself
+    try:
+        with_values(scenario, {path: value})
+    except ScenarioError as err:
+        if err.path == path:
+            raise BadInput(f"{option} {value:g}: {path} {err.rule}") from None
+        raise
+    if float(clip_to_rule(path, np.array([value]))[0]) != value:
+        raise BadInput(f"{option} {value:g}: outside the values {path} can take")
+
+
 def cmd_tornado(args) -> int:
     from ..scenario.sensitivity import tornado
 
@@ -134,13 +180,16 @@ def cmd_solve(args) -> int:
         from .common import BadInput
 
         raise BadInput("solve needs --target VALUE or --target-deployment api|cloud|owned")
+    _check_in_rule(scenario, args.input, args.low, "--low")
+    _check_in_rule(scenario, args.input, args.high, "--high")
     result = goal_seek(scenario, args.input, args.metric, target, args.low, args.high, tol=args.tol,
                        progress=_progress_printer(not args.json and sys.stderr.isatty()))
     if args.target_deployment:
         result["target_deployment"] = args.target_deployment
+    code = 0 if result["status"] in ("ok", "several solutions") else 3  # 3: no solution (see --help)
     if args.json:
         _json(result)
-        return 0
+        return code
     print(f"Goal seek: {args.input} in [{result['low']:g}, {result['high']:g}] so that "
           f"{SUMMARY_LABELS[args.metric][0]} = {_fmt(args.metric, target, scenario)}")
     print(f"  {result['status']}: {result['message']}")
@@ -150,13 +199,17 @@ def cmd_solve(args) -> int:
         for value, (low, high) in zip(result["solutions"], result["ranges"]):
             where = f"{value:.8g}" if low == high else f"{low:.8g} to {high:.8g}"
             print(f"  {args.input} = {where}")
-    return 0
+    return code
 
 
 def cmd_sweep(args) -> int:
     from ..scenario.sensitivity import linspace_around, sweep, sweep2
 
     scenario = _load(args.file)
+    for value in args.values or ():
+        _check_in_rule(scenario, args.input, value, "--values")
+    for value in args.y_values or ():
+        _check_in_rule(scenario, args.y_input or args.input, value, "--y-values")
     xs = args.values or linspace_around(scenario, args.input, args.points)
     if args.y_input:
         ys = args.y_values or linspace_around(scenario, args.y_input, args.points)
@@ -184,6 +237,9 @@ def cmd_compare(args) -> int:
 
     scenario = _load(args.file)
     if args.what == "deployments":
+        from .common import warn_about
+
+        warn_about(scenario, args.file, compared_deployments=("api", "cloud", "owned"))
         result = compare_deployments(scenario, args.metric)
     else:
         result = compare_chips(scenario, args.chips, args.metric, role=args.role)
@@ -202,7 +258,7 @@ def cmd_compare(args) -> int:
 
 def add_solver_commands(sub) -> None:
     """Register the solver's subcommands on the CLI's subparsers."""
-    metric_help = "summary metric (MODEL.md section 5 key, e.g. total_cost, npv_total, inference_share, " \
+    metric_help = "summary metric (a section-5 key of docs/methodology.md, e.g. total_cost, npv_total, inference_share, " \
                   "crossover_month, cost_per_million_tokens, irr)"
 
     p = sub.add_parser("tornado", help="which inputs matter most: the metric at each input's low and high value")
@@ -211,14 +267,14 @@ def add_solver_commands(sub) -> None:
     p.add_argument("--swing", type=_finite, default=0.2, help="low/high = base x (1 -/+ swing); default 0.2")
     p.add_argument("--input", dest="inputs", action="append", metavar="PATH",
                    help="an input's dotted path (repeat); default every continuous input with a value")
-    p.add_argument("--top", type=int, default=15, help="rows to print (text output); default 15")
+    p.add_argument("--top", type=_positive_int, default=15, help="rows to print (text output); default 15")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_tornado)
 
     p = sub.add_parser("montecarlo", help="how sure are we: percentiles over the scenario's uncertainty section")
     p.add_argument("file", metavar="FILE.tco")
-    p.add_argument("--samples", type=int, default=10_000, help="number of samples; default 10,000")
-    p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same answer); default 0")
+    p.add_argument("--samples", type=_positive_int, default=10_000, help="number of samples; default 10,000")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (same seed, same answer); default 0")
     p.add_argument("--metric", dest="metrics", action="append", type=_metric, metavar="KEY",
                    help="metric to report (repeat); default total_cost, npv_total, inference_share, crossover_month")
     p.add_argument("--event", dest="events", action="append", metavar="EXPR",
@@ -226,7 +282,9 @@ def add_solver_commands(sub) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_montecarlo)
 
-    p = sub.add_parser("solve", help="goal seek: the value of one input at which a metric reaches a target")
+    p = sub.add_parser("solve", help="goal seek: the value of one input at which a metric reaches a target "
+                                     "(exit 3 when there is none in the range)",
+                       epilog="exit status: 0 a solution, 3 no solution in the range, 2 bad input, 1 internal error")
     p.add_argument("file", metavar="FILE.tco")
     p.add_argument("--input", required=True, metavar="PATH", help="the input to solve for, e.g. inference.requests_per_day")
     p.add_argument("--metric", type=_metric, required=True, help=metric_help)
@@ -247,7 +305,8 @@ def add_solver_commands(sub) -> None:
     p.add_argument("--values", type=_floats, help="comma-separated values; default 11 points from -50 %% to +50 %%")
     p.add_argument("--y-input", metavar="PATH", help="a second input for a two-way grid")
     p.add_argument("--y-values", type=_floats)
-    p.add_argument("--points", type=int, default=11, help="points per default axis; default 11")
+    p.add_argument("--points", type=_points, default=11,
+                   help=f"points per default axis (at most {MAX_POINTS}); default 11")
     p.add_argument("--metric", type=_metric, default="total_cost", help=metric_help + "; default total_cost")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sweep)

@@ -1,7 +1,7 @@
 """``tcoapp``: start the desktop app, or render a screenshot of it.
 
     tcoapp [FILE.tco ...]
-    tcoapp --screenshot OUT.png [FILE.tco ...] [--view overview|tables|compare|sensitivity|montecarlo|heatmap]
+    tcoapp --screenshot OUT.png [FILE.tco ...] [--view overview|tables|compare|sensitivity|montecarlo|heatmap|serving]
     tcoapp --smoke-test [FILE.tco ...]
 
 With no file the window opens the last file, else a bundled sample. The
@@ -25,7 +25,7 @@ from .. import __version__
 #: Rendered sizes of the app icon in ``resources/icons`` (``installers/make_icons.py`` makes them).
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
-SCREENSHOT_VIEWS = ("overview", "tables", "compare", "sensitivity", "montecarlo", "heatmap")
+SCREENSHOT_VIEWS = ("overview", "tables", "compare", "sensitivity", "montecarlo", "heatmap", "serving")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -150,8 +150,8 @@ def _settle(app, window, rounds: int = 5) -> None:
 
 def prepare_view(app, window, view: str) -> None:
     """Show a view and run what it needs (synchronously) for a screenshot."""
-    if view == "tables":
-        window.show_view("tables")
+    if view in ("tables", "serving"):
+        window.show_view(view)
     elif view == "compare":
         window.show_view("compare")
         _settle(app, window)

@@ -27,7 +27,7 @@ from .tables import TablesView
 from .worker import Worker
 
 DEFAULT_TEMPLATE = "chat-assistant-owned-h100.tco"
-VIEWS = ("overview", "tables", "compare", "sensitivity", "planner")
+VIEWS = ("overview", "tables", "compare", "sensitivity", "planner", "serving")
 #: Background tasks whose answer depends on the active scenario: an edit cancels them.
 STALE_ON_EDIT = {"Tornado", "Monte Carlo", "Goal seek", "Heat map", "Deployment comparison", "Chip comparison",
                  "Right-size"}
@@ -193,6 +193,8 @@ class MainWindow(QMainWindow):
         self.views.addTab(self.sensitivity_tab, "Sensitivity")
         self.planner_tab = LazyView("planner", lambda: self._make_view("planner"))
         self.views.addTab(self.planner_tab, "Right-size")
+        self.serving_tab = LazyView("serving", lambda: self._make_view("serving"))
+        self.views.addTab(self.serving_tab, "Serving")
         self.splitter.addWidget(self.editor_holder)
         self.splitter.addWidget(self.views)
         self.splitter.setStretchFactor(0, 0)
@@ -223,10 +225,15 @@ class MainWindow(QMainWindow):
         """The "Right-size the model" view (built on first use)."""
         return self.planner_tab.get()
 
+    @property
+    def serving(self):
+        """The serving trade-offs view (built on first use)."""
+        return self.serving_tab.get()
+
     def show_view(self, name: str) -> QWidget:
-        """Bring a view to the front: overview, tables, compare, sensitivity or planner; returns it."""
+        """Bring a view to the front: overview, tables, compare, sensitivity, planner or serving; returns it."""
         page = {"overview": self.overview, "tables": self.tables, "compare": self.compare_tab,
-                "sensitivity": self.sensitivity_tab, "planner": self.planner_tab}[name]
+                "sensitivity": self.sensitivity_tab, "planner": self.planner_tab, "serving": self.serving_tab}[name]
         self.views.setCurrentWidget(page)
         return page.get() if isinstance(page, LazyView) else page
 
@@ -239,6 +246,10 @@ class MainWindow(QMainWindow):
             from .planner import PlannerView
 
             return PlannerView(self)
+        if name == "serving":
+            from .serving_view import ServingView
+
+            return ServingView(lambda: self.active.scenario if self.active is not None else None)
         from .sensitivity import SensitivityView
 
         return SensitivityView(self)
@@ -719,6 +730,8 @@ class MainWindow(QMainWindow):
             self.compare.input_changed()
         if self.planner_tab.view is not None:
             self.planner.input_changed()
+        if self.serving_tab.view is not None:
+            self.serving.input_changed()
 
     def _on_any_document_changed(self, _paths) -> None:
         if self.compare_tab.view is not None:

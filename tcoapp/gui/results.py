@@ -790,6 +790,11 @@ class OverviewView(QWidget):
         self.banner.setWordWrap(True)
         self.banner.setProperty("role", "banner")
         self.banner.hide()
+        self.warnings = QLabel("")
+        self.warnings.setObjectName("results.warnings")
+        self.warnings.setWordWrap(True)
+        self.warnings.setProperty("role", "warnings")
+        self.warnings.hide()
         self.kpis = KpiPanel()
         self.charts: dict[str, ChartPanel] = {}
         grid = QGridLayout()
@@ -804,6 +809,7 @@ class OverviewView(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.kpis)
         self._add_band(layout)
+        layout.addWidget(self.warnings)
         layout.addLayout(grid, 1)
         self._queue: list[ChartPanel] = []
         self._chart_timer = QTimer(self)
@@ -818,6 +824,7 @@ class OverviewView(QWidget):
         else:
             self.banner.hide()
         self.kpis.show_evaluation(evaluation)
+        self._show_warnings(evaluation)
         if self.isVisible():
             self.kpis.repaint()  # the headline numbers first, before the slower charts
         self.kpis_shown.emit()
@@ -827,6 +834,18 @@ class OverviewView(QWidget):
         self._request_band(evaluation)
         self._queue = [self.charts[name] for name in self.DRAW_ORDER]
         self._chart_timer.start()
+
+    def _show_warnings(self, evaluation: Evaluation) -> None:
+        """The scenario's warnings (zero API prices, stale catalog prices, uncalibrated chips) beside the KPIs."""
+        from tcoapp.scenario.warnings import scenario_warnings
+
+        try:
+            found = scenario_warnings(evaluation.scenario) if evaluation.scenario is not None else []
+        except ScenarioError:
+            found = []
+        self.warnings.setText("\n".join(f"⚠ {w.message} ({w.field})" for w in found))
+        self.warnings.setToolTip("Warnings do not stop the calculation; each names the field that addresses it.")
+        self.warnings.setVisible(bool(found))
 
     def _draw_next(self) -> None:
         started = time.perf_counter()

@@ -14,9 +14,13 @@ class ServingView(QWidget):
     ``show_scenario(scenario)`` is all it needs; it imports nothing from the window.
     """
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, source=None, parent: QWidget | None = None):
         super().__init__(parent)
         from .results import ChartPanel
+
+        #: ``source()`` gives the scenario to show (the window's active one); None: show_scenario only.
+        self.source = source
+        self.stale = source is not None
 
         self.setObjectName("view.serving")
         self.note = QLabel()
@@ -33,6 +37,23 @@ class ServingView(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(split, 1)
         self.scenario = None
+
+    def input_changed(self) -> None:
+        """The active scenario changed: redraw now if visible, else when next shown."""
+        self.stale = True
+        if self.isVisible():
+            self._refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self.stale:
+            self._refresh()
+
+    def _refresh(self) -> None:
+        scenario = self.source() if self.source is not None else None
+        self.stale = False
+        if scenario is not None:
+            self.show_scenario(scenario)
 
     def show_scenario(self, scenario) -> None:
         from tcoapp.scenario.serving import latency_tradeoff, thinking_budget

@@ -63,7 +63,7 @@ def draw_tradeoff(fig, data: Mapping, highlight: str | None = None):
     ax.set_yscale("log")
     ax.set_xlabel("Decode speed each user sees (tokens/s, log scale)")
     ax.set_ylabel(f"Inference cost per million tokens ({currency}, log scale)")
-    ax.set_title("Throughput against interactivity: cost per token and speed per user, by chip")
+    ax.set_title("Cost per token against speed per user, by chip")
     ax.yaxis.set_major_formatter(_formatter(lambda v: _money_per_million(v, currency)))
     ax.xaxis.set_major_formatter(_formatter(lambda v: f"{v:,.0f}" if v >= 1 else f"{v:.2g}"))
     ax.xaxis.set_minor_formatter(_formatter(lambda v: ""))
@@ -108,7 +108,7 @@ def draw_thinking(fig, data: Mapping):
     else:
         note = "Answer time: not estimated (API deployment or measured throughputs)"
     ax.legend(handles, [h.get_label() for h in handles], fontsize="small", loc="upper left")
-    ax.set_title("Thinking budget: what longer reasoning costs and how long an answer takes")
+    ax.set_title("Thinking budget: cost and answer time")
     if note:
         fig.text(0.01, 0.01, note, fontsize="x-small", alpha=0.8)
     fig.tight_layout(rect=(0, 0.03, 1, 1))

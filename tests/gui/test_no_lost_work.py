@@ -260,3 +260,44 @@ def test_quitting_with_unsaved_changes_and_discarding_prints_nothing_on_stderr(t
     noise = [line for line in run.stderr.splitlines() if line.strip() and line.strip() != _OFFSCREEN_NOISE]
     assert noise == []
     assert not list((tmp_path / "d" / "autosave").glob("*")), "a normal exit leaves nothing to recover"
+
+
+KILL_SCRIPT = textwrap.dedent("""
+    import os, signal, sys
+    from tcoapp.gui import autosave
+    from tcoapp.gui.dialogs import set_answerer
+    from tcoapp.gui.main import build_window, make_application
+
+    step, path = sys.argv[1], sys.argv[2]
+    app = make_application(sys.argv, "light")
+    set_answerer(lambda q: "yes" if q.kind == "yes_no" else "ok")
+    window = build_window([path], reopen_last=False)
+    if step == "edit":
+        window.active.set_value("inference.requests_per_day", 777777)
+        window.autosave_now()
+    elif step == "recover":
+        print(window.offer_recovery(), window.active.scenario.inference.requests_per_day, flush=True)
+    elif step == "recover-killed-midway":  # killed after the new autosave, before the old session goes
+        autosave.discard_sessions = lambda sessions: os.kill(os.getpid(), signal.SIGKILL)
+        window.offer_recovery()
+    os.kill(os.getpid(), signal.SIGKILL)  # a crash: nothing is cleaned up
+""")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs SIGKILL")
+def test_killed_during_and_after_recovery_the_work_is_still_offered(tmp_path, scenario_file):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MPLBACKEND="Agg", TCOAPP_DATA_DIR=str(tmp_path / "d"))
+
+    def run(step):
+        return subprocess.run([sys.executable, "-c", KILL_SCRIPT, step, str(scenario_file)], capture_output=True,
+                              text=True, env=env, timeout=120)
+
+    assert run("edit").returncode == -9
+    assert run("recover-killed-midway").returncode == -9
+    killed = run("recover")  # recovers (both copies), then is killed too
+    assert killed.returncode == -9
+    count, requests = killed.stdout.split()
+    assert int(count) >= 1 and float(requests) == 777_777
+    after = run("recover")
+    assert float(after.stdout.split()[1]) == 777_777, after.stderr
+    assert load_scenario(scenario_file).inference.requests_per_day != 777_777, "never saved by itself"

@@ -33,3 +33,32 @@ def test_an_api_scenario_explains_why_there_is_no_trade_off(qtbot):
     assert view.tradeoff.isHidden()
     assert "inference.deployment" in view.note.text() and "API" in view.note.text()
     assert view.thinking.data["answer_seconds"][0] is None
+
+
+def test_warnings_show_beside_the_kpis_and_follow_edits(window, qtbot):
+    from .conftest import settle
+
+    document = window.active
+    document.set_value("inference.deployment", "api")
+    document.set_value("inference.api_price_input", 0.0)
+    document.set_value("inference.api_price_output", 0.0)
+    settle(window)
+    label = window.overview.warnings
+    assert not label.isHidden() and "inference.api_price_input" in label.text() and "free" in label.text()
+    document.set_value("inference.api_price_input", 0.5)
+    document.set_value("inference.api_price_output", 2.0)
+    settle(window)
+    assert "inference.api_price_input" not in label.text()
+
+
+def test_the_window_has_a_serving_tab_that_follows_edits(window, qtbot):
+    from .conftest import settle
+
+    view = window.show_view("serving")
+    assert view.objectName() == "view.serving"
+    first = view.thinking.data["cost_per_request"]
+    window.active.set_value("inference.requests_per_day", window.active.scenario.inference.requests_per_day * 3)
+    settle(window)
+    assert view.thinking.data["cost_per_request"] != first
+    assert view.thinking.data == __import__("tcoapp.scenario.serving", fromlist=["x"]).thinking_budget(
+        window.active.scenario)
