@@ -150,9 +150,9 @@ def _reason(error: OSError) -> str:
 
 
 def write_excel(path, scenario, result=None, *, tornado: Mapping | None = None, monte_carlo=None) -> Path:
-    """Write the workbook of :func:`tcoapp.reports.excel.build_workbook` to ``path`` atomically."""
+    """Write the workbook of :func:`tcoapp.reports.workbook.build_workbook` to ``path`` atomically."""
     check_file_target(path)  # fail before the work of building
-    from .excel import build_workbook
+    from .workbook import build_workbook
 
     workbook = build_workbook(scenario, result, tornado=tornado, monte_carlo=monte_carlo)
     return write_atomically(path, workbook.save)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from report_checks import only_warnings  # noqa: E402
 
 from tcoapp.cli.main import main
@@ -168,7 +169,25 @@ def test_compare_json_and_text(capsys):
     assert "best first" in out and "cannot:" in out
     code, out, err = run_in_process(capsys, "compare", OWNED, "deployments")
     assert code == 0, err
-    assert "API (pay per token)" in out and "cannot:" in out
+    # the sample carries sourced API prices, so the API row has a number, not "cannot"
+    api_line = next(line for line in out.splitlines() if "API (pay per token)" in line)
+    assert "USD" in api_line and "cannot:" not in api_line
+    # with the API prices at 0 the row says why instead of showing a free API, and a warning names the field
+    import json as _json
+    from pathlib import Path as _Path
+    doc = _json.loads(_Path(OWNED).read_text(encoding="utf-8"))
+    doc["inference"].update(api_price_input=0.0, api_price_output=0.0, api_price_cached_input=None)
+    free = _Path(capsys_tmp()) / "free-api.tco"
+    free.write_text(_json.dumps(doc), encoding="utf-8")
+    code, out, err = run_in_process(capsys, "compare", str(free), "deployments")
+    assert code == 0, err
+    assert "cannot:" in next(line for line in out.splitlines() if "API (pay per token)" in line)
+    assert "warning:" in err and "inference.api_price_input" in err
+
+
+def capsys_tmp() -> str:
+    import tempfile
+    return tempfile.mkdtemp(prefix="tcoapp-compare-")
 
 
 # ---------------------------------------------------------------- bad input

@@ -44,7 +44,8 @@ def make_profile(folder: Path) -> Path:
     return folder
 
 
-def recalculate(files: Iterable[Path], out_dir: Path, jobs: int | None = None) -> dict[Path, Path]:
+def recalculate(files: Iterable[Path], out_dir: Path, jobs: int | None = None,
+                timeout: float = TIMEOUT_SECONDS) -> dict[Path, Path]:
     """Open each file in LibreOffice, recalculate it and save a copy in ``out_dir``.
 
     Parameters
@@ -56,6 +57,8 @@ def recalculate(files: Iterable[Path], out_dir: Path, jobs: int | None = None) -
     jobs : int, optional
         LibreOffice processes run side by side, each with its own profile and
         a share of the files (default 1: on a busy machine more are slower).
+    timeout : float, optional
+        Seconds allowed for the whole batch.
 
     Returns
     -------
@@ -89,12 +92,12 @@ def recalculate(files: Iterable[Path], out_dir: Path, jobs: int | None = None) -
         messages = []
         try:
             for process in processes:
-                messages.append(process.communicate(timeout=TIMEOUT_SECONDS)[0])
+                messages.append(process.communicate(timeout=timeout)[0])
         except subprocess.TimeoutExpired as error:
             for process in processes:
                 process.kill()
                 process.wait()
-            raise RuntimeError(f"LibreOffice timed out after {TIMEOUT_SECONDS} s") from error
+            raise RuntimeError(f"LibreOffice timed out after {timeout:g} s") from error
     results = {}
     for f in files:
         copy = out_dir / f.name

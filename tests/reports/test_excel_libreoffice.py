@@ -31,7 +31,7 @@ from libreoffice import recalculate, soffice
 
 from tcoapp.engine import SERIES, SUMMARY
 from tcoapp.paths import sample_files
-from tcoapp.reports.excel import defined_name
+from tcoapp.reports.workbook import defined_name
 from tcoapp.reports.export import write_excel
 from tcoapp.scenario.batch import evaluate
 from tcoapp.scenario.files import load_scenario

@@ -18,13 +18,13 @@ from tcoapp.paths import sample_files
 from tcoapp.scenario.errors import ScenarioError
 from tcoapp.scenario.files import load_scenario
 
-from . import autosave
-from .dialogs import Question, ask, show_error
-from .document import ScenarioDocument
-from .editor import ScenarioEditor
-from .results import Evaluation, LiveEvaluator, OverviewView
-from .tables import TablesView
-from .worker import Worker
+from tcoapp.gui.documents import autosave
+from tcoapp.gui.dialogs.questions import Question, ask, show_error
+from tcoapp.gui.documents.document import ScenarioDocument
+from tcoapp.gui.views.editor import ScenarioEditor
+from tcoapp.gui.views.results import Evaluation, LiveEvaluator, OverviewView
+from tcoapp.gui.views.tables import TablesView
+from tcoapp.gui.documents.worker import Worker
 
 DEFAULT_TEMPLATE = "chat-assistant-owned-h100.tco"
 VIEWS = ("overview", "tables", "compare", "sensitivity", "planner", "serving")
@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
         self.autosave_soon.setInterval(autosave_delay_ms)
         self.autosave_soon.timeout.connect(self.autosave_now)
         self._update_actions()
-        from .keys import UndoKeys
+        from tcoapp.gui.app.keys import UndoKeys
 
         self.undo_keys = UndoKeys(self)
         hints = QGuiApplication.styleHints()
@@ -239,18 +239,18 @@ class MainWindow(QMainWindow):
 
     def _make_view(self, name: str) -> QWidget:
         if name == "compare":
-            from .compare import CompareView
+            from tcoapp.gui.views.compare import CompareView
 
             return CompareView(self)
         if name == "planner":
-            from .planner import PlannerView
+            from tcoapp.gui.views.planner import PlannerView
 
             return PlannerView(self)
         if name == "serving":
-            from .serving_view import ServingView
+            from tcoapp.gui.views.serving import ServingView
 
             return ServingView(lambda: self.active.scenario if self.active is not None else None)
-        from .sensitivity import SensitivityView
+        from tcoapp.gui.views.sensitivity import SensitivityView
 
         return SensitivityView(self)
 
@@ -297,6 +297,8 @@ class MainWindow(QMainWindow):
         self.addAction(self.act_redo)
         self.act_chips = self._action("&Chips…", lambda: self.open_chip_dialog("inference.chip"), None, "chips",
                                       "The chip catalog with specs, prices and dates; custom chips")
+        self.act_prices = self._action("&Price book…", lambda: self.open_price_book(), None, "prices",
+                                       "Fill prices from dated, sourced offers; import or export a price book as CSV")
         self.act_copy_table = self._action("Copy &table", self.copy_table, None, "copy_table",
                                            "Copy the current table as tab-separated values")
         self.act_methodology = self._action("&Methodology", self.show_methodology, S.HelpContents, "methodology",
@@ -371,6 +373,7 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         edit.addAction(self.act_copy_table)
         edit.addAction(self.act_chips)
+        edit.addAction(self.act_prices)
         self.edit_menu = edit
         view = bar.addMenu("&View")
         for action in self.view_actions.values():
@@ -683,7 +686,7 @@ class MainWindow(QMainWindow):
     # -- evaluation --------------------------------------------------------------------------------
     def redraw_charts(self, *_args) -> None:
         """Redraw every chart in the current palette (after a light/dark switch)."""
-        from .results import ChartPanel
+        from tcoapp.gui.views.results import ChartPanel
 
         for panel in self.findChildren(ChartPanel):
             if panel.data is not None:
@@ -865,15 +868,33 @@ class MainWindow(QMainWindow):
     def open_chip_dialog(self, path: str = "inference.chip") -> None:
         if self.active is None:
             return
-        from .chips import ChipDialog
+        from tcoapp.gui.dialogs.chips import ChipDialog
 
         dialog = ChipDialog(self.active.scenario, path, self)
         if ask(self, Question("dialog", "Chips", options={"dialog": dialog})) == "accepted":
             dialog.apply(self.active)
         dialog.deleteLater()
 
+    def open_price_book(self, target: str = "api") -> None:
+        """Pick a sourced offer for a price field; applied as one undoable edit that records its source in the notes."""
+        if self.active is None:
+            return
+        from tcoapp.gui.dialogs.prices import PriceBookDialog
+
+        dialog = PriceBookDialog(self.active.scenario, target, self)
+        if ask(self, Question("dialog", "Price book", options={"dialog": dialog})) == "accepted" and dialog.values:
+            offer = dialog.chosen
+            line = (f"Price book: {', '.join(dialog.values)} from {offer.id} ({offer.summary()}; "
+                    f"{offer.source}, as of {offer.as_of})")
+            notes = self.active.scenario.notes
+            values = dict(dialog.values)
+            values["notes"] = f"{notes}\n{line}" if notes else line
+            self.active.set_values(values, label=f"Prices from {offer.id}")
+            self.status_label.setText(line)
+        dialog.deleteLater()
+
     def show_methodology(self) -> None:
-        from .help import MethodologyDialog
+        from tcoapp.gui.app.help import MethodologyDialog
 
         dialog = MethodologyDialog(self)
         ask(self, Question("dialog", "Methodology", options={"dialog": dialog}))
@@ -882,7 +903,7 @@ class MainWindow(QMainWindow):
     def about_text(self) -> str:
         from PySide6 import __version__ as pyside_version
 
-        from .help import catalog_date
+        from tcoapp.gui.app.help import catalog_date
 
         return (f"<h3>tcoapp {__version__}</h3>"
                 "<p>The lifetime cost of an AI programme: training against years of inference, "
