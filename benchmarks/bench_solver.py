@@ -73,7 +73,9 @@ def bench_monte_carlo(sample: str, skip_million: bool) -> None:
     inputs = ", ".join(f"{path} ({dist.dist})" for path, dist in scenario.uncertainty.items())
     print(f"Monte Carlo on {sample}: {scenario.inference.deployment} fleet, {scenario.horizon_years} years, "
           f"{len(scenario.uncertainty)} uncertain inputs: {inputs}")
-    print(f"  (each run in a fresh subprocess; {os.cpu_count()} cores; peak = ru_maxrss of that process, "
+    from tcoapp.engine.sensitivity import cores
+
+    print(f"  (each run in a fresh subprocess; {os.cpu_count()} cores, chunks on {cores()} threads; peak = ru_maxrss of that process, "
           f"which includes the interpreter and numpy)")
     runs = [100_000] + ([] if skip_million else [1_000_000])
     for n in runs:
@@ -188,6 +190,14 @@ def bench_monte_carlo_speedup(sample: str, n_single: int = 300) -> None:
     print(f"    {f'batch of {n:,}':<20}: {per_batch * 1e6:8.1f} us per sample ({t_batch:.2f} s)")
     print(f"    {f'{n_single} one at a time':<20}: {per_single * 1e6:8.1f} us per sample (with_values + evaluate)")
     print(f"    speed-up of batch   : {per_single / per_batch:8.0f}x   (largest relative difference {worst:.1e})")
+    t0 = time.perf_counter()
+    one = core.monte_carlo(base, M, draws, ["total_cost"], workers=1)
+    t_one = time.perf_counter() - t0
+    same = np.array_equal(one.values["total_cost"], batch.values["total_cost"], equal_nan=True) and all(
+        np.array_equal(one.band_percentiles[k], batch.band_percentiles[k]) for k in one.band_percentiles)
+    print(f"    {f'batch on 1 thread':<20}: {t_one / n * 1e6:8.1f} us per sample ({t_one:.2f} s; "
+          f"on {core.cores()} threads {t_batch:.2f} s, {t_one / t_batch:.2f}x; "
+          f"{'identical' if same else 'DIFFERENT'} result)")
 
 
 def main() -> None:

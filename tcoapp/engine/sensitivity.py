@@ -39,6 +39,14 @@ _ARRAYS_PER_CALL = 70
 CHUNK_BYTES = 300e6
 
 
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # macOS and Windows have no sched_getaffinity
+        return max(1, os.cpu_count() or 1)
+
+
 class Cancelled(Exception):
     """The caller's ``cancelled()`` returned True; the work was abandoned."""
 
@@ -237,13 +245,15 @@ def monte_carlo(base: Mapping[str, object], months: int, draws: Mapping[str, np.
     (as float32) for at most ``band_limit`` samples, the first ones drawn,
     which are as random as any: with 20,000 paths a P5 or P95 band is within
     about half a percent of the P5-P95 spread (one standard error), finer
-    than a chart shows. Chunks run on ``workers`` threads (default: the
-    machine's cores, at most 4): numpy releases the GIL inside its array
-    loops, so two cores evaluate two chunks at once. Results do not depend
-    on the number of workers.
+    than a chart shows. Chunks run on ``workers`` threads (default: every
+    core this process may use, :func:`cores`): numpy releases the GIL inside
+    its array loops, so N cores evaluate N chunks at once. Every sample is
+    drawn before any chunk runs and each chunk writes only its own rows, so
+    the result is the same whatever the number of workers, the chunk size
+    or the order the chunks finish in.
     """
     n = len(next(iter(draws.values()))) if draws else 1
-    workers = workers or max(1, min(4, os.cpu_count() or 1))
+    workers = workers or cores()
     chunk = chunk or chunk_size(months, CHUNK_BYTES / workers)
     values = {m: np.full(n, np.nan) for m in metrics}
     kept = min(n, band_limit)

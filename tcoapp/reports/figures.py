@@ -44,6 +44,7 @@ COLORS = {
     "low": "#0072b2",
     "high": "#d55e00",
     "crossover": "#c00000",
+    "band": "#595959",
 }
 
 _MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -389,11 +390,25 @@ def _annotation_class():
     return PlacedAnnotation
 
 
+def _band(report: dict) -> dict | None:
+    """The optional uncertainty fan of cumulative total cost: ``{"p10", "p50", "p90"}``, one value a month."""
+    band = report.get("band")
+    if not band or not all(band.get(k) is not None and len(band[k]) == len(report["months"])
+                           for k in ("p10", "p50", "p90")):
+        return None
+    return band
+
+
 class CumulativeChart(ReportChart):
-    """Cumulative training against cumulative inference cost, the crossover marked and labelled."""
+    """Cumulative training against cumulative inference cost, the crossover marked and labelled.
+
+    When the report carries ``report["band"]`` (percentiles of cumulative total cost from a
+    Monte Carlo, as the overview adds it) a fan is drawn too: P10-P90 shaded, P50 dashed.
+    Reports without it (every export) draw exactly as before.
+    """
 
     def shape(self, report: dict) -> tuple:
-        return super().shape(report) + (_crossover(report) is None,)
+        return super().shape(report) + (_crossover(report) is None, _band(report) is None)
 
     def _create(self, ax, report: dict) -> None:
         cur = report["currency"]
@@ -403,6 +418,13 @@ class CumulativeChart(ReportChart):
         (self._inference,) = ax.plot([], [], color=COLORS["inference"], linewidth=2,
                                      label="Inference, cumulative")
         self._crossover_artists: list = []
+        self._band_artists: list = []
+        if _band(report) is not None:
+            (self._band_fill,) = ax.fill([0], [0], color=COLORS["band"], alpha=0.18, linewidth=0,
+                                         label="Total, P10-P90")
+            (self._band_mid,) = ax.plot([], [], color=COLORS["band"], linewidth=1.2, linestyle="--",
+                                        label="Total, P50")
+            self._band_artists = [self._band_fill, self._band_mid]
         if _crossover(report) is not None:
             self._crossover_line = ax.axvline(0, color=COLORS["crossover"], linestyle="--", linewidth=1)
             (self._crossover_point,) = ax.plot([0], [0], "o", color=COLORS["crossover"])
@@ -434,10 +456,17 @@ class CumulativeChart(ReportChart):
             self._crossover_point.set_data([m], [inference[m]])
             self._crossover_label.xy = (m, inference[m])
             self._crossover_label.placer.set_month(month_text(report["months"][m]))
-        self.ax.set_ylim(0, nice_top(max(training + inference, default=0.0)))
+        peak = max(training + inference, default=0.0)
+        band = _band(report)
+        if band is not None:
+            low, mid, high = (_values(band[k]) for k in ("p10", "p50", "p90"))
+            self._band_fill.set_xy(list(zip(self._x + self._x[::-1], low + high[::-1])))
+            self._band_mid.set_data(self._x, mid)
+            peak = max([peak, *(v for v in high if not math.isnan(v))])
+        self.ax.set_ylim(0, nice_top(peak))
 
     def moving_artists(self) -> list:
-        return [self._training, self._inference, *self._crossover_artists]
+        return [*self._band_artists, self._training, self._inference, *self._crossover_artists]
 
 
 class YearlyChart(ReportChart):

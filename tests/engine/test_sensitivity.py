@@ -524,6 +524,37 @@ def test_monte_carlo_result_is_json_ready_and_complete():
     assert set(result["probabilities"]) == set(ss.default_events(scenario))
 
 
+def test_monte_carlo_uses_every_core_by_default(monkeypatch):
+    import os
+
+    assert core.cores() == len(os.sched_getaffinity(0))
+    seen = []
+    real = core.ThreadPoolExecutor
+    monkeypatch.setattr(core, "ThreadPoolExecutor", lambda max_workers: seen.append(max_workers) or real(max_workers))
+    monkeypatch.setattr(core, "cores", lambda: 7)  # a 7-core machine: seven threads, no cap
+    scenario = sample("chat-assistant-owned-h100.tco")
+    core.monte_carlo(engine_inputs(scenario), months(scenario), reproduce_draws(scenario, 50, 1), ["total_cost"])
+    assert seen == [7]
+
+
+def test_monte_carlo_one_worker_and_many_give_the_same_seeded_result():
+    """The scenario-level Monte Carlo, 1 worker against every core and more threads than cores
+    (chunks finishing out of order), small chunks: bit-identical percentiles and fan."""
+    scenario = sample("chat-assistant-owned-h100.tco")
+    base, M = engine_inputs(scenario), months(scenario)
+    draws = reproduce_draws(scenario, 3_000, 5)
+    one = core.monte_carlo(base, M, draws, ["total_cost", "npv_total"], chunk=3_000, workers=1)
+    for workers, chunk in ((None, 211), (core.cores(), 97), (8, 64)):
+        many = core.monte_carlo(base, M, draws, ["total_cost", "npv_total"], chunk=chunk, workers=workers)
+        for m in ("total_cost", "npv_total"):
+            assert np.array_equal(one.values[m], many.values[m], equal_nan=True), (workers, m)
+        for key in one.band_percentiles:
+            assert np.array_equal(one.band_percentiles[key], many.band_percentiles[key]), (workers, key)
+    # and through the scenario layer, whose default is every core: the same numbers as one worker
+    result = ss.monte_carlo(scenario, samples=3_000, seed=5, metrics=("total_cost",), events=[])
+    assert result["metrics"]["total_cost"] == core.percentiles("total_cost", one.values["total_cost"], one.ok)
+
+
 def test_monte_carlo_chunking_and_workers_do_not_change_the_answer():
     scenario = sample("chat-assistant-owned-h100.tco")
     base, M = engine_inputs(scenario), months(scenario)

@@ -1016,6 +1016,7 @@ class MainWindow(QMainWindow):
         self.autosave_timer.stop()
         self.autosave_soon.stop()
         self.worker.shutdown()
+        self.overview.band.shutdown()
         if self.compare_tab.view is not None:
             self.compare.shutdown()
         self.autosave_session.close()
@@ -1026,6 +1027,7 @@ class MainWindow(QMainWindow):
         self.autosave_timer.stop()
         self.autosave_soon.stop()
         self.worker.shutdown()
+        self.overview.band.shutdown()
         self.autosave_session.close()
 
 

@@ -778,6 +778,7 @@ class OverviewView(QWidget):
 
     kpis_shown = Signal()
     charts_drawn = Signal()
+    band_shown = Signal()  # the uncertainty band of the latest edit is applied (or cleared)
     DRAW_ORDER = ("cumulative", "monthly", "yearly", "fleet")
     PASS_SECONDS = 0.015  # then let input in before the next chart
 
@@ -807,6 +808,7 @@ class OverviewView(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.banner)
         layout.addWidget(self.kpis)
+        self._add_band(layout)
         layout.addWidget(self.warnings)
         layout.addLayout(grid, 1)
         self._queue: list[ChartPanel] = []
@@ -829,6 +831,7 @@ class OverviewView(QWidget):
         for panel in self.charts.values():
             panel.data = evaluation.report
             panel.stale = True
+        self._request_band(evaluation)
         self._queue = [self.charts[name] for name in self.DRAW_ORDER]
         self._chart_timer.start()
 
@@ -866,3 +869,62 @@ class OverviewView(QWidget):
             if panel.stale:
                 panel.redraw(now=panel.isVisible())
         self.charts_drawn.emit()
+
+    # -- the live uncertainty band (tcoapp.gui.band) -----------------------------------------------
+    def _add_band(self, layout) -> None:
+        from .band import LiveBand
+
+        self.band = LiveBand(self)
+        self.band.ready.connect(self._show_band)
+        self.band.cleared.connect(self._clear_band)
+        self.band_data: dict | None = None  # the band shown, kept while the next one computes
+        self._band_scenario: Scenario | None = None
+        self.band_label = ElidedLabel("")  # one line: a wrapping caption would resize the charts
+        self.band_label.setObjectName("overview.band")
+        self.band_label.hide()
+        layout.addWidget(self.band_label)
+
+    def _request_band(self, evaluation: Evaluation) -> None:
+        """Start the band of this evaluation; the charts keep the last band until it arrives."""
+        if self.band.request(evaluation.scenario, computable=evaluation.problem is None) and self.band_data:
+            self.charts["cumulative"].data = dict(evaluation.report, band=self.band_data)
+            self.band_label.setEnabled(False)  # greyed: the last edit's band is computing
+        self._band_scenario = evaluation.scenario
+
+    def _band_text(self, band: dict, scenario: Scenario) -> str:
+        total = band["total"]
+        cur = scenario.currency
+        parts = " · ".join(f"{key.upper()} {'—' if total[key] is None else compact_money(total[key], cur)}"
+                           for key in ("p10", "p50", "p90"))
+        failed = f", {band['failed']:,} could not be computed" if band.get("failed") else ""
+        return (f"Lifetime cost under uncertainty: {parts}  "
+                f"({band['samples']:,}-sample Monte Carlo, seed {band['seed']}{failed})")
+
+    def _show_band(self, band: dict) -> None:
+        self.band_data = band
+        self.band_label.setText(self._band_text(band, self._band_scenario))
+        self.band_label.setEnabled(True)
+        self.band_label.show()
+        panel = self.charts["cumulative"]
+        report = panel.data if isinstance(panel.data, dict) else None
+        if report is not None:
+            panel.data = dict(report, band=band)
+            if panel.isVisible():
+                panel.redraw(now=True)
+            else:
+                panel.stale = True
+        self.band_shown.emit()
+
+    def _clear_band(self) -> None:
+        had = self.band_data is not None
+        self.band_data = None
+        self.band_label.hide()
+        self.band_label.setText("")
+        panel = self.charts["cumulative"]
+        if had and isinstance(panel.data, dict) and "band" in panel.data:
+            panel.data = {k: v for k, v in panel.data.items() if k != "band"}
+            panel.stale = True
+            if panel not in self._queue:
+                self._queue.insert(0, panel)
+                self._chart_timer.start()
+        self.band_shown.emit()
