@@ -171,7 +171,7 @@ class ProgrammeDocument(QObject):
         data["facility"] = scenario.facility.model_dump()
         data["chips"] = [chip.model_dump() for chip in scenario.chips]
         had_training = workload.training is not None
-        entry = _workload_from_scenario(scenario, workload.name, workload.notes)
+        entry = _workload_from_scenario(scenario, scenario.name, scenario.notes)
         if not had_training and not any(p.startswith("training.") for p in values):
             entry.pop("training")  # left out stays left out unless the user edits training
         data["workloads"][index] = entry
