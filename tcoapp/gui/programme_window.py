@@ -179,6 +179,7 @@ class ProgrammeWindow(QMainWindow):
         self.budget.setObjectName("programme.budget")
         self.budget.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.budget.verticalHeader().setVisible(False)
+        self.budget.verticalHeader().setDefaultSectionSize(22)
         self.industry = QTableWidget()
         self.industry.setObjectName("programme.industry")
         self.industry.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -375,7 +376,7 @@ class ProgrammeWindow(QMainWindow):
             table.setItem(r, 1, QTableWidgetItem(row["workload"]))
             for c, (key, _) in enumerate(BUDGET_COLUMNS):
                 value = row[key]
-                item = QTableWidgetItem("—" if value is None else f"{value:,.0f}")
+                item = QTableWidgetItem("—" if value is None else f"{round(value):,}")
                 item.setData(Qt.ItemDataRole.UserRole, value)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 table.setItem(r, 2 + c, item)
@@ -409,8 +410,13 @@ class ProgrammeWindow(QMainWindow):
     def open_file(self, path: str | None = None) -> None:
         if not path:
             path = ask(self, Question("open_file", "Open a programme or scenario", options={"filter": PROGRAMME_FILTER}))
-        if path:
-            open_path(path)
+        if path and not open_programme_path(path):  # a scenario opens in a scenario window
+            from .mainwindow import MainWindow
+
+            window = MainWindow()
+            if window.open_file(path) is not None:
+                window.show()
+                _open_windows.add(window)
 
     def save(self) -> bool:
         if self.document.path is None:
@@ -451,31 +457,67 @@ class ProgrammeWindow(QMainWindow):
 _open_windows: set = set()
 
 
-def open_programme_window(path: str | Path) -> ProgrammeWindow | None:
-    """Open a programme file in a new programme window (kept alive until closed); None after an error."""
+def open_programme_window(path: str | Path, untitled: bool = False) -> ProgrammeWindow | None:
+    """Open a programme file in a new programme window (kept alive until closed); None after an error.
+
+    ``untitled``: open a copy (a bundled sample), so Save asks where to write."""
     try:
         document = ProgrammeDocument.open(path)
     except ScenarioError as error:
         ask(None, Question("error", "Cannot open the programme", str(error)))
         return None
+    if untitled:
+        document._path = None
     window = ProgrammeWindow(document)
     _open_windows.add(window)
     return window
 
 
-def open_path(path: str | Path):
-    """Open a programme in its window, or a scenario in a main window."""
+def open_programme_path(path: str | Path, untitled: bool = False) -> bool:
+    """If ``path`` is a programme file, open (and show) it in a programme window and return True (also after
+    an error, which was reported); False for anything else (a scenario)."""
     from tcoapp.scenario.programme import is_programme_file
 
-    if is_programme_file(path):
-        window = open_programme_window(path)
-        if window is not None:
-            window.show()
-        return window
-    from .mainwindow import MainWindow
+    if not is_programme_file(path):
+        return False
+    window = open_programme_window(path, untitled)
+    if window is not None:
+        window.show()
+    return True
 
-    window = MainWindow()
-    window.open_file(path)
+
+def open_programme_windows() -> list[ProgrammeWindow]:
+    return [w for w in _open_windows if isinstance(w, ProgrammeWindow)]
+
+
+def show_main_window(main_window) -> bool:
+    """Whether the scenario window should show at start: not when only programmes were opened."""
+    return bool(getattr(main_window, "documents", True)) or not open_programme_windows()
+
+
+#: ``--view`` of a programme window screenshot: the tab it shows.
+SCREENSHOT_TABS = {"overview": 0, "budget": 1, "idle": 2, "share": 3}
+
+
+def programme_screenshot(app, out: str, view: str, size: str = "1280x800") -> int | None:
+    """Render the (first) open programme window to ``out``: 0 written, 1 failed, None no programme is open."""
+    windows = open_programme_windows()
+    if not windows:
+        return None
+    window = windows[0]
+    width, _, height = size.partition("x")
+    window.resize(int(width), int(height))
+    window.tabs.setCurrentIndex(SCREENSHOT_TABS.get(view, 0))
     window.show()
-    _open_windows.add(window)
-    return window
+    for _ in range(5):
+        app.processEvents()
+    window.evaluate_now()
+    for chart in window.charts.values():
+        chart.canvas.draw()
+    for _ in range(5):
+        app.processEvents()
+    if not window.grab().save(out, "PNG"):
+        print(f"tcoapp: cannot write {out}")
+        return 1
+    print(out)
+    return 0
