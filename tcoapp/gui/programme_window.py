@@ -50,8 +50,8 @@ AUTOSAVE_SECONDS = 30
 class WorkloadView(ScenarioDocument):
     """The selected workload as a scenario document for the editor; its edits go to the programme document."""
 
-    def __init__(self, programme_document: ProgrammeDocument, index: int):
-        super().__init__(programme_document.workload_scenario(index), untitled_name="workload")
+    def __init__(self, programme_document: ProgrammeDocument, index: int, parent=None):
+        super().__init__(programme_document.workload_scenario(index), parent=parent, untitled_name="workload")
         self.programme_document = programme_document
         self.index = index
 
@@ -106,10 +106,11 @@ class ProgrammeWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("programme.window")
         self.document = document
+        document.setParent(self)  # lives and dies with its window
         self.report: dict | None = None
         self.problem: ScenarioError | None = None
         self._building = False
-        self.view = WorkloadView(document, 0)
+        self.view = WorkloadView(document, 0, self)
 
         # workload list
         self.workloads = QListWidget()
@@ -225,7 +226,9 @@ class ProgrammeWindow(QMainWindow):
         self._autosave.timeout.connect(self.autosave_now)
         self._autosave.start()
         document.changed.connect(self._on_document_changed)
-        document.dirty_changed.connect(lambda _dirty: self._update_title())
+        # bound methods, not lambdas: Qt drops them when this window is destroyed (before its document's
+        # undo stack sends its last cleanChanged)
+        document.dirty_changed.connect(self._on_dirty_changed)
         self._fill_list(0)
         self._fill_industry()
         self._update_title()
@@ -251,6 +254,9 @@ class ProgrammeWindow(QMainWindow):
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+
+    def _on_dirty_changed(self, _dirty: bool) -> None:
+        self._update_title()
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.document.display_name()}{' *' if self.document.dirty else ''} — "
