@@ -1,7 +1,8 @@
 """``tcoapp``: start the desktop app, or render a screenshot of it.
 
     tcoapp [FILE.tco ...]
-    tcoapp --screenshot OUT.png [FILE.tco ...] [--view overview|tables|compare|sensitivity|montecarlo|heatmap|serving]
+    tcoapp --screenshot OUT.png [FILE.tco ...] [--view overview|tables|compare|sensitivity|montecarlo|heatmap|serving
+                                                 |budget|share|idle]
     tcoapp --smoke-test [FILE.tco ...]
 
 With no file the window opens the last file, else a bundled sample. The
@@ -25,7 +26,8 @@ from tcoapp import __version__
 #: Rendered sizes of the app icon in ``resources/icons`` (``installers/make_icons.py`` makes them).
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
-SCREENSHOT_VIEWS = ("overview", "tables", "compare", "sensitivity", "montecarlo", "heatmap", "serving")
+SCREENSHOT_VIEWS = ("overview", "tables", "compare", "sensitivity", "montecarlo", "heatmap", "serving",
+                    "budget", "share", "idle")  # the last three: views of a programme window
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -111,6 +113,10 @@ def is_bundled_sample(path: str | Path) -> bool:
 def open_path(window, path: str | Path):
     """Open a file from the command line or the desktop; a bundled sample opens as an untitled copy,
     so Save asks where to write instead of overwriting ``samples/...``."""
+    from .programme_window import open_programme_path
+
+    if open_programme_path(path, untitled=is_bundled_sample(path)):  # a programme opens its own window
+        return None
     if is_bundled_sample(path):
         return window.open_sample(Path(path))
     return window.open_file(path)
@@ -242,10 +248,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.shutdown_for_tests()
         return code
     if args.screenshot:
-        code = screenshot(window, app, args.screenshot, args.view, args.size)
+        from .programme_window import programme_screenshot
+
+        code = programme_screenshot(app, args.screenshot, args.view, args.size)
+        code = screenshot(window, app, args.screenshot, args.view, args.size) if code is None else code
         window.shutdown_for_tests()
         return code
-    window.show()
+    from .programme_window import show_main_window
+
+    if show_main_window(window):
+        window.show()
     window.file_open_filter = open_files_from_the_desktop(app, window)
     if not os.environ.get("TCOAPP_NO_RECOVERY"):
         from PySide6.QtCore import QTimer

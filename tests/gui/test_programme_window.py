@@ -1,0 +1,227 @@
+"""The programme window, driven through its real widgets (issue 11, item 2)."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tcoapp.paths import samples_dir
+from tcoapp.reports.programme_report import budget_rows, build_programme_report
+from tcoapp.reports.report import format_value
+from tcoapp.scenario.files import load_scenario
+from tcoapp.scenario.programme import evaluate_programme, load_programme
+
+SAMPLE = samples_dir() / "company-programme.tco"
+
+
+@pytest.fixture
+def programme_file(tmp_path) -> Path:
+    target = tmp_path / "company.tco"
+    shutil.copy(SAMPLE, target)
+    return target
+
+
+@pytest.fixture
+def pwindow(qtbot, answers, programme_file):
+    from tcoapp.gui.programme_window import open_programme_window
+
+    answers.script["save_changes"] = "discard"  # closing an edited window at the end of a test asks
+    window = open_programme_window(programme_file)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    return window
+
+
+def _report(programme):
+    return build_programme_report(programme, evaluate_programme(programme))
+
+
+def _kpis_match(window, programme) -> None:
+    report = _report(programme)
+    for key, label in window.kpis.items():
+        assert label.text() == format_value(key, report["summary"][key], programme.currency, programme.start_month)
+    assert window.report["summary"] == report["summary"]
+
+
+def test_opens_sample_with_workloads_and_kpis(pwindow):
+    names = [pwindow.workloads.item(i).text() for i in range(pwindow.workloads.count())]
+    assert names == ["Assistant v1", "Assistant v2", "Coding agent", "Support bot"]
+    _kpis_match(pwindow, load_programme(SAMPLE))
+    assert pwindow.kpis["total_cost"].text().startswith("USD ")
+
+
+def test_edit_workload_input_redraws_kpis_and_undo_restores(pwindow, qtbot):
+    before_text = pwindow.kpis["total_cost"].text()
+    pwindow.select_workload(1)
+    assert pwindow.editor.document.scenario.name == "Assistant v2"
+    spin = pwindow.editor.input_widget("inference.annual_growth")
+    assert spin.value() == pytest.approx(0.4)
+    with qtbot.waitSignal(pwindow.evaluated, timeout=5000):
+        spin.setValue(0.7)
+    programme = pwindow.document.programme
+    assert programme.workloads[1].inference.annual_growth == pytest.approx(0.7)
+    assert programme.workloads[0].inference.annual_growth == pytest.approx(0.6)  # other workloads untouched
+    # independent: the sample file edited by hand, evaluated without the GUI
+    data = json.loads(SAMPLE.read_text())
+    data["workloads"][1]["inference"]["annual_growth"] = 0.7
+    from tcoapp.scenario.programme import programme_from_dict
+    _kpis_match(pwindow, programme_from_dict(data))
+    assert pwindow.kpis["total_cost"].text() != before_text  # more growth, more cost
+    assert pwindow.document.undo_stack.undoText() == "Change Assistant v2: Demand growth"
+    assert pwindow.windowTitle().startswith("company.tco *")
+    with qtbot.waitSignal(pwindow.evaluated, timeout=5000):
+        pwindow.undo_action.trigger()
+    assert pwindow.document.programme == load_programme(pwindow.document.path)
+    assert pwindow.kpis["total_cost"].text() == before_text
+    assert spin.value() == pytest.approx(0.4)
+    assert not pwindow.document.dirty
+
+
+def test_shared_edit_changes_every_workload(pwindow):
+    pwindow.select_workload(2)
+    pwindow.editor.input_widget("facility.pue").setValue(1.5)
+    programme = pwindow.document.programme
+    assert programme.facility.pue == pytest.approx(1.5)
+    assert pwindow.document.undo_stack.undoText() == "Change PUE (shared)"
+    pwindow.select_workload(0)
+    assert pwindow.editor.input_widget("facility.pue").value() == pytest.approx(1.5)
+
+
+def test_rejected_edit_names_the_rule_and_changes_nothing(pwindow):
+    pwindow.select_workload(0)
+    before = pwindow.document.programme
+    row = pwindow.editor.rows["inference.end_month"]
+    row.commit(0)  # before the launch month 4
+    assert pwindow.document.programme == before
+    assert row.message.text().startswith("Not applied:")
+
+
+def test_add_duplicate_remove_reorder_are_undoable(pwindow, qtbot):
+    doc = pwindow.document
+    original = doc.programme
+    pwindow.buttons["add"].click()
+    assert doc.programme.names[-1] == "New workload" and pwindow.current_index == 4
+    assert doc.undo_stack.undoText() == "Add workload New workload"
+    pwindow.select_workload(1)
+    pwindow.buttons["duplicate"].click()
+    assert doc.programme.names[:3] == ["Assistant v1", "Assistant v2", "Assistant v2 copy"]
+    assert doc.programme.workloads[2].inference == doc.programme.workloads[1].inference
+    pwindow.select_workload(0)
+    pwindow.buttons["down"].click()
+    assert doc.programme.names[:2] == ["Assistant v2", "Assistant v1"] and pwindow.current_index == 1
+    with qtbot.waitSignal(pwindow.evaluated, timeout=5000):  # the debounced evaluation
+        pwindow.buttons["remove"].click()
+    assert "Assistant v1" not in doc.programme.names
+    assert pwindow.workloads.count() == len(doc.programme.workloads) == 5
+    _kpis_match(pwindow, doc.programme)
+    with qtbot.waitSignal(pwindow.evaluated, timeout=5000):
+        for _ in range(4):
+            pwindow.undo_action.trigger()
+    assert doc.programme == original
+    assert pwindow.workloads.count() == 4
+    _kpis_match(pwindow, original)
+
+
+def test_last_workload_cannot_be_removed(pwindow):
+    for _ in range(3):
+        pwindow.buttons["remove"].click()
+    assert len(pwindow.document.programme.workloads) == 1
+    assert not pwindow.buttons["remove"].isEnabled()
+
+
+def test_import_scenario_says_what_it_left_behind(pwindow, answers):
+    scenario_path = samples_dir() / "deployment-cloud.tco"
+    answers.script["open_file"] = str(scenario_path)
+    pwindow.buttons["import"].click()
+    doc = pwindow.document
+    scenario = load_scenario(scenario_path)
+    assert len(doc.programme.workloads) == 5
+    workload = doc.programme.workloads[4]
+    assert workload.inference == scenario.inference and workload.model == scenario.model
+    assert pwindow.current_index == 4
+    info = answers.of_kind("info")
+    programme = load_programme(SAMPLE)
+    if scenario.facility.pue != programme.facility.pue:
+        assert any(line.startswith("facility.pue:") for line in info[-1].options["left_behind"])
+    assert doc.programme.facility == programme.facility  # the programme's shared values are kept
+    pwindow.undo_action.trigger()
+    assert len(doc.programme.workloads) == 4
+
+
+def test_autosave_writes_a_recoverable_file(pwindow, data_dir):
+    from tcoapp.gui.programme_document import find_recoverable_programmes
+
+    assert pwindow.autosave_now() is None  # nothing to save while clean
+    pwindow.select_workload(3)
+    pwindow.editor.input_widget("inference.annual_growth").setValue(0.9)
+    path = pwindow.autosave_now()
+    assert path is not None and path.is_relative_to(data_dir)
+    recovered = find_recoverable_programmes(include_alive=True)
+    assert len(recovered) == 1
+    programme, note, _ = recovered[0]
+    assert programme == pwindow.document.programme
+    assert note["original_path"] == str(pwindow.document.path)
+    assert find_recoverable_programmes() == []  # this process is alive: nothing to recover yet
+    pwindow.document.save()
+    assert find_recoverable_programmes(include_alive=True) == []  # saving removes the autosave
+
+
+def test_budget_table_sums_equal_the_report(pwindow):
+    table = pwindow.budget
+    report = pwindow.report
+    rows = budget_rows(report)
+    assert table.rowCount() == len(rows)
+    columns = {table.horizontalHeaderItem(c).text().split(" (")[0].lower(): c for c in range(table.columnCount())}
+    years = len(report["yearly"]["total"])
+    for key, yearly_key in (("training", "training"), ("inference", "inference"), ("capex", "capex"),
+                            ("cash", "cash_total")):
+        for y in range(years):
+            total = sum(table.item(r, columns[key]).data(0x0100) for r in range(table.rowCount())
+                        if table.item(r, 0).text() == str(y + 1))
+            assert total == pytest.approx(report["yearly"][yearly_key][y], rel=1e-9, abs=1e-6)
+    opex_total = sum(table.item(r, columns["opex"]).data(0x0100) for r in range(table.rowCount()))
+    assert opex_total == pytest.approx(sum(report["yearly"]["cash_total"]) - sum(report["yearly"]["capex"]))
+
+
+def test_inference_share_and_industry_sources(pwindow):
+    report = pwindow.report
+    shares = pwindow.inference_share_rows()
+    y = report["yearly"]
+    assert [r["share"] for r in shares] == pytest.approx([i / t for i, t in zip(y["inference"], y["total"])])
+    assert shares[0]["calendar_year"] == 2026
+    industry = json.loads((Path(samples_dir()).parent / "resources" / "industry.json").read_text())["inference_share"]
+    assert pwindow.industry.rowCount() == len(industry)
+    assert "Deloitte" in pwindow.industry.item(0, 3).text()
+    for chart in pwindow.charts.values():
+        assert chart.figure.axes
+
+
+def test_idle_capacity_chart_draws_inference_unallocated(pwindow):
+    line = pwindow.charts["idle"].figure.axes[0].lines[0]
+    assert list(line.get_ydata()) == pytest.approx(
+        [0.0 if v is None else v for v in pwindow.report["series"]["inference_unallocated"]])
+
+
+def test_file_open_hook_opens_programme_window(qtbot, answers, programme_file, make_window):
+    from tcoapp.gui.programme_window import ProgrammeWindow, open_programme_windows
+
+    window = make_window()
+    before = set(open_programme_windows())
+    assert window.open_file(programme_file) is None
+    new = [w for w in open_programme_windows() if w not in before]
+    assert len(new) == 1 and isinstance(new[0], ProgrammeWindow)
+    assert new[0].document.path == programme_file
+    new[0].close()
+
+
+def test_screenshot_renders_the_programme_window(tmp_path, answers):
+    from tcoapp.gui.main import main
+
+    out = tmp_path / "programme.png"
+    assert main(["--screenshot", str(out), str(SAMPLE), "--view", "budget"]) == 0
+    assert out.stat().st_size > 10000
