@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tcoapp.gui.band import BAND_SAMPLES, BAND_SEED, compute_band
+from tcoapp.gui.documents.band import BAND_SAMPLES, BAND_SEED, compute_band
 from tcoapp.paths import sample_files
 from tcoapp.scenario import sensitivity as ss
 

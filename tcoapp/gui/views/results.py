@@ -870,9 +870,9 @@ class OverviewView(QWidget):
                 panel.redraw(now=panel.isVisible())
         self.charts_drawn.emit()
 
-    # -- the live uncertainty band (tcoapp.gui.band) -----------------------------------------------
+    # -- the live uncertainty band (tcoapp.gui.documents.band) -----------------------------------------------
     def _add_band(self, layout) -> None:
-        from .band import LiveBand
+        from tcoapp.gui.documents.band import LiveBand
 
         self.band = LiveBand(self)
         self.band.ready.connect(self._show_band)

@@ -1,7 +1,7 @@
 """The overview's live uncertainty band: a seeded Monte Carlo of lifetime cost after every edit, off the GUI thread.
 
 :class:`LiveBand` runs :func:`tcoapp.scenario.sensitivity.monte_carlo` (10,000
-samples, seed 0) on its own :class:`~tcoapp.gui.worker.Worker`, so it never
+samples, seed 0) on its own :class:`~tcoapp.gui.documents.worker.Worker`, so it never
 cancels or waits for the window's long runs. Each request bumps a generation
 counter: the run of an older generation stops at its next chunk (its
 ``cancelled()`` sees the newer generation) and a result that arrives anyway
@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from .worker import Worker
+from tcoapp.gui.documents.worker import Worker
 
 BAND_SAMPLES = 10_000
 BAND_SEED = 0
