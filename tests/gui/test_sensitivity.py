@@ -185,6 +185,9 @@ def test_an_input_change_cancels_a_stale_run(owned_window, qtbot):
     assert task.is_cancelled()
     qtbot.waitUntil(lambda: task.outcome == "cancelled", timeout=10000)
     assert panel.result is None
+    assert "Sampling" not in panel.note.text(), "the panel no longer claims to be sampling"
+    assert panel.note.text().startswith("Stopped: the inputs changed")
+    assert panel.run_button.isEnabled()
 
 
 def test_tornado_draws_the_solvers_rows(owned_window, qtbot):
