@@ -77,12 +77,18 @@ def make_application(argv: Sequence[str], theme: str = "system"):
     return app
 
 
-def build_window(files: Sequence[str | Path], reopen_last: bool = True):
-    """The main window on the given files; else the last file (if ``reopen_last``); else the default sample."""
+def build_window(files: Sequence[str | Path], reopen_last: bool = True, restore_layout: bool = True):
+    """The main window on the given files; else the last file (if ``reopen_last``); else the default sample.
+
+    ``restore_layout`` applies the remembered size, position and layout (not for screenshots)."""
     from . import autosave
     from .mainwindow import MainWindow, default_sample
 
+    from . import window_state
+
     window = MainWindow()
+    if restore_layout:
+        window_state.restore(window)
     if files:
         for path in files:
             open_path(window, path)
@@ -236,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return {"save_changes": "discard", "yes_no": "no", "dialog": "rejected"}.get(question.kind)
 
         set_answerer(answer_headless)
-    window = build_window(args.files, reopen_last=not args.smoke_test)
+    window = build_window(args.files, reopen_last=not args.smoke_test, restore_layout=not headless)
     if args.smoke_test:
         code = smoke_test(app, window)
         window.shutdown_for_tests()
