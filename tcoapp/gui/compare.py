@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from tcoapp.reports.report import format_value
 
-from .formatting import compact_money, compact_number
+from .formatting import compact_money, compact_number, count_text
 from .results import ChartPanel, evaluate_scenario
 
 if TYPE_CHECKING:
@@ -53,6 +53,8 @@ def short_value(key: str, value, scenario) -> str:
         return format_share(value)
     if key in MONTH_KEYS:
         return format_month(value, scenario.start_month).split(" (")[0]
+    if key.endswith("chips"):
+        return count_text(value)
     return compact_number(value)
 
 

@@ -122,6 +122,10 @@ AUTO_MEANINGS = {
     "inference.chip_price": "catalog price",
 }
 
+#: The throughput fields: empty shows the engine's estimate, a value is one the user measured.
+SPEED_NAMES = {"inference.prefill_tokens_per_s_per_chip": "Prefill speed",
+               "inference.decode_tokens_per_s_per_chip": "Decode speed"}
+
 _TEXT_FIELDS = {"name": False, "notes": True, "currency": False, "start_month": False, "model.name": False}
 _CHIP_FIELDS = ("training.chip", "inference.chip")
 ERROR_STYLE = "color: #c62828;"
@@ -267,10 +271,17 @@ class NumberRow(FieldRow):
                 self.box.set_placeholder(None)
                 self.box.setValue(float(value))
             self._update_unit(scenario, value)
+            self._update_title(value)
         finally:
             self._updating = False
         if self.message_kind == "error":
             self.set_message(None)
+
+    def _update_title(self, value: Any) -> None:
+        """A speed field says truthfully whether its number is the estimate or one the user measured."""
+        name = SPEED_NAMES.get(self.path)
+        if name is not None:
+            self.title.setText(f"{name} ({'estimated' if value is None else 'measured'})")
 
     def set_derived(self, value: float | None, scenario: Scenario) -> None:
         self._derived = value

@@ -29,7 +29,7 @@ from tcoapp.scenario.errors import ScenarioError
 from tcoapp.scenario.schema import Scenario
 
 from .document import ScenarioDocument
-from .formatting import compact_money, compact_number
+from .formatting import compact_money, compact_number, count_text
 
 #: Edits closer together than this are computed once (a burst of arrow-key steps);
 #: short enough to stay inside the 100 ms edit-to-redraw budget with the charts.
@@ -160,8 +160,8 @@ def kpi_text(key: str, summary: dict[str, Any], scenario: Scenario) -> tuple[str
         if scenario.inference.deployment == "api":
             return "0", "API: no chips of your own", exact
         training = summary.get("training_chips")
-        caption = f"{scenario.inference.chip}; training ≈ {compact_number(training) if training else '0'}"
-        return compact_number(value) if value is not None else "—", caption, exact
+        caption = f"{scenario.inference.chip}; training ≈ {count_text(training) if training else '0'}"
+        return count_text(value), caption, exact
     if key in ("cost_per_million_tokens", "cost_per_request"):
         return compact_money(value, cur), "inference only", exact
     if key == "irr":
