@@ -345,7 +345,7 @@ class CompareView(QWidget):
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.table)
         top.addWidget(self.curves)
-        top.setSizes([580, 260])
+        top.setSizes([700, 300])
         upper = QWidget()
         upper_layout = QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
@@ -428,7 +428,8 @@ class CompareView(QWidget):
         for c, document in enumerate(documents):
             mark = "▶ " if c == active else ""
             suffix = " (base)" if c == base and len(documents) > 1 else ""
-            text = metrics.elidedText(_short_name(names[c]), Qt.TextElideMode.ElideMiddle, COLUMN_WIDTH - 24)
+            room = COLUMN_WIDTH - 16 - metrics.horizontalAdvance(mark + suffix)
+            text = metrics.elidedText(_short_name(names[c]), Qt.TextElideMode.ElideMiddle, room)
             item = QTableWidgetItem(mark + text + suffix)
             tip = names[c] + (f" — {document.path}" if document.path else " — not saved yet")
             if c == active:

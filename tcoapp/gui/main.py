@@ -2,6 +2,7 @@
 
     tcoapp [FILE.tco ...]
     tcoapp --screenshot OUT.png [FILE.tco ...] [--view overview|tables|compare|sensitivity|montecarlo|heatmap]
+                                               [--filter TEXT]
     tcoapp --smoke-test [FILE.tco ...]
 
 With no file the window opens the last file, else a bundled sample. The
@@ -33,6 +34,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("files", nargs="*", metavar="FILE", help="scenario files (.tco) to open")
     parser.add_argument("--screenshot", metavar="OUT.png", help="render the window at 1280x800 to a PNG and exit")
     parser.add_argument("--view", choices=SCREENSHOT_VIEWS, default="overview", help="view for --screenshot")
+    parser.add_argument("--filter", default="", metavar="TEXT",
+                        help="for --screenshot: type TEXT into the editor's field filter first")
     parser.add_argument("--size", default="1280x800", help="window size for --screenshot (WIDTHxHEIGHT)")
     parser.add_argument("--theme", choices=("system", "light", "dark"), default="system",
                         help="colour theme (default: follow the system)")
@@ -174,12 +177,14 @@ def prepare_view(app, window, view: str) -> None:
     _settle(app, window)
 
 
-def screenshot(window, app, out: str, view: str, size: str = "1280x800") -> int:
+def screenshot(window, app, out: str, view: str, size: str = "1280x800", filter_text: str = "") -> int:
     """Render the window and write ``out``; 0 on success."""
     width, _, height = size.partition("x")
     window.resize(int(width), int(height))
     window.show()
     _settle(app, window)
+    if filter_text and window.editor is not None:
+        window.editor.filter.setText(filter_text)
     prepare_view(app, window, view)
     for chart in window.findChildren(type(window.overview.charts["monthly"])):
         if chart.isVisible():
@@ -248,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.shutdown_for_tests()
         return code
     if args.screenshot:
-        code = screenshot(window, app, args.screenshot, args.view, args.size)
+        code = screenshot(window, app, args.screenshot, args.view, args.size, args.filter)
         window.shutdown_for_tests()
         return code
     window.show()
