@@ -612,12 +612,12 @@ class ScenarioEditor(QWidget):
             column.addWidget(header)
             column.addWidget(page)
         column.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("editor.scroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(form)
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setObjectName("editor.scroll")
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form_scroll.setWidget(form)
         self.no_match = QLabel("")
         self.no_match.setObjectName("editor.no_match")
         self.no_match.hide()
@@ -625,7 +625,7 @@ class ScenarioEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filter)
         layout.addWidget(self.no_match)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.form_scroll, 1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self._derived: dict[str, float | None] = {}
         self._problem_path: str | None = None
@@ -719,7 +719,7 @@ class ScenarioEditor(QWidget):
                 break
         if self.filter.text() and not self.matches(path, self.filter.text()):
             self.filter.clear()
-        self.scroll.ensureWidgetVisible(row.cell())
+        self.form_scroll.ensureWidgetVisible(row.cell())
         row.widget.setFocus()
 
     def matches(self, path: str, words: str) -> bool:

@@ -151,6 +151,9 @@ class MainWindow(QMainWindow):
         from .keys import UndoKeys
 
         self.undo_keys = UndoKeys(self)
+        from . import why
+
+        why.install(self)
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):  # the system switched between light and dark
             hints.colorSchemeChanged.connect(self.redraw_charts)

@@ -131,6 +131,37 @@ KPI_CARDS = (
     ("irr", "IRR"),
     ("profit", "Profit"),
 )
+#: "Why this number": each card's formula (the words of docs/methodology.md, section 5) and the
+#: inputs it depends on most directly. tests/gui/test_why.py checks the formulas against the document.
+KPI_FORMULAS = {
+    "total_cost": ("training_cost + inference_cost: sums of the series over the horizon",
+                   ["horizon_years", "inference.requests_per_day", "inference.annual_growth", "inference.deployment",
+                    "inference.chip", "training.tokens_trillion", "model.params_billion", "finance.basis"]),
+    "npv_total": ("`sum of x(m) * (1 + discount_rate) ** (-m / 12)` over cash_total",
+                  ["finance.discount_rate", "horizon_years", "inference.requests_per_day", "inference.deployment"]),
+    "inference_share": ("inference_cost / total_cost (null when total_cost is 0)",
+                        ["inference.requests_per_day", "inference.annual_growth", "training.tokens_trillion",
+                         "model.params_billion"]),
+    "crossover_month": ("the first m where cumulative inference >= cumulative training and cumulative inference > 0; "
+                        "null if none",
+                        ["inference.launch_month", "inference.requests_per_day", "inference.annual_growth",
+                         "training.duration_months"]),
+    "peak_chips": ("max of chips", ["inference.requests_per_day", "inference.peak_to_average",
+                                    "inference.target_utilization", "inference.chip", "inference.chips_per_replica"]),
+    "cost_per_million_tokens": ("inference_cost / (sum of tokens / 1e6); null when no tokens",
+                                ["inference.input_tokens", "inference.output_tokens", "inference.reasoning_tokens",
+                                 "inference.samples", "inference.deployment", "inference.chip"]),
+    "cost_per_request": ("inference_cost / sum of requests; null when none",
+                         ["inference.input_tokens", "inference.output_tokens", "inference.reasoning_tokens",
+                          "inference.samples", "inference.deployment"]),
+    "payback_month": ("the first m where cumulative revenue >= cumulative cash_total and cumulative revenue > 0; "
+                      "null if none", ["business.revenue_per_request", "business.revenue_change",
+                                       "inference.requests_per_day"]),
+    "irr": ("annual: `(1 + i) ** 12 - 1` where the monthly rate i > 0 makes the discounted sum of "
+            "`revenue - cash_total` (month m discounted by `(1 + i) ** -m`) zero",
+            ["business.revenue_per_request", "business.revenue_change", "inference.requests_per_day"]),
+    "profit": ("revenue_total - total_cost", ["business.revenue_per_request", "business.revenue_change"]),
+}
 REVENUE_KEYS = {"payback_month", "irr", "profit"}
 
 
@@ -210,6 +241,13 @@ class KpiCard(QFrame):
         layout.addStretch(1)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            panel = self.parent()
+            if isinstance(panel, KpiPanel):
+                panel.card_clicked.emit(self.key)
+
     def show_value(self, text: str, caption: str, exact: str, raw: Any) -> None:
         self.value.setText(text)
         self.value.setProperty("value", raw)
@@ -219,7 +257,9 @@ class KpiCard(QFrame):
 
 
 class KpiPanel(QWidget):
-    """The grid of KPI cards."""
+    """The grid of KPI cards; ``card_clicked(key)`` when one is clicked ("why this number")."""
+
+    card_clicked = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -229,7 +269,9 @@ class KpiPanel(QWidget):
         grid.setSpacing(6)
         self.cards: dict[str, KpiCard] = {}
         for index, (key, title) in enumerate(KPI_CARDS):
-            card = KpiCard(key, title)
+            card = KpiCard(key, title, self)
+            card.setCursor(Qt.CursorShape.PointingHandCursor)
+            card.setToolTip("Click: why this number (formula, inputs, tornado)")
             self.cards[key] = card
             grid.addWidget(card, index // 5, index % 5)
         for column in range(5):
