@@ -1,7 +1,7 @@
 """``tcoapp``: start the desktop app, or render a screenshot of it.
 
     tcoapp [FILE.tco ...]
-    tcoapp --screenshot OUT.png [FILE.tco ...] [--view overview|tables|compare|sensitivity|montecarlo|heatmap]
+    tcoapp --screenshot OUT.png [FILE.tco ...] [--view overview|tables|compare|sensitivity|montecarlo|heatmap|why]
                                                [--filter TEXT]
     tcoapp --smoke-test [FILE.tco ...]
 
@@ -26,7 +26,7 @@ from .. import __version__
 #: Rendered sizes of the app icon in ``resources/icons`` (``installers/make_icons.py`` makes them).
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
-SCREENSHOT_VIEWS = ("overview", "tables", "compare", "sensitivity", "montecarlo", "heatmap")
+SCREENSHOT_VIEWS = ("overview", "tables", "compare", "sensitivity", "montecarlo", "heatmap", "why")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -191,6 +191,15 @@ def screenshot(window, app, out: str, view: str, size: str = "1280x800", filter_
             chart.canvas.draw()
     _settle(app, window, 3)
     pixmap = window.grab()
+    if view == "why" and window.active is not None:  # the window with the panel of the lifetime cost on top
+        from PySide6.QtGui import QPainter
+
+        window.open_why("total_cost")
+        panel = window.why_panel
+        _settle(app, window, 3)
+        painter = QPainter(pixmap)
+        painter.drawPixmap(pixmap.width() - panel.width() - 40, 150, panel.grab())
+        painter.end()
     ok = pixmap.save(out, "PNG")
     if not ok:
         print(f"tcoapp: cannot write {out}", file=sys.stderr)
