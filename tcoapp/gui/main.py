@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from .. import __version__
+from tcoapp import __version__
 
 #: Rendered sizes of the app icon in ``resources/icons`` (``installers/make_icons.py`` makes them).
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
@@ -51,7 +51,7 @@ def app_icon():
     from PySide6.QtCore import QSize
     from PySide6.QtGui import QIcon
 
-    from ..paths import resource_file
+    from tcoapp.paths import resource_file
 
     icon = QIcon()
     for size in ICON_SIZES:
@@ -65,7 +65,7 @@ def make_application(argv: Sequence[str], theme: str = "system"):
     """The QApplication (created once), styled."""
     from PySide6.QtWidgets import QApplication
 
-    from .theme import apply_theme
+    from tcoapp.gui.app.theme import apply_theme
 
     app = QApplication.instance()
     if app is None:
@@ -84,10 +84,10 @@ def build_window(files: Sequence[str | Path], reopen_last: bool = True, restore_
     """The main window on the given files; else the last file (if ``reopen_last``); else the default sample.
 
     ``restore_layout`` applies the remembered size, position and layout (not for screenshots)."""
-    from . import autosave
-    from .mainwindow import MainWindow, default_sample
+    from tcoapp.gui.documents import autosave
+    from tcoapp.gui.app.mainwindow import MainWindow, default_sample
 
-    from . import window_state
+    from tcoapp.gui.app import window_state
 
     window = MainWindow()
     if restore_layout:
@@ -247,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         os.environ.setdefault("TCOAPP_NO_RECOVERY", "1")
     app = make_application([sys.argv[0]], args.theme)
-    from .dialogs import Question, set_answerer
+    from tcoapp.gui.dialogs.questions import Question, set_answerer
 
     if headless:  # nobody is there to answer: report and carry on
         def answer_headless(question: Question):

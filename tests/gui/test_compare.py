@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from tcoapp.gui.compare import COMPARE_KEYS, build_comparison, comparison_csv
-from tcoapp.gui.results import evaluate_scenario
+from tcoapp.gui.views.compare import COMPARE_KEYS, build_comparison, comparison_csv
+from tcoapp.gui.views.results import evaluate_scenario
 from tcoapp.paths import sample_files
 from tcoapp.scenario.files import load_scenario
 from tcoapp.scenario.schema import with_values

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QLabel, QWidget
 
-from tcoapp.gui.formatting import compact_money, count_text
-from tcoapp.gui.results import kpi_text
-from tcoapp.gui.tables import display_text
+from tcoapp.gui.widgets.formatting import compact_money, count_text
+from tcoapp.gui.views.results import kpi_text
+from tcoapp.gui.views.tables import display_text
 from tcoapp.paths import sample_files
 from tcoapp.scenario.files import load_scenario
 from tcoapp.scenario.schema import with_values

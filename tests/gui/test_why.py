@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel
 
-from tcoapp.gui.results import KPI_CARDS, KPI_FORMULAS
+from tcoapp.gui.views.results import KPI_CARDS, KPI_FORMULAS
 
 from .conftest import settle
 
@@ -32,7 +32,7 @@ def test_clicking_a_card_shows_formula_inputs_and_a_tornado(window, qtbot):
     assert "inference_cost / (sum of tokens / 1e6)" in panel.formula.text()
     names = {panel.inputs.item(r, 0).toolTip(): (panel.inputs.item(r, 1).text(), panel.inputs.item(r, 2).text())
              for r in range(panel.inputs.rowCount())}
-    from tcoapp.gui.widgets import format_number
+    from tcoapp.gui.widgets.numberbox import format_number
 
     assert names["inference.output_tokens"] == (format_number(window.active.scenario.inference.output_tokens),
                                                 "typed in the scenario")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect
 
-from tcoapp.gui import window_state
+from tcoapp.gui.app import window_state
 
 
 def _open(qtbot, files, available=None):

@@ -1,6 +1,6 @@
 """Sensitivity views: tornado, Monte Carlo (histogram and fan chart), two-way heat map, goal seek.
 
-Every run goes to the window's :class:`~tcoapp.gui.worker.Worker` with
+Every run goes to the window's :class:`~tcoapp.gui.documents.worker.Worker` with
 progress and Cancel in the status bar; the window never freezes. When an input
 changes, a running sensitivity task is cancelled (its answer would be stale)
 and shown results are marked out of date. The tornado redraws by itself while
@@ -23,13 +23,13 @@ from tcoapp.reports.report import SUMMARY_LABELS, format_value
 from tcoapp.scenario.errors import ScenarioError
 from tcoapp.scenario.schema import Scenario, get_path, numeric_field_paths, with_values
 
-from .compare import short_value
-from .dialogs import Question, ask
-from .results import ChartPanel
-from .widgets import NumberBox, format_number, parse_number
+from tcoapp.gui.views.compare import short_value
+from tcoapp.gui.dialogs.questions import Question, ask
+from tcoapp.gui.views.results import ChartPanel
+from tcoapp.gui.widgets.numberbox import NumberBox, format_number, parse_number
 
 if TYPE_CHECKING:
-    from .mainwindow import MainWindow
+    from tcoapp.gui.app.mainwindow import MainWindow
 
 #: Metrics offered by the sensitivity tools.
 METRICS = ("total_cost", "npv_total", "inference_cost", "training_cost", "inference_share",
@@ -158,7 +158,7 @@ class TornadoPanel(_Panel):
         self.run_button.clicked.connect(self.run)
         self.metric_box.currentIndexChanged.connect(lambda _: self.run())
         self.swing.valueChanged.connect(lambda _: self.view.schedule_tornado())
-        self.chart = ChartPanel("tornado", "Tornado", "tcoapp.gui.sensitivity:draw_tornado_chart")
+        self.chart = ChartPanel("tornado", "Tornado", "tcoapp.gui.views.sensitivity:draw_tornado_chart")
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Metric"))
         bar.addWidget(self.metric_box)
@@ -217,11 +217,11 @@ def chart_rows(tornado: dict, limit: int = TORNADO_ROWS) -> dict:
 
 def draw_tornado_chart(fig, tornado: dict) -> None:
     """The reports package's tornado chart (a plain fallback while it is missing)."""
-    from .results import figure_function
+    from tcoapp.gui.views.results import figure_function
 
     draw = figure_function("tcoapp.reports.figures:draw_tornado")
     if draw is None:
-        from tcoapp.reports.figures_extra import draw_tornado_fallback as draw
+        from tcoapp.reports.analysis_figures import draw_tornado_fallback as draw
     draw(fig, tornado)
 
 
@@ -254,8 +254,8 @@ class MonteCarloPanel(_Panel):
         self.cancel_button.setObjectName("monte_carlo.cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
-        self.histogram = ChartPanel("histogram", "Histogram", "tcoapp.gui.sensitivity:_draw_histogram")
-        self.fan = ChartPanel("fan", "Fan chart", "tcoapp.gui.sensitivity:_draw_fan")
+        self.histogram = ChartPanel("histogram", "Histogram", "tcoapp.gui.views.sensitivity:_draw_histogram")
+        self.fan = ChartPanel("fan", "Fan chart", "tcoapp.gui.views.sensitivity:_draw_fan")
         self.stats = QTableWidget()
         self.stats.setObjectName("monte_carlo.stats")
         self.stats.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -399,13 +399,13 @@ def event_text(event: str, scenario: Scenario) -> str:
 
 
 def _draw_histogram(fig, data: dict) -> None:
-    from tcoapp.reports.figures_extra import draw_histogram
+    from tcoapp.reports.analysis_figures import draw_histogram
 
     draw_histogram(fig, data["histogram"], data["stats"], data["label"], data["unit"])
 
 
 def _draw_fan(fig, data: dict) -> None:
-    from tcoapp.reports.figures_extra import draw_fan
+    from tcoapp.reports.analysis_figures import draw_fan
 
     if data.get("bands"):
         draw_fan(fig, data["bands"], data["currency"])
@@ -435,7 +435,7 @@ class HeatmapPanel(_Panel):
                                                                                self.x_high))
         self.y_field.currentIndexChanged.connect(lambda _: self._suggest_range(self.y_field, self.y_low,
                                                                                self.y_high))
-        self.chart = ChartPanel("heatmap", "Heat map", "tcoapp.gui.sensitivity:_draw_heatmap")
+        self.chart = ChartPanel("heatmap", "Heat map", "tcoapp.gui.views.sensitivity:_draw_heatmap")
         grid = QGridLayout()
         grid.addWidget(QLabel("Across"), 0, 0)
         grid.addWidget(self.x_field, 0, 1)
@@ -510,7 +510,7 @@ class HeatmapPanel(_Panel):
         fields = numeric_field_paths()
         x_path, y_path = self.x_field.currentData(), self.y_field.currentData()
         metric = self.metric_box.currentData()
-        from .formatting import short_unit
+        from tcoapp.gui.widgets.formatting import short_unit
 
         def axis_label(path):
             field = fields[path]
@@ -523,7 +523,7 @@ class HeatmapPanel(_Panel):
 
 
 def _draw_heatmap(fig, data: dict) -> None:
-    from tcoapp.reports.figures_extra import draw_heatmap
+    from tcoapp.reports.analysis_figures import draw_heatmap
 
     draw_heatmap(fig, data["sweep"], data["x_label"], data["y_label"], data["metric_label"], data["unit"])
 

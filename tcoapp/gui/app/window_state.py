@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 
-from .autosave import data_dir
+from tcoapp.gui.documents.autosave import data_dir
 
 DEFAULT_SIZE = QSize(1280, 800)
 #: Room left around a window that fills a small screen (title bar, task bar).
@@ -88,7 +88,7 @@ def restore(window, available: QRect | None = None) -> bool:
 
 
 def save(window) -> None:
-    from .mainwindow import VIEWS
+    from tcoapp.gui.app.mainwindow import VIEWS
 
     store = settings()
     maximized = window.isMaximized()

@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
 from tcoapp.reports.report import format_value
 from tcoapp.scenario.schema import get_path
 
-from .document import field_title
-from .editor import AUTO_MEANINGS, derived_values
-from .results import KPI_CARDS, KPI_FORMULAS, kpi_text
-from .widgets import format_number
+from tcoapp.gui.documents.document import field_title
+from tcoapp.gui.views.editor import AUTO_MEANINGS, derived_values
+from tcoapp.gui.views.results import KPI_CARDS, KPI_FORMULAS, kpi_text
+from tcoapp.gui.widgets.numberbox import format_number
 
 if TYPE_CHECKING:
-    from .mainwindow import MainWindow
+    from tcoapp.gui.app.mainwindow import MainWindow
 
 #: Empty fields whose value comes from the chip catalog (or the price book), not from another input.
 CATALOG_FIELDS = {"training.cloud_rate", "training.chip_price", "inference.cloud_rate", "inference.chip_price"}
@@ -118,7 +118,7 @@ class WhyPanel(QDialog):
             self.inputs.setItem(r, 1, number)
             self.inputs.setItem(r, 2, QTableWidgetItem(source))
         self.inputs.resizeColumnsToContents()
-        from .sensitivity import METRICS
+        from tcoapp.gui.views.sensitivity import METRICS
 
         self.tornado_button.setEnabled(key in METRICS)
         self.tornado_button.setToolTip("Which inputs move this number most" if key in METRICS

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
 
 from tcoapp.reports.report import format_value
 
-from .formatting import compact_money, compact_number, count_text
-from .results import ChartPanel, evaluate_scenario
+from tcoapp.gui.widgets.formatting import compact_money, compact_number, count_text
+from tcoapp.gui.views.results import ChartPanel, evaluate_scenario
 
 if TYPE_CHECKING:
-    from .mainwindow import MainWindow
+    from tcoapp.gui.app.mainwindow import MainWindow
 
 #: Rows of the side-by-side table.
 COMPARE_KEYS = (
@@ -91,7 +91,7 @@ class RankingPanel(QWidget):
         self.table.setObjectName(f"compare.{kind}.table")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.chart = ChartPanel(f"compare_{kind}", "Ranking", "tcoapp.reports.figures_extra:draw_ranking")
+        self.chart = ChartPanel(f"compare_{kind}", "Ranking", "tcoapp.reports.analysis_figures:draw_ranking")
         self.role = QComboBox()
         self.role.setObjectName(f"compare.{kind}.role")
         for role, label in (("inference", "Inference chip"), ("training", "Training chip"),
@@ -178,7 +178,7 @@ class RankingPanel(QWidget):
         elif failed:
             text += f" {len(failed)} options are not possible (see the Note column)."
         self.note.setText(text)
-        self.chart.draw_name = "tcoapp.gui.compare:_draw_ranking"
+        self.chart.draw_name = "tcoapp.gui.views.compare:_draw_ranking"
         self.chart.set_data({"rows": rows, "metric_label": metric_label, "currency": cur})
 
 
@@ -295,13 +295,13 @@ def _short_name(name: str) -> str:
 
 
 def _draw_ranking(fig, data: dict) -> None:
-    from tcoapp.reports.figures_extra import draw_ranking
+    from tcoapp.reports.analysis_figures import draw_ranking
 
     draw_ranking(fig, data["rows"], data["metric_label"], data["currency"])
 
 
 def _draw_curves(fig, data: dict) -> None:
-    from tcoapp.reports.figures_extra import draw_compare_curves
+    from tcoapp.reports.analysis_figures import draw_compare_curves
 
     draw_compare_curves(fig, data["curves"], data["currency"])
 
@@ -318,7 +318,7 @@ class CompareView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.curves = ChartPanel("compare_curves", "Cumulative cost of the open scenarios",
-                                 "tcoapp.gui.compare:_draw_curves")
+                                 "tcoapp.gui.views.compare:_draw_curves")
         self.heading = QLabel("Open scenarios side by side (open more with File > Open or New from template)")
         self.heading.setObjectName("compare.heading")
         self.heading.setWordWrap(True)
@@ -485,7 +485,7 @@ class CompareView(QWidget):
 
         from tcoapp.reports.export import ExportError, write_atomically
 
-        from .dialogs import Question, ask, show_error
+        from tcoapp.gui.dialogs.questions import Question, ask, show_error
 
         if path is None:
             path = ask(self, Question("save_file", "Export the comparison to CSV",
