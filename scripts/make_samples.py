@@ -12,7 +12,7 @@ from tcoapp.scenario.batch import evaluate
 from tcoapp.reports.report import build_report, format_summary
 
 def S(**kw):
-    d = {"format": "tcoapp-scenario", "schema_version": 1}
+    d = {"format": "tcoapp-scenario", "schema_version": 2}
     d.update(kw); return d
 
 samples = {}

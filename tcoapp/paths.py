@@ -24,5 +24,14 @@ def samples_dir() -> Path:
 
 
 def sample_files() -> list[Path]:
-    """The bundled ``.tco`` samples, sorted by file name."""
-    return sorted(samples_dir().glob("*.tco"))
+    """The bundled ``.tco`` scenario samples, sorted by file name (programmes: :func:`programme_sample_files`)."""
+    return [p for p in sorted(samples_dir().glob("*.tco")) if not _is_programme(p)]
+
+
+def programme_sample_files() -> list[Path]:
+    """The bundled ``.tco`` programme samples (``"format": "tcoapp-programme"``), sorted by file name."""
+    return [p for p in sorted(samples_dir().glob("*.tco")) if _is_programme(p)]
+
+
+def _is_programme(path: Path) -> bool:
+    return '"tcoapp-programme"' in path.read_text(encoding="utf-8", errors="replace")[:200]

@@ -48,6 +48,7 @@ SUMMARY_KEYS = [
     "cost_per_million_tokens", "cost_per_request", "peak_chips", "training_chips",
     "energy_mwh", "residual_book_value", "replica_chips",
     "replica_prefill_tokens_per_s", "replica_decode_tokens_per_s",
+    "replica_batch", "tokens_per_s_per_user", "answer_seconds",
     "revenue_total", "profit", "npv_profit", "payback_month", "irr",
 ]
 
@@ -96,9 +97,10 @@ DEFAULTS = {
     "model": {
         "name": "", "params_billion": None, "active_params_billion": None,
         "layers": 80, "kv_heads": 8, "head_dim": 128,
+        "experts": None, "experts_per_token": None,
     },
     "training": {
-        "tokens_trillion": 0.0, "compute_flops": None, "experiment_overhead": 0.0,
+        "start_month": 0, "tokens_trillion": 0.0, "compute_flops": None, "experiment_overhead": 0.0,
         "chip": "h100-sxm", "precision": "bf16", "mfu": 0.4, "duration_months": 3,
         "procurement": "cloud", "cloud_rate": None, "cloud_price_change": -0.15,
         "chip_price": None, "fixed_cost": 0.0, "refresh_every_months": 0,
@@ -106,19 +108,20 @@ DEFAULTS = {
         "refresh_fixed_cost": 0.0,
     },
     "inference": {
-        "launch_month": None, "requests_per_day": None, "annual_growth": 0.0,
+        "launch_month": None, "end_month": None, "requests_per_day": None, "annual_growth": 0.0,
         "max_requests_per_day": None, "input_tokens": 1000, "output_tokens": 300,
-        "reasoning_tokens": 0, "samples": 1, "deployment": "cloud",
+        "reasoning_tokens": 0, "samples": 1, "cached_input_fraction": 0.0,
+        "min_tokens_per_s_per_user": None, "deployment": "cloud",
         "chip": "h100-sxm", "precision": "fp8", "chips_per_replica": None,
         "target_utilization": 0.6, "peak_to_average": 1.5,
         "prefill_tokens_per_s_per_chip": None, "decode_tokens_per_s_per_chip": None,
         "cloud_rate": None, "cloud_price_change": -0.15, "chip_price": None,
-        "api_price_input": 0.0, "api_price_output": 0.0, "api_price_change": -0.3,
+        "api_price_input": 0.0, "api_price_cached_input": None, "api_price_output": 0.0, "api_price_change": -0.3,
         "ops_cost_per_month": 0.0,
     },
     "efficiency": {
         "bandwidth": 0.8, "prefill_mfu": 0.5, "decode_mfu": 0.5, "max_batch": 256,
-        "memory_fraction": 0.9, "weight_memory_fraction": 0.7,
+        "memory_fraction": 0.9, "weight_memory_fraction": 0.7, "serving": None,
     },
     "business": {"revenue_per_request": 0.0, "revenue_change": 0.0},
 }
@@ -226,8 +229,11 @@ def reference_run(scenario, chips):
     C_run = float(tr["compute_flops"]) if tr["compute_flops"] is not None else 6.0 * N_act * D
     C0 = C_run * (1.0 + float(tr["experiment_overhead"]))
     d = int(tr["duration_months"])
+    S0 = int(tr["start_month"])
     L = inf["launch_month"]
-    L = d if L is None else int(L)
+    L = S0 + d if L is None else int(L)
+    E = M if inf["end_month"] is None else int(inf["end_month"])
+    refresh_end = min(M, E)
 
     training_compute = [0.0] * M
     training_fixed = [0.0] * M
@@ -259,13 +265,13 @@ def reference_run(scenario, chips):
             return C / (F_t * mfu * 3600.0)
 
         # runs: (start month, number of months, chip-hours)
-        runs = [(0, d, chip_hours(C0))]
+        runs = [(S0, d, chip_hours(C0))]
         initial_chip_hours = runs[0][2]
         every = int(tr["refresh_every_months"])
         rd = int(tr["refresh_duration_months"])
         if every > 0:
             j = 1
-            while L + j * every < M:
+            while L + j * every < refresh_end:
                 runs.append((L + j * every, rd,
                              chip_hours(float(tr["refresh_compute_fraction"]) * C0)))
                 j += 1
@@ -276,14 +282,14 @@ def reference_run(scenario, chips):
 
     # fixed costs (no chip needed)
     fixed = float(tr["fixed_cost"])
-    for m in range(0, d):
+    for m in range(S0, S0 + d):
         if m < M:
             training_fixed[m] += fixed / d
     every = int(tr["refresh_every_months"])
     rd = int(tr["refresh_duration_months"])
     if every > 0:
         j = 1
-        while L + j * every < M:
+        while L + j * every < refresh_end:
             s = L + j * every
             for m in range(s, s + rd):
                 if m < M:
@@ -307,7 +313,7 @@ def reference_run(scenario, chips):
     decode_tokens = [0.0] * M
     tokens = [0.0] * M
     for m in range(M):
-        if m >= L:
+        if L <= m < E:
             q = rpd * (1.0 + growth) ** ((m - L) / 12.0)
             if cap is not None:
                 q = min(float(cap), q)
@@ -327,12 +333,16 @@ def reference_run(scenario, chips):
     energy_mwh = 0.0
     residual_book_value = 0.0
     replica_c = replica_P = replica_R = None
+    replica_B = per_user = answer_seconds = None
+    f_cached = float(inf["cached_input_fraction"])
 
     deployment = inf["deployment"]
     if deployment == "api":
         # ------------------------------------------------------------------ 4.2
         for m in range(M):
-            inference_compute[m] = ((prefill_tokens[m] * float(inf["api_price_input"])
+            p_in = float(inf["api_price_input"])
+            p_cached = p_in if inf["api_price_cached_input"] is None else float(inf["api_price_cached_input"])
+            inference_compute[m] = ((prefill_tokens[m] * ((1 - f_cached) * p_in + f_cached * p_cached)
                                      + decode_tokens[m] * float(inf["api_price_output"]))
                                     / 1e6 * trend(inf["api_price_change"], m))
     elif deployment in ("cloud", "owned"):
@@ -343,7 +353,6 @@ def reference_run(scenario, chips):
         b = {"bf16": 2.0, "fp8": 1.0, "fp4": 0.5}[precision]
         kv_b = 2.0 if precision == "bf16" else 1.0
         W_total = 1e9 * params_billion * b
-        W_act = N_act * b
 
         c_given = inf["chips_per_replica"]
         p_meas = inf["prefill_tokens_per_s_per_chip"]
@@ -381,24 +390,61 @@ def reference_run(scenario, chips):
             ctx_avg = n_in + (n_reason + n_out) / 2.0
             free = float(eff["memory_fraction"]) * c * HBM - W_total
             if ctx_max * kv_tok > 0:
-                B = min(int(eff["max_batch"]), math.floor(free / (ctx_max * kv_tok)))
+                B_max = min(int(eff["max_batch"]), math.floor(free / (ctx_max * kv_tok)))
             else:
-                B = int(eff["max_batch"]) if free > 0 else 0
-            if B < 1:
+                B_max = int(eff["max_batch"]) if free > 0 else 0
+            if B_max < 1:
                 raise ValueError(
                     "inference.efficiency.memory_fraction: no room for a batch of 1 "
-                    "(B = %s) on %d %r chips" % (B, c, i_chip_id))
-            t = max((W_act + B * ctx_avg * kv_tok) / (c * BW * float(eff["bandwidth"])),
-                    B * 2.0 * N_act / (c * F * float(eff["decode_mfu"])))
-            R = B / t
-            P = c * F * float(eff["prefill_mfu"]) / (2.0 * N_act)
+                    "(B = %s) on %d %r chips" % (B_max, c, i_chip_id))
+            X = mod["experts"]
+            if X is not None:
+                X = int(X)
+                k = int(mod["experts_per_token"])
+                N_total = 1e9 * params_billion
+                e = (N_total - N_act) / (X - k)
+                N_sh = N_act - k * e
+                if N_sh < 0:
+                    raise ValueError("model.experts: negative shared part")
+
+                def W_read(B):
+                    return b * (N_sh + X * e * (1 - (1 - k / X) ** B))
+            else:
+                def W_read(B):
+                    return W_total
+
+            def t_of(B):
+                return ((W_read(B) + B * ctx_avg * kv_tok) / (c * BW * float(eff["bandwidth"]))
+                        + B * 2.0 * N_act / (c * F * float(eff["decode_mfu"])))
+
+            if eff["serving"] is not None:
+                s_eff = float(eff["serving"])
+            elif i_chip.get("serving_efficiency") is not None:
+                s_eff = float(i_chip["serving_efficiency"])
+            else:
+                s_eff = 0.7
+            u = inf["min_tokens_per_s_per_user"]
+            if u is None:
+                B = B_max
+            else:
+                u = float(u)
+                if s_eff / t_of(1) < u:
+                    raise ValueError("inference.min_tokens_per_s_per_user: out of reach, best %g"
+                                     % (s_eff / t_of(1)))
+                B = max(b_ for b_ in range(1, B_max + 1) if s_eff / t_of(b_) >= u)
+            t = t_of(B)
+            R = s_eff * B / t
+            P = s_eff * c * F * float(eff["prefill_mfu"]) / (2.0 * N_act)
+            replica_B = float(B)
+            per_user = s_eff / t
+            answer_seconds = n_in * (1 - f_cached) / P + (n_reason + n_out) / per_user
 
         replica_c, replica_P, replica_R = c, P, R
 
-        busy = samples * n_in / P + samples * (n_reason + n_out) / R
+        busy = samples * n_in * (1 - f_cached) / P + samples * (n_reason + n_out) / R
         required = [0] * M
         for m in range(M):
-            if m >= L and Q[m] > 0 and busy > 0:
+            if L <= m < E and Q[m] > 0 and busy > 0:
                 cap_r = float(inf["target_utilization"]) / busy
                 replicas = math.ceil(Q[m] / 86400.0 * float(inf["peak_to_average"]) / cap_r - 1e-9)
                 required[m] = c * replicas
@@ -458,7 +504,7 @@ def reference_run(scenario, chips):
 
     # ------------------------------------------------------------------ 4.6, 4.7
     for m in range(M):
-        if m >= L:
+        if L <= m < E:
             inference_ops[m] = float(inf["ops_cost_per_month"])
     revenue = [requests[m] * float(bus["revenue_per_request"]) * trend(bus["revenue_change"], m)
                for m in range(M)]
@@ -537,6 +583,9 @@ def reference_run(scenario, chips):
         "replica_chips": None if replica_c is None else float(replica_c),
         "replica_prefill_tokens_per_s": None if replica_P is None else float(replica_P),
         "replica_decode_tokens_per_s": None if replica_R is None else float(replica_R),
+        "replica_batch": replica_B,
+        "tokens_per_s_per_user": per_user,
+        "answer_seconds": answer_seconds,
         "revenue_total": revenue_total,
         "profit": revenue_total - total_cost,
         "npv_profit": npv(net),

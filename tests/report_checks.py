@@ -1,7 +1,7 @@
 """Checks that a ``tcoapp-report`` JSON document is complete and adds up.
 
 Shared by ``tests/test_samples.py``, ``tests/test_properties.py`` and the CLI
-tests. The key names below are copied from ``shared/MODEL.md`` section 5 (and
+tests. The key names below are copied from the model's section 5 (version 2) (and
 the issue's ``cash_*`` series), not taken from the engine, so a renamed or
 dropped key fails here.
 """
@@ -21,13 +21,15 @@ SUMMARY_KEYS = frozenset({
     "training_cost", "inference_cost", "total_cost", "inference_share", "crossover_month", "npv_total",
     "npv_training", "npv_inference", "cost_per_million_tokens", "cost_per_request", "peak_chips",
     "training_chips", "energy_mwh", "residual_book_value", "replica_chips", "replica_prefill_tokens_per_s",
-    "replica_decode_tokens_per_s", "revenue_total", "profit", "npv_profit", "payback_month", "irr",
+    "replica_decode_tokens_per_s", "replica_batch", "tokens_per_s_per_user", "answer_seconds",
+    "revenue_total", "profit", "npv_profit", "payback_month", "irr",
 })
 
-#: Summary keys that MODEL.md allows to be null.
+#: Summary keys that the model allows to be null.
 NULLABLE = frozenset({
     "inference_share", "crossover_month", "cost_per_million_tokens", "cost_per_request", "replica_chips",
     "replica_prefill_tokens_per_s", "replica_decode_tokens_per_s", "payback_month", "irr",
+    "replica_batch", "tokens_per_s_per_user", "answer_seconds",
 })
 
 REL = 1e-9
@@ -198,11 +200,17 @@ def check_report(report: dict, deployment: str, *, start_month: str | None = Non
         assert not any(s["capex"]) and not any(s["depreciation"])
     if deployment == "api":
         assert not any(s["chips"]) and not any(s["inference_energy"]) and not any(s["inference_facility"])
-        for key in ("replica_chips", "replica_prefill_tokens_per_s", "replica_decode_tokens_per_s"):
+        for key in ("replica_chips", "replica_prefill_tokens_per_s", "replica_decode_tokens_per_s",
+                    "replica_batch", "tokens_per_s_per_user", "answer_seconds"):
             assert summary[key] is None, key
     else:
         assert summary["replica_chips"] >= 1 and summary["replica_chips"] == int(summary["replica_chips"])
         assert summary["replica_prefill_tokens_per_s"] > 0 and summary["replica_decode_tokens_per_s"] > 0
+        if summary["replica_batch"] is not None:   # estimated throughput: B decodes at s / t(B) each
+            assert summary["replica_batch"] >= 1 and summary["replica_batch"] == int(summary["replica_batch"])
+            assert close(summary["replica_decode_tokens_per_s"],
+                         summary["replica_batch"] * summary["tokens_per_s_per_user"])
+            assert summary["answer_seconds"] > 0
         if deployment == "cloud":
             assert not any(s["inference_energy"]) and not any(s["inference_facility"])
 
@@ -217,3 +225,8 @@ def check_report(report: dict, deployment: str, *, start_month: str | None = Non
     for key in ("crossover_month", "payback_month"):
         if summary[key] is not None:
             assert summary[key] == int(summary[key]) and 0 <= summary[key] < M, (key, summary[key])
+
+
+def only_warnings(stderr: str) -> bool:
+    """Whether stderr holds nothing but ``tcoapp-cli: warning: ...`` lines (or nothing at all)."""
+    return all(line.startswith("tcoapp-cli: warning: ") for line in stderr.splitlines())

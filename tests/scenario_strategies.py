@@ -66,6 +66,7 @@ def chip_dicts(draw, chip_id, allow_missing=False):
         "tdp_w": maybe_none(draw(_f(70.0, 1400.0))),
         "price_usd": maybe_none(draw(_log(1e3, 5e4))),
         "cloud_usd_per_hour": maybe_none(draw(_f(0.3, 12.0))),
+        "serving_efficiency": draw(st.sampled_from([None, None]) | _f(0.2, 1.2)),
         "source": "hypothesis",
         "as_of": "2026-01",
     }
@@ -90,7 +91,7 @@ def scenarios(draw, allow_missing=False):
 
     H = draw(st.integers(1, 8))
     M = 12 * H
-    sc = {"format": "tcoapp-scenario", "schema_version": 1,
+    sc = {"format": "tcoapp-scenario", "schema_version": draw(st.sampled_from([2, 2, 1])),
           "name": "hypothesis scenario", "notes": "generated"}
     put(sc, "currency", draw(st.sampled_from(["USD", "EUR", "GBP"])), "USD")
     start = "%04d-%02d" % (draw(st.integers(2024, 2030)), draw(st.integers(1, 12)))
@@ -154,14 +155,22 @@ def scenarios(draw, allow_missing=False):
     u = draw(_f(0.05, 0.95))
     params_billion = u * wmf * c_target * HBM / b / 1e9
     params_billion = float("%.6g" % params_billion)
-    assume(params_billion > 0)
+    assume(0 < params_billion <= 1e5)
     c_auto = next((2 ** k for k in range(11)
                    if 1e9 * params_billion * b <= wmf * (2 ** k) * HBM), None)
     assume(c_auto is not None)
 
     mod = {"name": "test model", "params_billion": params_billion}
-    if draw(st.integers(0, 2)) == 0:                                   # MoE
+    moe = draw(st.integers(0, 3))
+    if moe == 0:                                   # active < total, no experts (dense read)
         mod["active_params_billion"] = params_billion * draw(_f(0.02, 1.0))
+    elif moe == 1:                                 # MoE with experts (shared part may go negative: an error)
+        X = draw(st.sampled_from([8, 16, 64, 128, 256]) | st.integers(2, 300))
+        k = draw(st.integers(1, min(X - 1, 16)))
+        share = draw(_f(0.02, 0.99))
+        mod["active_params_billion"] = params_billion * share
+        mod["experts"] = X
+        mod["experts_per_token"] = k
     elif draw(st.booleans()):
         mod["active_params_billion"] = None
 
@@ -189,6 +198,11 @@ def scenarios(draw, allow_missing=False):
     put(inf, "output_tokens", n_out, 300)
     put(inf, "reasoning_tokens", n_reason, 0)
     put(inf, "samples", draw(st.sampled_from([1, 1, 2, 4])), 1)
+    put(inf, "cached_input_fraction", draw(st.sampled_from([0.0, 0.0]) | _f(0.0, 1.0)), 0.0)
+    put(inf, "min_tokens_per_s_per_user", draw(st.sampled_from([None, None]) | _log(1.0, 500.0)))
+    if draw(st.booleans()):
+        eff_now = inf.setdefault("efficiency", {})
+        eff_now["serving"] = draw(st.sampled_from([None]) | _f(0.1, 1.0))
 
     # KV cache shape: keep the batch of the roofline >= 1 (with a 1 % margin)
     kv_heads = draw(st.sampled_from([8, 1, 4, 16]))
@@ -213,6 +227,10 @@ def scenarios(draw, allow_missing=False):
     L = draw(st.sampled_from([None, 0]) | st.integers(0, M + 2))
     d = draw(st.sampled_from([3, 1]) | st.integers(1, 18))
     put(inf, "launch_month", L)
+    S0 = draw(st.sampled_from([0, 0]) | st.integers(0, M))
+    L_eff = S0 + d if L is None else L
+    if draw(st.integers(0, 2)) == 0:
+        inf["end_month"] = L_eff + draw(st.integers(1, M + 2))
     rpd = 0.0 if draw(st.integers(0, 7)) == 0 else draw(_log(1.0, 1e6))
     inf["requests_per_day"] = rpd
     put(inf, "annual_growth", draw(st.sampled_from([0.0]) | _f(-0.5, 2.0)), 0.0)
@@ -228,6 +246,7 @@ def scenarios(draw, allow_missing=False):
     price_given = draw(st.booleans())
     put(inf, "chip_price", draw(_log(1e3, 5e4)) if price_given else None)
     put(inf, "api_price_input", draw(st.sampled_from([0.0]) | _f(0.0, 15.0)), 0.0)
+    put(inf, "api_price_cached_input", draw(st.sampled_from([None]) | _f(0.0, 5.0)))
     put(inf, "api_price_output", draw(st.sampled_from([0.0]) | _f(0.0, 60.0)), 0.0)
     put(inf, "api_price_change", draw(st.sampled_from([-0.3]) | _f(-0.6, 0.1)), -0.3)
     put(inf, "ops_cost_per_month", draw(st.sampled_from([0.0]) | _f(0.0, 1e5)), 0.0)
@@ -248,6 +267,7 @@ def scenarios(draw, allow_missing=False):
     put(tr, "experiment_overhead", draw(st.sampled_from([0.0]) | _f(0.0, 2.0)), 0.0)
     put(tr, "mfu", draw(st.sampled_from([0.4]) | _f(0.1, 0.7)), 0.4)
     put(tr, "duration_months", d, 3)
+    put(tr, "start_month", S0, 0)
     put(tr, "procurement", draw(st.sampled_from(["cloud", "owned"])), "cloud")
     put(tr, "cloud_rate", draw(_f(0.3, 12.0)) if draw(st.booleans()) else None)
     put(tr, "cloud_price_change", draw(st.sampled_from([-0.15]) | _f(-0.5, 0.2)), -0.15)

@@ -20,12 +20,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report_checks import check_report  # noqa: E402
+from report_checks import only_warnings, check_report  # noqa: E402
 
 from tcoapp.paths import sample_files  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLES = sorted((REPO / "samples").glob("*.tco"))
+SAMPLES = [p for p in sorted((REPO / "samples").glob("*.tco"))
+           if '"tcoapp-programme"' not in p.read_text(encoding="utf-8")[:200]]  # programmes: tests/cli
 SCRIPT = Path(sys.executable).parent / ("tcoapp-cli.exe" if os.name == "nt" else "tcoapp-cli")
 
 
@@ -54,7 +55,7 @@ def test_there_are_samples_and_the_package_ships_them():
 def test_sample_json_report_has_every_key_and_adds_up(path, outputs):
     result = outputs[(path.name, True)]
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
+    assert only_warnings(result.stderr), result.stderr
     report = json.loads(result.stdout)
     scenario = json.loads(path.read_text(encoding="utf-8"))
     check_report(
@@ -73,7 +74,7 @@ def test_sample_json_report_has_every_key_and_adds_up(path, outputs):
 def test_sample_text_report_matches_the_json(path, outputs):
     text_run, json_run = outputs[(path.name, False)], outputs[(path.name, True)]
     assert text_run.returncode == 0, text_run.stderr
-    assert text_run.stderr == ""
+    assert only_warnings(text_run.stderr), text_run.stderr
     text, report = text_run.stdout, json.loads(json_run.stdout)
     cur, summary = report["currency"], report["summary"]
     # money in the scenario's currency, with the same rounded figure as the JSON

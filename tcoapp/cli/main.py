@@ -7,86 +7,31 @@ the field and the rule), 1 on an internal error.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
 from .. import __version__
 
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
-
-
-class BadInput(Exception):
-    """Bad command-line input that is not a scenario error (a bad option value, an unwritable path)."""
-
-
-def _load(path: str):
-    from ..scenario.files import load_scenario
-
-    return load_scenario(Path(path))
-
-
-def _evaluate(path: str):
-    from ..scenario.batch import evaluate
-
-    scenario = _load(path)
-    return scenario, evaluate(scenario, source=path)
-
-
-def _print_json(data) -> None:
-    json.dump(data, sys.stdout, indent=2, allow_nan=False)
-    sys.stdout.write("\n")
+from .chips_command import cmd_chips
+from .common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, NOTES, BadInput, evaluate_file, load_file, print_json
 
 
 def cmd_report(args) -> int:
     from ..reports.report import build_report, format_summary
 
-    scenario, result = _evaluate(args.file)
+    scenario, result = evaluate_file(args.file)
     report = build_report(scenario, result)
     if args.json:
-        _print_json(report)
+        print_json(report)
     else:
         print(format_summary(report, scenario.start_month))
     return EXIT_OK
 
 
 def cmd_validate(args) -> int:
-    _evaluate(args.file)
+    evaluate_file(args.file)
     print(f"{args.file}: valid")
-    return EXIT_OK
-
-
-CHIP_COLUMNS = (
-    ("id", "id", "{}"), ("name", "name", "{}"), ("bf16", "bf16_tflops", "{:,.0f}"),
-    ("fp8", "fp8_tflops", "{:,.0f}"), ("fp4", "fp4_tflops", "{:,.0f}"), ("GB", "memory_gb", "{:,.0f}"),
-    ("TB/s", "bandwidth_tbs", "{:.2f}"), ("W", "tdp_w", "{:,.0f}"), ("USD", "price_usd", "{:,.0f}"),
-    ("USD/h", "cloud_usd_per_hour", "{:.2f}"), ("as of", "as_of", "{}"),
-)
-
-
-def cmd_chips(args) -> int:
-    if args.file:
-        from ..scenario.catalog import chips_for
-
-        chips = chips_for(_load(args.file))
-    else:
-        from ..scenario.catalog import load_catalog
-
-        chips = load_catalog()
-    rows = [chip.model_dump() for chip in chips.values()]
-    if args.json:
-        _print_json({"format": "tcoapp-chips", "version": 1, "chips": rows})
-        return EXIT_OK
-    print("Dense peak TFLOP/s per precision; memory GB; bandwidth TB/s; power W; price and cloud rate in USD "
-          "('-' = not known)")
-    table = [[head for head, _, _ in CHIP_COLUMNS]]
-    for row in rows:
-        table.append(["-" if row[key] is None else fmt.format(row[key]) for _, key, fmt in CHIP_COLUMNS])
-    widths = [max(len(r[i]) for r in table) for i in range(len(CHIP_COLUMNS))]
-    for r in table:
-        print("  ".join(cell.ljust(w) if i < 2 or i == len(r) - 1 else cell.rjust(w)
-                        for i, (cell, w) in enumerate(zip(r, widths))))
     return EXIT_OK
 
 
@@ -94,7 +39,7 @@ def cmd_plan(args) -> int:
     from ..scenario.errors import ScenarioError
     from ..scenario.planning import OPTION_PATHS, format_plan, plan_document, plan_scenario
 
-    scenario = _load(args.file)
+    scenario = load_file(args.file)
     try:
         result = plan_scenario(
             scenario, quality_params_billion=args.quality_params_billion, quality_loss=args.quality_loss,
@@ -105,7 +50,7 @@ def cmd_plan(args) -> int:
             raise BadInput(f"--{err.path.replace('_', '-')} {err.value!r}: {err.rule}") from None
         raise
     if args.json:
-        _print_json(plan_document(result))
+        print_json(plan_document(result))
     else:
         print(format_plan(result))
     return EXIT_OK
@@ -120,7 +65,7 @@ def cmd_export(args) -> int:
     )
     from ..reports.report import build_report
 
-    scenario, result = _evaluate(args.file)
+    scenario, result = evaluate_file(args.file)
     stem = Path(args.file).stem
     written = []
     try:
@@ -206,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     from .solver_commands import add_solver_commands
 
     add_solver_commands(sub)
+    from .serving_commands import add_serving_commands
+
+    add_serving_commands(sub)
+    from .programme_commands import add_programme_options
+
+    add_programme_options(sub)
     return parser
 
 
@@ -216,8 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from ..scenario.errors import ScenarioError
 
+    NOTES.clear()
     try:
-        return args.func(args)
+        from .programme_commands import programme_handler
+
+        status = (programme_handler(args) or args.func)(args)
+        for note in NOTES:
+            print(f"tcoapp-cli: {note}", file=sys.stderr)
+        return status
     except (ScenarioError, BadInput) as err:
         print(f"tcoapp-cli: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT

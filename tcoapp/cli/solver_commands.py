@@ -16,9 +16,9 @@ from ..scenario.outputs import SUMMARY_LABELS
 
 def _load(path: str):
     """The scenario, once it is known to compute (a bad one fails here, naming its field)."""
-    from .main import _evaluate
+    from .common import evaluate_file
 
-    return _evaluate(path)[0]
+    return evaluate_file(path)[0]
 
 
 def _fmt(key: str, value, scenario) -> str:
@@ -26,9 +26,9 @@ def _fmt(key: str, value, scenario) -> str:
 
 
 def _json(data) -> None:
-    from .main import _print_json
+    from .common import print_json
 
-    _print_json(data)
+    print_json(data)
 
 
 def _progress_printer(enabled: bool):
@@ -131,7 +131,7 @@ def cmd_solve(args) -> int:
         other = with_values(scenario, {"inference.deployment": args.target_deployment})
         target = float(evaluate(other, source=args.file).summary[args.metric][0])
     if target is None:
-        from .main import BadInput
+        from .common import BadInput
 
         raise BadInput("solve needs --target VALUE or --target-deployment api|cloud|owned")
     result = goal_seek(scenario, args.input, args.metric, target, args.low, args.high, tol=args.tol,
@@ -184,6 +184,9 @@ def cmd_compare(args) -> int:
 
     scenario = _load(args.file)
     if args.what == "deployments":
+        from .common import warn_about
+
+        warn_about(scenario, args.file, compared_deployments=("api", "cloud", "owned"))
         result = compare_deployments(scenario, args.metric)
     else:
         result = compare_chips(scenario, args.chips, args.metric, role=args.role)
@@ -202,7 +205,7 @@ def cmd_compare(args) -> int:
 
 def add_solver_commands(sub) -> None:
     """Register the solver's subcommands on the CLI's subparsers."""
-    metric_help = "summary metric (MODEL.md section 5 key, e.g. total_cost, npv_total, inference_share, " \
+    metric_help = "summary metric (a section-5 key of docs/methodology.md, e.g. total_cost, npv_total, inference_share, " \
                   "crossover_month, cost_per_million_tokens, irr)"
 
     p = sub.add_parser("tornado", help="which inputs matter most: the metric at each input's low and high value")

@@ -31,7 +31,7 @@ def npv(cash, annual_rate) -> np.ndarray:
 
 
 def irr_defined(net) -> np.ndarray:
-    """Whether the IRR of monthly net flows is defined (MODEL.md section 5).
+    """Whether the IRR of monthly net flows is defined (methodology section 5).
 
     It is when the cumulative net cash flow, zeros dropped, starts negative and
     changes sign exactly once; the discounted sum then has exactly one root with

@@ -1,4 +1,4 @@
-"""The lifetime cost model of ``shared/MODEL.md``, vectorised over scenarios.
+"""The lifetime cost model (version 2) of ``docs/methodology.md``, vectorised over scenarios.
 
 Every numeric input is a scalar or an array of shape ``(S,)``; every monthly
 output has shape ``(S, M)``. One scenario is a batch of one: there is a single
@@ -9,7 +9,7 @@ Inputs are keyed by the scenario's dotted field paths (``"inference.requests_per
 with null "derive it" fields given as NaN, plus the specs of the chosen chips
 under ``"training.chip.<spec>"`` and ``"inference.chip.<spec>"`` as in the catalog
 (TFLOP/s, GB, TB/s, W, USD; NaN where unknown). :data:`INPUT_DEFAULTS` lists
-every key with its MODEL.md default; :func:`run` fills in what is left out.
+every key with its default (methodology section 2); :func:`run` fills in what is left out.
 
 >>> result = run({"model.params_billion": 8, "inference.requests_per_day": 1e5,
 ...               "inference.deployment": "api", "inference.api_price_input": 0.5,
@@ -38,8 +38,11 @@ NAN = float("nan")
 #: Chip spec keys, as in the catalog.
 CHIP_SPECS = (
     "bf16_tflops", "fp8_tflops", "fp4_tflops", "memory_gb", "bandwidth_tbs",
-    "tdp_w", "price_usd", "cloud_usd_per_hour",
+    "tdp_w", "price_usd", "cloud_usd_per_hour", "serving_efficiency",
 )
+
+#: Serving efficiency used when neither the scenario nor the chip gives one (section 4.3).
+DEFAULT_SERVING_EFFICIENCY = 0.7
 
 #: Categorical inputs and their allowed values.
 CHOICES = {
@@ -50,7 +53,7 @@ CHOICES = {
     "inference.deployment": ("api", "cloud", "owned"),
 }
 
-#: Every engine input with its MODEL.md default (NaN: null, derive it; None: required).
+#: Every engine input with its default (methodology section 2) (NaN: null, derive it; None: required).
 INPUT_DEFAULTS: dict[str, object] = {
     "finance.discount_rate": 0.08,
     "finance.basis": "cash",
@@ -71,6 +74,9 @@ INPUT_DEFAULTS: dict[str, object] = {
     "model.layers": 80,
     "model.kv_heads": 8,
     "model.head_dim": 128,
+    "model.experts": NAN,
+    "model.experts_per_token": NAN,
+    "training.start_month": 0,
     "training.tokens_trillion": 0.0,
     "training.compute_flops": NAN,
     "training.experiment_overhead": 0.0,
@@ -87,6 +93,7 @@ INPUT_DEFAULTS: dict[str, object] = {
     "training.refresh_duration_months": 1,
     "training.refresh_fixed_cost": 0.0,
     "inference.launch_month": NAN,
+    "inference.end_month": NAN,
     "inference.requests_per_day": None,
     "inference.annual_growth": 0.0,
     "inference.max_requests_per_day": NAN,
@@ -94,6 +101,8 @@ INPUT_DEFAULTS: dict[str, object] = {
     "inference.output_tokens": 300.0,
     "inference.reasoning_tokens": 0.0,
     "inference.samples": 1,
+    "inference.cached_input_fraction": 0.0,
+    "inference.min_tokens_per_s_per_user": NAN,
     "inference.deployment": "cloud",
     "inference.precision": "fp8",
     "inference.chips_per_replica": NAN,
@@ -105,6 +114,7 @@ INPUT_DEFAULTS: dict[str, object] = {
     "inference.cloud_price_change": -0.15,
     "inference.chip_price": NAN,
     "inference.api_price_input": 0.0,
+    "inference.api_price_cached_input": NAN,
     "inference.api_price_output": 0.0,
     "inference.api_price_change": -0.3,
     "inference.ops_cost_per_month": 0.0,
@@ -114,6 +124,7 @@ INPUT_DEFAULTS: dict[str, object] = {
     "inference.efficiency.max_batch": 256,
     "inference.efficiency.memory_fraction": 0.9,
     "inference.efficiency.weight_memory_fraction": 0.7,
+    "inference.efficiency.serving": NAN,
     "business.revenue_per_request": 0.0,
     "business.revenue_change": 0.0,
 }
@@ -122,7 +133,7 @@ for _role in ("training", "inference"):
         INPUT_DEFAULTS[f"{_role}.chip.{_spec}"] = NAN
     INPUT_DEFAULTS[f"{_role}.chip.id"] = "?"
 
-#: Monthly series, in MODEL.md section 5 order, then the cash series.
+#: Monthly series, in methodology section 5 order, then the cash series.
 SERIES = (
     "training_compute", "training_fixed", "inference_compute", "inference_energy",
     "inference_facility", "inference_ops", "training", "inference", "total",
@@ -130,13 +141,14 @@ SERIES = (
     "cash_training", "cash_inference", "cash_total",
 )
 
-#: Summary keys, in MODEL.md section 5 order.
+#: Summary keys, in methodology section 5 order.
 SUMMARY = (
     "training_cost", "inference_cost", "total_cost", "inference_share",
     "crossover_month", "npv_total", "npv_training", "npv_inference",
     "cost_per_million_tokens", "cost_per_request", "peak_chips", "training_chips",
     "energy_mwh", "residual_book_value", "replica_chips",
-    "replica_prefill_tokens_per_s", "replica_decode_tokens_per_s", "revenue_total",
+    "replica_prefill_tokens_per_s", "replica_decode_tokens_per_s", "replica_batch",
+    "tokens_per_s_per_user", "answer_seconds", "revenue_total",
     "profit", "npv_profit", "payback_month", "irr",
 )
 
@@ -280,7 +292,7 @@ def _peak_flops(x: dict[str, np.ndarray], role: str) -> np.ndarray:
 
 
 def _owned_hourly_rate(x, role: str, chip_price: np.ndarray, M: int) -> np.ndarray:
-    """Amortised hourly rate of one owned chip with its server share (MODEL.md 3)."""
+    """Amortised hourly rate of one owned chip with its server share (methodology section 3)."""
     f = lambda k: x[f"facility.{k}"]  # noqa: E731
     K = chip_price[:, None] * trend(f("hardware_price_change"), M) * (1.0 + f("server_overhead"))[:, None]
     server_kw = x[f"{role}.chip.tdp_w"] / 1000.0 * (1.0 + f("server_power_overhead"))
@@ -293,11 +305,15 @@ def _owned_hourly_rate(x, role: str, chip_price: np.ndarray, M: int) -> np.ndarr
     )
 
 
-def _runs_active(m: np.ndarray, start: np.ndarray, every: np.ndarray, duration: np.ndarray) -> np.ndarray:
-    """How many refresh runs j >= 1, starting at ``start + j * every``, are active in month m."""
+def _runs_active(m: np.ndarray, start: np.ndarray, every: np.ndarray, duration: np.ndarray,
+                 end: np.ndarray) -> np.ndarray:
+    """How many refresh runs j >= 1, starting at ``s_j = start + j * every`` while ``s_j < end``,
+    are active in month m."""
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = m[None, :] - start[:, None]
-        j_max = np.floor(rel / every[:, None])
+        # the last run that starts before the end: start + j * every < end
+        j_last = np.ceil((end - start) / every) - 1.0
+        j_max = np.minimum(np.floor(rel / every[:, None]), j_last[:, None])
         j_min = np.maximum(1.0, np.ceil((rel - duration[:, None] + 1.0) / every[:, None]))
         count = np.maximum(0.0, j_max - j_min + 1.0)
     return np.where(every[:, None] > 0, count, 0.0)
@@ -371,9 +387,12 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", i
                           cloud_rate_t[:, None] * trend(x["training.cloud_price_change"], M))
 
         d = x["training.duration_months"]
-        L = np.where(np.isnan(x["inference.launch_month"]), d, x["inference.launch_month"])
-        in_initial = m[None, :] < d[:, None]
-        refreshes = _runs_active(m, L, x["training.refresh_every_months"], x["training.refresh_duration_months"])
+        S0 = x["training.start_month"]
+        L = np.where(np.isnan(x["inference.launch_month"]), S0 + d, x["inference.launch_month"])
+        E = np.where(np.isnan(x["inference.end_month"]), float(M), x["inference.end_month"])
+        in_initial = (m[None, :] >= S0[:, None]) & (m[None, :] < (S0 + d)[:, None])
+        refreshes = _runs_active(m, L, x["training.refresh_every_months"], x["training.refresh_duration_months"],
+                                 np.minimum(float(M), E))
         rd = x["training.refresh_duration_months"][:, None]
         hours_t = np.where(in_initial, (hours_initial / d)[:, None], 0.0) + refreshes * (hours_refresh[:, None] / rd)
         training_compute = np.where(hours_t > 0, hours_t * rate_t, 0.0)
@@ -381,7 +400,7 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", i
                           + refreshes * (x["training.refresh_fixed_cost"][:, None] / rd))
 
         # ---- 4.1 Demand ---------------------------------------------------
-        live = m[None, :] >= L[:, None]
+        live = (m[None, :] >= L[:, None]) & (m[None, :] < E[:, None])
         cap = np.where(np.isnan(x["inference.max_requests_per_day"]), np.inf, x["inference.max_requests_per_day"])
         grown = x["inference.requests_per_day"][:, None] * np.exp(
             np.log1p(x["inference.annual_growth"])[:, None] * ((m[None, :] - L[:, None]) / 12.0))
@@ -394,6 +413,7 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", i
         decode_tokens = requests * n_samples * gen[:, None]
         tokens = prefill_tokens + decode_tokens
 
+        cached = x["inference.cached_input_fraction"]
         deployment = x["inference.deployment"]
         api, cloud, owned = (deployment == "api"), (deployment == "cloud"), (deployment == "owned")
 
@@ -403,14 +423,18 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", i
         # ---- 4.2 API --------------------------------------------------------
         api_compute = zero
         if api.any():
-            api_compute = ((prefill_tokens * x["inference.api_price_input"][:, None]
+            price_in = x["inference.api_price_input"]
+            price_cached = np.where(np.isnan(x["inference.api_price_cached_input"]), price_in,
+                                    x["inference.api_price_cached_input"])
+            blended_in = (1.0 - cached) * price_in + cached * price_cached
+            api_compute = ((prefill_tokens * blended_in[:, None]
                             + decode_tokens * x["inference.api_price_output"][:, None]) / 1e6
                            * trend(x["inference.api_price_change"], M))
 
         # ---- 4.3 Capacity ---------------------------------------------------
         capacity = _capacity(x, N_act, errors, ~api)
-        c, P, R = capacity
-        busy = n_samples[:, 0] * inp / P + n_samples[:, 0] * gen / R
+        c, P, R = capacity["c"], capacity["P"], capacity["R"]
+        busy = n_samples[:, 0] * inp * (1.0 - cached) / P + n_samples[:, 0] * gen / R
         cap_r = x["inference.target_utilization"] / busy
         replicas = np.where(live & (Q > 0),
                             np.ceil(Q / 86400.0 * x["inference.peak_to_average"][:, None] / cap_r[:, None] - 1e-9),
@@ -470,6 +494,8 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", i
             "requests": requests, "tokens": tokens, "chips": chips, "capex": capex,
             "depreciation": depreciation, "revenue": revenue,
             "cash_training": training, "cash_inference": cash_inference, "cash_total": cash_total,
+            # not a methodology output: the chips 4.3 requires each month (programmes pool on it)
+            "required": required,
         }
         summary = _summary(x, series, fleet, capacity, hours_initial, owned, api, M, irr)
 
@@ -509,7 +535,7 @@ def _lookup(codes: np.ndarray, table: dict[str, float]) -> np.ndarray:
 
 
 def _capacity(x, N_act, errors: _Errors, serves: np.ndarray):
-    """Chips per replica c and replica throughputs P, R (MODEL.md 4.3).
+    """Chips per replica c, replica throughputs P and R, batch B and answer speed (section 4.3).
 
     ``serves`` marks the scenarios whose deployment needs chips; errors are
     recorded only for those.
@@ -522,7 +548,6 @@ def _capacity(x, N_act, errors: _Errors, serves: np.ndarray):
     BW = x["inference.chip.bandwidth_tbs"] * 1e12
     eff = lambda k: x[f"inference.efficiency.{k}"]  # noqa: E731
     W_total = 1e9 * x["model.params_billion"] * b
-    W_act = N_act * b
     chip_id = x["inference.chip.id"]
 
     given_c = x["inference.chips_per_replica"]
@@ -551,21 +576,115 @@ def _capacity(x, N_act, errors: _Errors, serves: np.ndarray):
     gen = x["inference.reasoning_tokens"] + x["inference.output_tokens"]
     ctx_max = inp + gen
     ctx_avg = inp + gen / 2.0
-    B = np.minimum(eff("max_batch"), np.floor((eff("memory_fraction") * c * HBM - W_total) / (ctx_max * kv_tok)))
-    errors.add(estimate & ~np.isnan(c) & ~np.isnan(HBM) & ~(B >= 1), "inference.chips_per_replica",
+    B_max = np.minimum(eff("max_batch"),
+                       np.floor((eff("memory_fraction") * c * HBM - W_total) / (ctx_max * kv_tok)))
+    errors.add(estimate & ~np.isnan(c) & ~np.isnan(HBM) & ~(B_max >= 1), "inference.chips_per_replica",
                lambda s: f"{_at(c, s):g} '{_at(chip_id, s)}' chip(s) per replica leave no memory for the KV cache of one "
                          f"request of {_at(ctx_max, s):g} tokens (batch < 1); use more chips per replica")
-    t = np.maximum((W_act + B * ctx_avg * kv_tok) / (c * BW * eff("bandwidth")),
-                   B * 2.0 * N_act / (c * F * eff("decode_mfu")))
-    R_est = B / t
-    P_est = c * F * eff("prefill_mfu") / (2.0 * N_act)
+
+    # MoE expert coverage: the experts that B independently routed tokens touch, on average
+    X = x["model.experts"]
+    k = x["model.experts_per_token"]
+    moe = ~np.isnan(X)
+    N_total = 1e9 * x["model.params_billion"]
+    e = np.where(moe, (N_total - N_act) / (X - k), 0.0)
+    N_sh = np.where(moe, N_act - k * e, N_act)
+    errors.add(estimate & moe & (N_sh < 0), "model.experts",
+               lambda s: f"{_at(X, s):g} experts with {_at(k, s):g} per token leave a negative shared part "
+                         f"({_at(N_sh, s) / 1e9:.4g}B parameters): active_params_billion must be at least "
+                         "experts_per_token x (params_billion - active_params_billion) / (experts - experts_per_token)")
+
+    def W_read(B):
+        return np.where(moe, b * (N_sh + X * e * (1.0 - (1.0 - k / X) ** B)), W_total)
+
+    mem_rate = c * BW * eff("bandwidth")
+    flop_rate = c * F * eff("decode_mfu")
+
+    def step_time(B):
+        return (W_read(B) + B * ctx_avg * kv_tok) / mem_rate + B * 2.0 * N_act / flop_rate
+
+    s_eff = np.where(np.isnan(eff("serving")),
+                     np.where(np.isnan(x["inference.chip.serving_efficiency"]), DEFAULT_SERVING_EFFICIENCY,
+                              x["inference.chip.serving_efficiency"]),
+                     eff("serving"))
+    u = x["inference.min_tokens_per_s_per_user"]
+    targeted = ~np.isnan(u)
+    B_top = np.where(B_max >= 1, B_max, 1.0)
+    B = B_top
+    if (estimate & targeted).any():
+        # the largest integer B in 1 .. B_max with s / t(B) >= u; the speed falls as B grows,
+        # so an integer bisection finds it in log2(B_max) steps for the whole batch at once
+        best = s_eff / step_time(1.0)
+        reachable = best >= u
+        errors.add(estimate & targeted & (B_max >= 1) & ~reachable, "inference.min_tokens_per_s_per_user",
+                   lambda s: f"{_at(u, s):g} tokens/s per user is out of reach on '{_at(chip_id, s)}' with "
+                             f"{_at(c, s):g} chip(s) per replica: the best is {_at(best, s):.4g} tokens/s "
+                             "(batch 1)")
+        hi = np.where(targeted & reachable & np.isfinite(B_top), B_top, 1.0)
+        lo = np.ones_like(hi)
+        while np.any(lo < hi):
+            searching = lo < hi
+            mid = np.ceil((lo + hi) / 2.0)
+            ok = s_eff / step_time(mid) >= u
+            lo = np.where(searching & ok, mid, lo)
+            hi = np.where(searching & ~ok, mid - 1.0, hi)
+        B = np.where(targeted, lo, B_top)
+    t = step_time(B)
+    R_est = s_eff * B / t
+    P_est = s_eff * c * F * eff("prefill_mfu") / (2.0 * N_act)
+    per_user = s_eff / t
+    cached = x["inference.cached_input_fraction"]
+    answer_seconds = inp * (1.0 - cached) / P_est + gen / per_user
     P = np.where(measured, c * pre, P_est)
     R = np.where(measured, c * dec, R_est)
-    return c, P, R
+    return {"c": c, "P": P, "R": R, "B": B, "per_user": per_user, "answer_seconds": answer_seconds,
+            "measured": measured}
+
+
+def owned_fleet(inputs: Mapping[str, object], required: np.ndarray, months: int) -> dict[str, np.ndarray]:
+    """The owned fleet of section 4.5 for given chip needs (programmes pool on it, section 6).
+
+    Parameters
+    ----------
+    inputs : mapping
+        Engine inputs as :func:`run` takes them; the facility section, the finance basis and
+        the inference chip's price (``inference.chip_price``, else the catalog's times
+        ``finance.usd_to_currency``) and ``tdp_w`` are used.
+    required : array (S, M)
+        Chips required in each month.
+    months : int
+
+    Returns
+    -------
+    dict
+        ``alive``, ``capex``, ``depreciation``, ``energy``, ``facility`` and ``compute``
+        (capex on a cash basis, depreciation on an accrual basis), each (S, M), and
+        ``energy_mwh`` (S,).
+
+    >>> fleet = owned_fleet({"model.params_billion": 1, "inference.requests_per_day": 0,
+    ...                      "inference.chip_price": 1000.0, "inference.chip.tdp_w": 700.0,
+    ...                      "facility.life_years": 1.0}, np.array([[3.0] * 12 + [0.0] * 12]), 24)
+    >>> fleet["alive"][0, [0, 11, 12]].tolist(), float(fleet["capex"].sum())
+    ([8.0, 8.0, 0.0], 11200.0)
+    """
+    x, S = _broadcast_inputs(inputs)
+    M = int(months)
+    required = np.asarray(required, dtype=float)
+    S = max(S, required.shape[0])
+    price = np.where(np.isnan(x["inference.chip_price"]),
+                     x["inference.chip.price_usd"] * x["finance.usd_to_currency"], x["inference.chip_price"])
+    if np.isnan(price).any():
+        raise EngineError(0, "inference.chip_price", "is null and the chip has no price_usd; owned deployment "
+                          "needs a purchase price")
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        fleet = _owned_fleet(x, np.broadcast_to(required, (S, M)), np.broadcast_to(price, (S,)), M, np.arange(S))
+    accrual = x["finance.basis"] == "accrual"
+    fleet["compute"] = np.where(accrual[:, None], fleet["depreciation"], fleet["capex"])
+    return {k: _full(np.asarray(v), (S, M) if np.ndim(v) == 2 else (S,)) for k, v in fleet.items()}
 
 
 def _owned_fleet(x, required: np.ndarray, chip_price: np.ndarray, M: int, rows: np.ndarray) -> dict:
-    """Owned fleet cohorts: purchases in whole servers, retirement after ``life`` months (MODEL.md 4.5).
+    """Owned fleet cohorts: purchases in whole servers, retirement after ``life`` months (methodology section 4.5).
 
     Works month-major, ``(M, S)``, so that the loop over months, which carries
     the fleet's state, reads and writes contiguous rows.
@@ -641,7 +760,8 @@ def _summary(x, series, fleet, capacity, hours_initial, owned, api, M, with_irr:
         payback = irr = np.full(1, NAN)
         npv_profit = None
     npv_total = npv(series["cash_total"], rate)
-    c, P, R = capacity
+    c, P, R = capacity["c"], capacity["P"], capacity["R"]
+    estimated = ~api & ~capacity["measured"]
     return {
         "training_cost": training_cost,
         "inference_cost": inference_cost,
@@ -660,6 +780,9 @@ def _summary(x, series, fleet, capacity, hours_initial, owned, api, M, with_irr:
         "replica_chips": np.where(api, NAN, c),
         "replica_prefill_tokens_per_s": np.where(api, NAN, P),
         "replica_decode_tokens_per_s": np.where(api, NAN, R),
+        "replica_batch": np.where(estimated, capacity["B"], NAN),
+        "tokens_per_s_per_user": np.where(estimated, capacity["per_user"], NAN),
+        "answer_seconds": np.where(estimated, capacity["answer_seconds"], NAN),
         "revenue_total": total_of["revenue"],
         "profit": total_of["revenue"] - total_cost,
         "npv_profit": -npv_total if npv_profit is None else npv_profit,
@@ -679,5 +802,5 @@ def months_label(start_month: str, months: int) -> list[str]:
     return [f"{(first + k) // 12:04d}-{(first + k) % 12 + 1:02d}" for k in range(months)]
 
 
-__all__ = ["run", "Result", "yearly", "trend", "months_label", "INPUT_DEFAULTS", "SERIES", "SUMMARY",
-           "CHIP_SPECS", "CHOICES", "HOURS", "DAYS", "EngineError"]
+__all__ = ["run", "owned_fleet", "Result", "yearly", "trend", "months_label", "INPUT_DEFAULTS", "SERIES", "SUMMARY",
+           "CHIP_SPECS", "CHOICES", "HOURS", "DAYS", "DEFAULT_SERVING_EFFICIENCY", "EngineError"]

@@ -437,7 +437,7 @@ def _design(params, tokens, inference_tokens, result, k) -> Design:
 
 
 def _memory_steps(inputs: Mapping[str, object], lo: float, hi: float) -> np.ndarray:
-    """Sizes in ``[lo, hi]`` just below where the automatic chips per replica doubles (MODEL.md 4.3).
+    """Sizes in ``[lo, hi]`` just below where the automatic chips per replica doubles (methodology section 4.3).
 
     The cost jumps there, so the cheapest size often sits exactly at one of them.
     """

@@ -23,6 +23,9 @@ from .model import Result, run
 
 Progress = Callable[[float], None] | None
 CancelCheck = Callable[[], bool] | None
+#: What evaluates a batch: :func:`run` by default; a programme passes its own, which takes
+#: programme inputs (``"Chat/inference.annual_growth"``) and returns the programme's summary per row.
+Runner = Callable[..., Result] | None
 
 #: Percentiles reported by the Monte Carlo, as (key, percent).
 PERCENTILES = (("p5", 5.0), ("p10", 10.0), ("p50", 50.0), ("p90", 90.0), ("p95", 95.0))
@@ -89,7 +92,7 @@ class TornadoRow:
 
 
 def tornado(base: Mapping[str, object], months: int, metric: str,
-            ranges: Mapping[str, tuple[float, float, str]]) -> tuple[float, list[TornadoRow]]:
+            ranges: Mapping[str, tuple[float, float, str]], *, runner: Runner = None) -> tuple[float, list[TornadoRow]]:
     """Metric at the low and high value of each input, all in one batch.
 
     Parameters
@@ -111,7 +114,7 @@ def tornado(base: Mapping[str, object], months: int, metric: str,
             overrides[path] = column
         column[1 + 2 * k] = ranges[path][0]
         column[2 + 2 * k] = ranges[path][1]
-    result = run(batch_with(base, overrides), months, on_error="mask")
+    result = (runner or run)(batch_with(base, overrides), months, on_error="mask")
     values = metric_values(result, metric)
     errors = result.errors
     rows = []
@@ -225,7 +228,7 @@ def percentiles(metric: str, values: np.ndarray, ok: np.ndarray) -> dict[str, fl
 def monte_carlo(base: Mapping[str, object], months: int, draws: Mapping[str, np.ndarray],
                 metrics: Sequence[str], *, band_limit: int = 20_000, progress: Progress = None,
                 cancelled: CancelCheck = None, chunk: int | None = None, seed: int = 0,
-                workers: int | None = None) -> MonteCarloResult:
+                workers: int | None = None, runner: Runner = None) -> MonteCarloResult:
     """Evaluate sampled inputs in bounded chunks and keep what the summaries need.
 
     ``draws`` maps input paths to arrays of the same length (the samples).
@@ -252,7 +255,7 @@ def monte_carlo(base: Mapping[str, object], months: int, draws: Mapping[str, np.
         overrides = {k: v[start:stop] for k, v in draws.items()}
         if not overrides:  # nothing uncertain: every sample is the base scenario
             overrides = {"finance.discount_rate": np.full(stop - start, float(base["finance.discount_rate"]))}
-        result = run(batch_with(base, overrides), months, on_error="mask", irr="irr" in metrics)
+        result = (runner or run)(batch_with(base, overrides), months, on_error="mask", irr="irr" in metrics)
         upto = max(0, min(stop, kept) - start)
         cumulative = np.cumsum(result.series["total"][:upto], axis=1) if upto else None
         return {m: metric_values(result, m) for m in metrics}, result.error_mask, result.errors, cumulative
@@ -305,7 +308,7 @@ class GoalSeekResult:
 def goal_seek(base: Mapping[str, object], months: int, path: str, metric: str, target: float,
               low: float, high: float, *, integer: bool = False, tol: float | None = None,
               grid: int = 129, max_iter: int = 60, progress: Progress = None,
-              cancelled: CancelCheck = None) -> GoalSeekResult:
+              cancelled: CancelCheck = None, runner: Runner = None) -> GoalSeekResult:
     """The value(s) of one input in ``[low, high]`` at which a metric reaches ``target``.
 
     One batch evaluates a grid over the range (every integer, for whole-number
@@ -330,7 +333,7 @@ def goal_seek(base: Mapping[str, object], months: int, path: str, metric: str, t
 
     def evaluate(points: np.ndarray) -> np.ndarray:
         _check(cancelled)
-        result = run(batch_with(base, {path: points}), months, on_error="mask", irr=metric == "irr")
+        result = (runner or run)(batch_with(base, {path: points}), months, on_error="mask", irr=metric == "irr")
         return metric_values(result, metric) - target
 
     g = evaluate(xs)
@@ -419,17 +422,17 @@ def goal_seek(base: Mapping[str, object], months: int, path: str, metric: str, t
 
 # ---------------------------------------------------------------- sweeps
 def sweep(base: Mapping[str, object], months: int, path: str, values: Sequence[float],
-          metrics: Sequence[str]) -> tuple[dict[str, np.ndarray], list]:
+          metrics: Sequence[str], *, runner: Runner = None) -> tuple[dict[str, np.ndarray], list]:
     """Metrics at each value of one input, in one batch."""
-    result = run(batch_with(base, {path: np.asarray(values, dtype=float)}), months, on_error="mask")
+    result = (runner or run)(batch_with(base, {path: np.asarray(values, dtype=float)}), months, on_error="mask")
     return {m: metric_values(result, m) for m in metrics}, result.errors
 
 
 def sweep2(base: Mapping[str, object], months: int, x_path: str, x_values: Sequence[float],
-           y_path: str, y_values: Sequence[float], metric: str) -> np.ndarray:
+           y_path: str, y_values: Sequence[float], metric: str, *, runner: Runner = None) -> np.ndarray:
     """Metric over a grid of two inputs in one batch; ``grid[iy, ix]``."""
     if x_path == y_path:
         raise ValueError("a two-way sweep needs two different inputs")
     xs, ys = np.meshgrid(np.asarray(x_values, float), np.asarray(y_values, float))
-    result = run(batch_with(base, {x_path: xs.ravel(), y_path: ys.ravel()}), months, on_error="mask")
+    result = (runner or run)(batch_with(base, {x_path: xs.ravel(), y_path: ys.ravel()}), months, on_error="mask")
     return metric_values(result, metric).reshape(xs.shape)

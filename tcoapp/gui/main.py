@@ -109,7 +109,7 @@ def build_window(files: Sequence[str | Path], reopen_last: bool = True, restore_
 
 def is_bundled_sample(path: str | Path) -> bool:
     """Whether ``path`` is one of the app's own samples (which must never be overwritten)."""
-    from ..paths import samples_dir
+    from tcoapp.paths import samples_dir
 
     try:
         return Path(path).resolve().parent == samples_dir().resolve() and Path(path).suffix.lower() == ".tco"

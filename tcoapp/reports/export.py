@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
+from tcoapp.scenario.files import fsync_folder, remove_stale_temporaries, temporary_pattern
+
 #: File name suffixes of the tables written by :func:`write_csv`.
 CSV_TABLES = ("monthly", "yearly")
 
@@ -88,8 +90,10 @@ def write_atomically(path, write: Callable[[Path], None]) -> Path:
     """Call ``write(temporary_path)``, then move the finished file onto ``path``.
 
     The temporary file sits in the target's folder (so the rename is atomic),
-    is flushed to disk before the rename and removed on any failure. The new
-    file keeps an existing target's permissions.
+    is flushed to disk before the rename and removed on any failure; the folder
+    is flushed after the rename. The new file keeps an existing target's
+    permissions. Old temporary files of this target that an interrupted export
+    left behind are removed.
 
     Returns
     -------
@@ -121,6 +125,8 @@ def write_atomically(path, write: Callable[[Path], None]) -> Path:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    fsync_folder(target.parent)
+    remove_stale_temporaries(target.parent, temporary_pattern(target.name))
     return target
 
 

@@ -230,7 +230,19 @@ def bounds_rule(field: FieldInfo) -> str:
 
 
 def _number(value: float) -> str:
-    """A bound as people write it: ``0`` not ``0.0``."""
+    """A bound as people write it: ``0`` not ``0.0``, ``1 million`` not ``1e+06``.
+
+    >>> [_number(v) for v in (0.0, 1.0, 1200, 1e5, 1e6, 2.5e9, 1e12, 1e15, 1e32)]
+    ['0', '1', '1,200', '100,000', '1 million', '2.5 billion', '1 trillion', '1e15', '1e32']
+    """
+    for name, scale in (("trillion", 1e12), ("billion", 1e9), ("million", 1e6)):
+        if scale <= abs(value) < 1000 * scale:
+            return f"{value / scale:g} {name}"
+    if abs(value) >= 1e15:
+        mantissa, exponent = f"{value:e}".split("e")
+        return f"{float(mantissa):g}e{int(exponent)}"
+    if value == int(value) and abs(value) >= 1000:
+        return f"{value:,.0f}"
     return f"{value:g}"
 
 

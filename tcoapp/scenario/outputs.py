@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-#: Label and unit of every summary key of MODEL.md section 5.
+#: Label and unit of every summary key of the model (methodology section 5).
 SUMMARY_LABELS: dict[str, tuple[str, str]] = {
     "training_cost": ("Training cost", "{cur}"),
     "inference_cost": ("Inference cost", "{cur}"),
@@ -28,6 +28,9 @@ SUMMARY_LABELS: dict[str, tuple[str, str]] = {
     "replica_chips": ("Chips per replica", "chips"),
     "replica_prefill_tokens_per_s": ("Replica prefill throughput", "tokens/s"),
     "replica_decode_tokens_per_s": ("Replica decode throughput", "tokens/s"),
+    "replica_batch": ("Requests decoded together per replica", "requests"),
+    "tokens_per_s_per_user": ("Decode speed each user sees", "tokens/s"),
+    "answer_seconds": ("Time to a full answer", "s"),
     "revenue_total": ("Revenue", "{cur}"),
     "profit": ("Profit", "{cur}"),
     "npv_profit": ("NPV of profit", "{cur}"),

@@ -1,4 +1,4 @@
-"""The scenario: every input of the lifetime cost model (``shared/MODEL.md`` section 2).
+"""The scenario: every input of the lifetime cost model (``docs/methodology.md`` section 2).
 
 The models mirror the ``.tco`` file field for field, with the same names, units,
 defaults and rules. They are strict (a number must be written as a number, an
@@ -19,6 +19,7 @@ import numbers
 import re
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Optional, Union
 
@@ -28,7 +29,7 @@ from tcoapp.scenario.errors import (
     ScenarioError, bounds_rule, field_bounds, rule_violation, scenario_error_from_validation,
 )
 
-CURRENT_SCHEMA_VERSION = 1
+CURRENT_SCHEMA_VERSION = 2
 """The ``schema_version`` this app writes; older files are migrated on load."""
 
 PER_YEAR = "per year (0.1 = +10 % a year, -0.2 = -20 % a year)"
@@ -52,10 +53,37 @@ def _section(model: type[BaseModel], title: str, description: str) -> Any:
     return Field(default_factory=model, title=title, description=description)
 
 
+#: Characters refused in text fields: control characters (they reach terminals as escape sequences
+#: and break workbook cells) and the bidirectional overrides that make text read differently than it is.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: Text fields where line breaks and tabs are fine.
+_MULTILINE_FIELDS = frozenset({"notes"})
+
+
+def _control_character(text: str, multiline: bool) -> str | None:
+    """The first refused character of ``text``, or None."""
+    for ch in text:
+        if multiline and ch in "\n\r\t":
+            continue
+        if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS or ch in "\u2028\u2029":
+            return ch
+    return None
+
+
 class _StrictModel(BaseModel):
-    """Base of every scenario model: strict types, no unknown fields, immutable."""
+    """Base of every scenario model: strict types, no unknown fields, immutable, text without control characters."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable_text(cls, value: Any, info: Any) -> Any:
+        if isinstance(value, str):
+            bad = _control_character(value, info.field_name in _MULTILINE_FIELDS)
+            if bad is not None:
+                allowed = " (line breaks and tabs are fine)" if info.field_name in _MULTILINE_FIELDS else ""
+                raise rule_violation(f"must not contain control characters such as U+{ord(bad):04X}{allowed}")
+        return value
 
 
 class Finance(_StrictModel):
@@ -64,7 +92,7 @@ class Finance(_StrictModel):
     discount_rate: float = _field(
         0.08, "Discount rate", "per year (0.08 = 8 %)",
         "Annual rate used to bring future costs and revenue back to today's money (net present value).",
-        gt=-1,
+        gt=-1, le=10.0,
     )
     basis: Literal["cash", "accrual"] = _field(
         "cash", "Accounting basis", '"cash" or "accrual"',
@@ -74,7 +102,7 @@ class Finance(_StrictModel):
     usd_to_currency: float = _field(
         1.0, "USD exchange rate", "scenario currency per US dollar",
         "Converts catalog prices and cloud rates, which are in US dollars, into the scenario's currency.",
-        gt=0,
+        gt=0, le=1e6,
     )
 
 
@@ -82,16 +110,16 @@ class Facility(_StrictModel):
     """Running costs and lifetime of hardware the programme owns."""
 
     electricity_price: float = _field(
-        0.08, "Electricity price", "currency per kWh", "Price of electricity at the start.", ge=0,
+        0.08, "Electricity price", "currency per kWh", "Price of electricity at the start.", ge=0, le=100.0,
     )
     electricity_price_change: float = _field(
-        0.02, "Electricity price change", PER_YEAR, "Yearly change in the electricity price.", gt=-1,
+        0.02, "Electricity price change", PER_YEAR, "Yearly change in the electricity price.", gt=-1, le=10.0,
     )
     pue: float = _field(
         1.3, "PUE", "ratio (1.3 = 30 % on top of IT power)",
         "Power usage effectiveness: the data centre's total power divided by the power of the IT equipment "
         "(cooling and power losses).",
-        ge=1,
+        ge=1, le=10.0,
     )
     power_load_factor: float = _field(
         0.7, "Power load factor", SHARE,
@@ -102,30 +130,30 @@ class Facility(_StrictModel):
         0.8, "Server power overhead", "share of chip TDP (0.8 = 80 %)",
         "Power the rest of the server (CPUs, memory, network, fans) adds to the chips' rated power at full "
         "load (a DGX H100 draws 10.2 kW for 5.6 kW of GPUs: 0.82).",
-        ge=0,
+        ge=0, le=10.0,
     )
     colocation_per_kw_month: float = _field(
         0.0, "Colocation price", "currency per kW of server power per month",
-        "Data-centre space and services, charged on the servers' full-load power.", ge=0,
+        "Data-centre space and services, charged on the servers' full-load power.", ge=0, le=1e6,
     )
     server_overhead: float = _field(
         0.4, "Server cost overhead", "share of chip price (0.4 = 40 %)",
-        "Cost of host, network and storage added to each chip's purchase price.", ge=0,
+        "Cost of host, network and storage added to each chip's purchase price.", ge=0, le=10.0,
     )
     life_years: float = _field(
         5.0, "Hardware life", "years",
-        "Owned hardware is retired and depreciated over this many years.", gt=0,
+        "Owned hardware is retired and depreciated over this many years.", gt=0, le=50.0,
     )
     maintenance_rate: float = _field(
         0.05, "Maintenance rate", "share of installed hardware cost per year (0.05 = 5 %)",
-        "Yearly maintenance and support cost of installed hardware.", ge=0,
+        "Yearly maintenance and support cost of installed hardware.", ge=0, le=10.0,
     )
     hardware_price_change: float = _field(
-        -0.1, "Hardware price change", PER_YEAR, "Yearly change in chip purchase prices.", gt=-1,
+        -0.1, "Hardware price change", PER_YEAR, "Yearly change in chip purchase prices.", gt=-1, le=10.0,
     )
     chips_per_server: int = _field(
         8, "Chips per server", "chips (whole number)", "Owned chips are bought in whole servers of this many.",
-        ge=1,
+        ge=1, le=1024,
     )
 
     @field_validator("life_years")
@@ -141,22 +169,33 @@ class ModelSpec(_StrictModel):
 
     name: str = _field("", "Model name", "text", "Name of the model, for reports.")
     params_billion: float = _field(
-        ..., "Parameters", "billions of parameters", "Total number of model parameters.", gt=0,
+        ..., "Parameters", "billions of parameters", "Total number of model parameters.", gt=0, le=1e5,
     )
     active_params_billion: Optional[float] = _field(
         None, "Active parameters", "billions of parameters",
         "Parameters used for each token (smaller than the total for mixture-of-experts models); "
         "empty means all parameters.",
-        gt=0,
+        gt=0, le=1e5,
     )
-    layers: int = _field(80, "Layers", "layers (whole number)", "Transformer layers, for the memory cache size.", ge=1)
+    layers: int = _field(80, "Layers", "layers (whole number)", "Transformer layers, for the memory cache size.", ge=1, le=10000)
     kv_heads: int = _field(
-        8, "Key-value heads", "heads (whole number)", "Key-value attention heads, for the memory cache size.", ge=1,
+        8, "Key-value heads", "heads (whole number)", "Key-value attention heads, for the memory cache size.", ge=1, le=10000,
     )
     head_dim: int = _field(
         128, "Head dimension", "values per head (whole number)",
         "Size of each attention head, for the memory cache size.",
-        ge=1,
+        ge=1, le=100000,
+    )
+
+    experts: Optional[int] = _field(
+        None, "Experts", "experts per layer (whole number)",
+        "Routed experts in each mixture-of-experts layer; empty means a dense model. Serving reads the "
+        "experts that a batch's tokens touch.",
+        ge=2, le=100000,
+    )
+    experts_per_token: Optional[int] = _field(
+        None, "Experts per token", "experts (whole number)",
+        "Routed experts each token uses; given exactly when experts is.", ge=1, le=100000,
     )
 
     @model_validator(mode="after")
@@ -166,22 +205,38 @@ class ModelSpec(_StrictModel):
                 f"must be > 0 and <= params_billion ({self.params_billion:g})",
                 loc=("active_params_billion",), value=self.active_params_billion,
             )
+        if (self.experts is None) != (self.experts_per_token is None):
+            missing = "experts_per_token" if self.experts_per_token is None else "experts"
+            raise rule_violation("must be given together with experts and experts_per_token (both or neither)",
+                                 loc=(missing,), value=None)
+        if self.experts is not None:
+            if not self.experts_per_token < self.experts:
+                raise rule_violation(f"must be >= 1 and < experts ({self.experts})",
+                                     loc=("experts_per_token",), value=self.experts_per_token)
+            if self.active_params_billion is None or not self.active_params_billion < self.params_billion:
+                raise rule_violation(
+                    f"needs active_params_billion < params_billion ({self.params_billion:g}) for a "
+                    "mixture-of-experts model", loc=("experts",), value=self.experts)
         return self
 
 
 class Training(_StrictModel):
     """Building the model: the initial training run and periodic refresh runs."""
 
+    start_month: int = _field(
+        0, "Training start", "month index (0 = start month)", "Month in which the initial training run starts.",
+        ge=0, le=1200,
+    )
     tokens_trillion: float = _field(
-        0.0, "Training tokens", "trillions of tokens", "Tokens processed by the final training run.", ge=0,
+        0.0, "Training tokens", "trillions of tokens", "Tokens processed by the final training run.", ge=0, le=10000.0,
     )
     compute_flops: Optional[float] = _field(
         None, "Training compute", "FLOP",
-        "Compute of the final run; empty means 6 x active parameters x training tokens.", ge=0,
+        "Compute of the final run; empty means 6 x active parameters x training tokens.", ge=0, le=1e32,
     )
     experiment_overhead: float = _field(
         0.0, "Experiment overhead", "share of the final run's compute (0.5 = 50 %)",
-        "Extra compute spent on experiments and failed runs.", ge=0,
+        "Extra compute spent on experiments and failed runs.", ge=0, le=100.0,
     )
     chip: str = _field("h100-sxm", "Training chip", "chip id", "Accelerator used for training, from the chip catalog.")
     precision: Literal["bf16", "fp8"] = _field(
@@ -193,7 +248,7 @@ class Training(_StrictModel):
         gt=0, le=1,
     )
     duration_months: int = _field(
-        3, "Training duration", "months (whole number)", "Length of the initial training run.", ge=1,
+        3, "Training duration", "months (whole number)", "Length of the initial training run.", ge=1, le=1200,
     )
     procurement: Literal["cloud", "owned"] = _field(
         "cloud", "Training hardware", '"cloud" or "owned"',
@@ -201,32 +256,32 @@ class Training(_StrictModel):
     )
     cloud_rate: Optional[float] = _field(
         None, "Training cloud rate", "currency per chip-hour",
-        "Rental price of one chip for one hour; empty means the catalog rate.", ge=0,
+        "Rental price of one chip for one hour; empty means the catalog rate.", ge=0, le=1e6,
     )
     cloud_price_change: float = _field(
-        -0.15, "Training cloud price change", PER_YEAR, "Yearly change in cloud rental rates.", gt=-1,
+        -0.15, "Training cloud price change", PER_YEAR, "Yearly change in cloud rental rates.", gt=-1, le=10.0,
     )
     chip_price: Optional[float] = _field(
         None, "Training chip price", "currency per chip",
-        "Purchase price of one chip; empty means the catalog price.", ge=0,
+        "Purchase price of one chip; empty means the catalog price.", ge=0, le=1e9,
     )
     fixed_cost: float = _field(
         0.0, "Training fixed cost", "currency",
-        "Data, people and evaluation for the initial run, spread over its months.", ge=0,
+        "Data, people and evaluation for the initial run, spread over its months.", ge=0, le=1e15,
     )
     refresh_every_months: int = _field(
         0, "Refresh interval", "months (whole number)",
-        "Months between refresh (retraining) runs after launch; 0 means no refreshes.", ge=0,
+        "Months between refresh (retraining) runs after launch; 0 means no refreshes.", ge=0, le=1200,
     )
     refresh_compute_fraction: float = _field(
         0.1, "Refresh compute", "share of the initial run's compute (0.1 = 10 %)",
-        "Compute of each refresh run.", ge=0,
+        "Compute of each refresh run.", ge=0, le=100.0,
     )
     refresh_duration_months: int = _field(
-        1, "Refresh duration", "months (whole number)", "Length of each refresh run.", ge=1,
+        1, "Refresh duration", "months (whole number)", "Length of each refresh run.", ge=1, le=1200,
     )
     refresh_fixed_cost: float = _field(
-        0.0, "Refresh fixed cost", "currency per refresh", "Data, people and evaluation for each refresh run.", ge=0,
+        0.0, "Refresh fixed cost", "currency per refresh", "Data, people and evaluation for each refresh run.", ge=0, le=1e15,
     )
 
 
@@ -244,7 +299,7 @@ class Efficiency(_StrictModel):
         0.5, "Decode utilisation", SHARE, "Share of peak compute achieved while generating tokens.", gt=0, le=1,
     )
     max_batch: int = _field(
-        256, "Maximum batch", "requests (whole number)", "Most requests one model copy serves at once.", ge=1,
+        256, "Maximum batch", "requests (whole number)", "Most requests one model copy serves at once.", ge=1, le=1000000,
     )
     memory_fraction: float = _field(
         0.9, "Usable memory", SHARE, "Share of chip memory available for weights and the cache.", gt=0, le=1,
@@ -254,6 +309,12 @@ class Efficiency(_StrictModel):
         "Share of chip memory the model weights may fill when choosing how many chips hold one copy.",
         gt=0, le=1,
     )
+    serving: Optional[float] = _field(
+        None, "Serving efficiency", SHARE,
+        "Share of the throughput estimate that measured serving reaches; empty means the chip's calibrated "
+        "value, else 0.7.",
+        gt=0, le=1,
+    )
 
 
 class Inference(_StrictModel):
@@ -261,26 +322,43 @@ class Inference(_StrictModel):
 
     launch_month: Optional[int] = _field(
         None, "Launch month", "month index (0 = start month)",
-        "Month in which serving starts; empty means right after the initial training run.", ge=0,
+        "Month in which serving starts; empty means right after the initial training run.", ge=0, le=1200,
+    )
+    end_month: Optional[int] = _field(
+        None, "End month", "month index (0 = start month)",
+        "First month with no traffic (the product is retired); empty means it runs to the end of the horizon.",
+        ge=1, le=1200,
     )
     requests_per_day: float = _field(
-        ..., "Requests per day", "requests per day", "Demand at launch.", ge=0,
+        ..., "Requests per day", "requests per day", "Demand at launch.", ge=0, le=1e12,
     )
-    annual_growth: float = _field(0.0, "Demand growth", PER_YEAR, "Yearly growth of requests per day.", gt=-1)
+    annual_growth: float = _field(0.0, "Demand growth", PER_YEAR, "Yearly growth of requests per day.", gt=-1, le=10.0)
     max_requests_per_day: Optional[float] = _field(
         None, "Demand ceiling", "requests per day", "Demand stops growing at this level; empty means no ceiling.",
-        gt=0,
+        gt=0, le=1e12,
     )
-    input_tokens: float = _field(1000.0, "Input tokens", "tokens per request", "Prompt length of a request.", ge=0)
+    input_tokens: float = _field(1000.0, "Input tokens", "tokens per request", "Prompt length of a request.", ge=0, le=1e7)
     output_tokens: float = _field(
-        300.0, "Output tokens", "tokens per request", "Visible answer tokens of a request.", ge=0,
+        300.0, "Output tokens", "tokens per request", "Visible answer tokens of a request.", ge=0, le=1e7,
     )
     reasoning_tokens: float = _field(
-        0.0, "Reasoning tokens", "tokens per request", 'Hidden "thinking" tokens generated before the answer.', ge=0,
+        0.0, "Reasoning tokens", "tokens per request", 'Hidden "thinking" tokens generated before the answer.', ge=0, le=1e7,
     )
     samples: int = _field(
         1, "Samples per request", "answers (whole number)",
-        "Answers generated per request (best-of-n, self-consistency).", ge=1,
+        "Answers generated per request (best-of-n, self-consistency).", ge=1, le=1024,
+    )
+    cached_input_fraction: float = _field(
+        0.0, "Cached prompt share", SHARE,
+        "Share of input tokens served from a prompt (prefix) cache: billed at the cached price and "
+        "skipping prefill.",
+        ge=0, le=1,
+    )
+    min_tokens_per_s_per_user: Optional[float] = _field(
+        None, "Interactivity target", "tokens per second per user",
+        "Decode speed each user must see; limits the batch. Empty means the batch is as large as memory "
+        "and the maximum batch allow.",
+        gt=0, le=1e6,
     )
     deployment: Literal["api", "cloud", "owned"] = _field(
         "cloud", "Deployment", '"api", "cloud" or "owned"',
@@ -296,44 +374,48 @@ class Inference(_StrictModel):
     )
     chips_per_replica: Optional[int] = _field(
         None, "Chips per model copy", "chips (whole number)",
-        "Chips holding one copy of the model; empty means the fewest whose memory fits the weights.", ge=1,
+        "Chips holding one copy of the model; empty means the fewest whose memory fits the weights.", ge=1, le=1000000,
     )
     target_utilization: float = _field(
         0.6, "Target utilisation", SHARE, "Share of capacity kept busy on average.", gt=0, le=1,
     )
     peak_to_average: float = _field(
         1.5, "Peak to average demand", "ratio", "Capacity is sized for peak demand, this many times the average.",
-        ge=1,
+        ge=1, le=1000.0,
     )
     prefill_tokens_per_s_per_chip: Optional[float] = _field(
         None, "Measured prefill speed", "tokens per second per chip",
-        "Measured prompt-reading throughput; empty means estimate it from the chip.", gt=0,
+        "Measured prompt-reading throughput; empty means estimate it from the chip.", gt=0, le=1e9,
     )
     decode_tokens_per_s_per_chip: Optional[float] = _field(
         None, "Measured decode speed", "tokens per second per chip",
-        "Measured generation throughput; empty means estimate it from the chip.", gt=0,
+        "Measured generation throughput; empty means estimate it from the chip.", gt=0, le=1e9,
     )
     cloud_rate: Optional[float] = _field(
         None, "Inference cloud rate", "currency per chip-hour",
-        "Rental price of one chip for one hour; empty means the catalog rate.", ge=0,
+        "Rental price of one chip for one hour; empty means the catalog rate.", ge=0, le=1e6,
     )
     cloud_price_change: float = _field(
-        -0.15, "Inference cloud price change", PER_YEAR, "Yearly change in cloud rental rates.", gt=-1,
+        -0.15, "Inference cloud price change", PER_YEAR, "Yearly change in cloud rental rates.", gt=-1, le=10.0,
     )
     chip_price: Optional[float] = _field(
         None, "Inference chip price", "currency per chip",
-        "Purchase price of one chip; empty means the catalog price.", ge=0,
+        "Purchase price of one chip; empty means the catalog price.", ge=0, le=1e9,
     )
     api_price_input: float = _field(
-        0.0, "API input price", "currency per million input tokens", "Provider price for prompt tokens.", ge=0,
+        0.0, "API input price", "currency per million input tokens", "Provider price for prompt tokens.", ge=0, le=1e6,
+    )
+    api_price_cached_input: Optional[float] = _field(
+        None, "API cached input price", "currency per million cached input tokens",
+        "Provider price for prompt tokens read from its prompt cache; empty means the input price.", ge=0, le=1e6,
     )
     api_price_output: float = _field(
         0.0, "API output price", "currency per million output tokens",
-        "Provider price for generated tokens; reasoning tokens are billed as output.", ge=0,
+        "Provider price for generated tokens; reasoning tokens are billed as output.", ge=0, le=1e6,
     )
-    api_price_change: float = _field(-0.3, "API price change", PER_YEAR, "Yearly change in API prices.", gt=-1)
+    api_price_change: float = _field(-0.3, "API price change", PER_YEAR, "Yearly change in API prices.", gt=-1, le=10.0)
     ops_cost_per_month: float = _field(
-        0.0, "Operations cost", "currency per month", "People and tooling once the model is live.", ge=0,
+        0.0, "Operations cost", "currency per month", "People and tooling once the model is live.", ge=0, le=1e12,
     )
     efficiency: Efficiency = _section(
         Efficiency, "Serving efficiency", "How close serving gets to the chip's limits (throughput estimate).",
@@ -344,13 +426,13 @@ class Business(_StrictModel):
     """What the served requests earn (optional)."""
 
     revenue_per_request: float = _field(0.0, "Revenue per request", "currency per request",
-                                        "What one served request earns.", ge=0)
-    revenue_change: float = _field(0.0, "Revenue change", PER_YEAR, "Yearly change in revenue per request.", gt=-1)
+                                        "What one served request earns.", ge=0, le=1e9)
+    revenue_change: float = _field(0.0, "Revenue change", PER_YEAR, "Yearly change in revenue per request.", gt=-1, le=10.0)
 
 
-def _positive_spec(title: str, unit: str, description: str) -> Any:
-    """An optional chip figure: positive, or empty when unknown."""
-    return _field(None, title, unit, f"{description} Empty means unknown, never zero.", gt=0)
+def _positive_spec(title: str, unit: str, description: str, le: float = 1e9) -> Any:
+    """An optional chip figure: positive and at most ``le``, or empty when unknown."""
+    return _field(None, title, unit, f"{description} Empty means unknown, never zero.", gt=0, le=le)
 
 
 class Chip(_StrictModel):
@@ -361,18 +443,23 @@ class Chip(_StrictModel):
     name: str = _field("", "Chip name", "text", "Full product name.")
     vendor: str = _field("", "Vendor", "text", "Maker of the chip.")
     bf16_tflops: Optional[float] = _positive_spec("BF16 peak", "TFLOP/s (1e12 FLOP per second)",
-                                                  "Dense peak compute in bf16, without sparsity.")
+                                                  "Dense peak compute in bf16, without sparsity.", le=1e6)
     fp8_tflops: Optional[float] = _positive_spec("FP8 peak", "TFLOP/s (1e12 FLOP per second)",
-                                                 "Dense peak compute in fp8, without sparsity.")
+                                                 "Dense peak compute in fp8, without sparsity.", le=1e6)
     fp4_tflops: Optional[float] = _positive_spec("FP4 peak", "TFLOP/s (1e12 FLOP per second)",
-                                                 "Dense peak compute in fp4, without sparsity.")
-    memory_gb: Optional[float] = _positive_spec("Memory", "GB (1e9 bytes)", "High-bandwidth memory per chip.")
+                                                 "Dense peak compute in fp4, without sparsity.", le=1e6)
+    memory_gb: Optional[float] = _positive_spec("Memory", "GB (1e9 bytes)", "High-bandwidth memory per chip.", le=1e5)
     bandwidth_tbs: Optional[float] = _positive_spec("Memory bandwidth", "TB/s (1e12 bytes per second)",
-                                                    "Memory bandwidth per chip.")
-    tdp_w: Optional[float] = _positive_spec("Power", "watts", "Maximum rated power of the chip (TDP).")
+                                                    "Memory bandwidth per chip.", le=1e3)
+    tdp_w: Optional[float] = _positive_spec("Power", "watts", "Maximum rated power of the chip (TDP).", le=1e5)
     price_usd: Optional[float] = _positive_spec("Purchase price", "US dollars per chip", "Market price of one chip.")
     cloud_usd_per_hour: Optional[float] = _positive_spec("Cloud rate", "US dollars per chip-hour",
-                                                         "On-demand rental price of one chip for one hour.")
+                                                         "On-demand rental price of one chip for one hour.", le=1e6)
+    serving_efficiency: Optional[float] = _positive_spec(
+        "Serving efficiency", "share of the throughput estimate",
+        "Measured serving throughput divided by the estimate on a named reference benchmark.", le=2)
+    serving_source: str = _field("", "Serving source", "text",
+                                 "The measured result serving_efficiency was calibrated on.")
     source: str = _field("", "Source", "text", "Where the figures come from.")
     as_of: str = _field("", "As of", "date (YYYY-MM-DD)", "Date of the newest figure.")
     notes: str = _field("", "Notes", "text", "Caveats about the figures.")
@@ -539,7 +626,23 @@ class Scenario(_StrictModel):
     def _year_month(cls, start_month: str) -> str:
         if not _YEAR_MONTH.fullmatch(start_month):
             raise rule_violation('must be a month written YYYY-MM, e.g. "2026-01"')
+        if not 1990 <= int(start_month[:4]) <= 2200:
+            raise rule_violation("must be a month between 1990-01 and 2200-12")
         return start_month
+
+    @model_validator(mode="after")
+    def _ends_after_launch(self) -> Scenario:
+        end = self.inference.end_month
+        if end is not None:
+            launch = self.inference.launch_month
+            derived = launch is None
+            if derived:
+                launch = self.training.start_month + self.training.duration_months
+            if not end > launch:
+                what = ("the launch month (training.start_month + training.duration_months = "
+                        f"{launch})") if derived else f"inference.launch_month ({launch})"
+                raise rule_violation(f"must be > {what}", loc=("inference", "end_month"), value=end)
+        return self
 
     @field_validator("uncertainty")
     @classmethod

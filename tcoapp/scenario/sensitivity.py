@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ..engine import CHIP_SPECS, months_label
+from ..engine import CHIP_SPECS, DEFAULT_SERVING_EFFICIENCY, months_label
 from ..engine import sensitivity as core
 from ..engine.sensitivity import Cancelled  # noqa: F401  (re-exported for callers)
 from ..engine.model import run
@@ -39,7 +39,9 @@ _DERIVED = {
     "training.cloud_rate": lambda x: x["training.chip.cloud_usd_per_hour"] * x["finance.usd_to_currency"],
     "inference.chip_price": lambda x: x["inference.chip.price_usd"] * x["finance.usd_to_currency"],
     "inference.cloud_rate": lambda x: x["inference.chip.cloud_usd_per_hour"] * x["finance.usd_to_currency"],
-    "inference.launch_month": lambda x: x["training.duration_months"],
+    "inference.launch_month": lambda x: x["training.start_month"] + x["training.duration_months"],
+    "inference.api_price_cached_input": lambda x: x["inference.api_price_input"],
+    "inference.efficiency.serving": lambda x: _num(x["inference.chip.serving_efficiency"], DEFAULT_SERVING_EFFICIENCY),
 }
 
 

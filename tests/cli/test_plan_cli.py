@@ -19,7 +19,7 @@ CONTRACT_KEYS = {"objective", "loss", "inference_tokens", "optimal", "chinchilla
 DESIGN_KEYS = {"params", "tokens", "total_flops", "total_cost"}
 
 SCENARIO = {
-    "format": "tcoapp-scenario", "schema_version": 1, "name": "Planner CLI", "horizon_years": 3,
+    "format": "tcoapp-scenario", "schema_version": 2, "name": "Planner CLI", "horizon_years": 3,
     "model": {"params_billion": 13, "layers": 40},
     "inference": {"requests_per_day": 2000000, "input_tokens": 800, "output_tokens": 300, "chip": "h100-sxm"},
 }

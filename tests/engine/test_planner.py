@@ -182,7 +182,8 @@ def test_vectorised_over_losses_and_inference_tokens():
     for i in range(2):
         for j in range(3):
             n, d = P.flop_optimal(float(losses[i, 0]), float(d_inf[j]))
-            assert N[i, j] == n and D[i, j] == d
+            # the array and scalar paths round differently in the last bits: equal to 1e-12, not bit for bit
+            assert N[i, j] == pytest.approx(n, rel=1e-12) and D[i, j] == pytest.approx(d, rel=1e-12)
 
 
 def test_bad_targets_are_rejected():

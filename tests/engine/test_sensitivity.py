@@ -650,32 +650,54 @@ def test_goal_seek_no_solution_in_range():
     assert "inference.requests_per_day" in result["message"]
 
 
+def _sweep(scenario, path, low, high, metric, points=801):
+    xs = np.linspace(low, high, points)
+    return xs, np.array(ss.sweep(scenario, path, list(xs), (metric,))["metrics"][metric], dtype=float)
+
+
 def test_goal_seek_not_reached_names_the_jump():
-    """Owned hardware comes in whole servers: the inference share steps over 0.838."""
+    """Owned hardware comes in whole servers: the inference share steps up as demand grows.
+
+    The target is put in the middle of the largest step the sweep finds (the share never
+    falls with demand here, so no other value reaches it).
+    """
     scenario = sample("deployment-owned.tco")
     path = "inference.requests_per_day"
-    target = 0.838
+    xs, v = _sweep(scenario, path, 1e5, 5e5, "inference_share")
+    assert np.all(np.diff(v) >= -1e-12), "precondition: the share does not fall with demand"
+    j = int(np.argmax(np.diff(v)))
+    assert v[j + 1] - v[j] > 1e-3, "precondition: a visible step"
+    target = float((v[j] + v[j + 1]) / 2)
     result = ss.goal_seek(scenario, path, "inference_share", target, 1e5, 5e5)
     assert result["status"] == "not reached", result["message"]
     x = result["value"]
+    assert xs[j] <= x <= xs[j + 1]
     before = one(scenario, {path: x * (1 - 1e-9)}, "inference_share")
     after = one(scenario, {path: x * (1 + 1e-9)}, "inference_share")
     assert before < target < after
     message = result["message"]
-    assert "jumps over 0.838" in message and path in message and f"{x:.6g}" in message
+    assert f"jumps over {target:g}" in message and path in message and f"{x:.6g}" in message
     assert f"{before:.6g}" in message and f"{after:.6g}" in message
 
 
 def test_goal_seek_several_solutions_on_a_sawtooth():
-    """Cost per token falls as a server fills up, then jumps when the next is bought: crossed twice."""
+    """Cost per token falls as a server fills up, then jumps when the next is bought: crossed twice.
+
+    The target is a level that the sweep shows crossed downward at least twice.
+    """
     scenario = sample("deployment-owned.tco")
     path = "inference.requests_per_day"
-    result = ss.goal_seek(scenario, path, "cost_per_million_tokens", 0.475, 1.3e6, 1.7e6)
+    low, high = 1e6, 3e6
+    xs, v = _sweep(scenario, path, low, high, "cost_per_million_tokens")
+    target = float(np.median(v))
+    downward = np.flatnonzero((v[:-1] > target) & (v[1:] <= target))
+    assert len(downward) >= 2, "precondition: the sweep crosses the target downward twice"
+    result = ss.goal_seek(scenario, path, "cost_per_million_tokens", target, low, high)
     assert result["status"] == "several solutions", result["message"]
     assert len(result["solutions"]) >= 2 and result["solutions"] == sorted(result["solutions"])
     for x in result["solutions"]:
         achieved = one(scenario, {path: x}, "cost_per_million_tokens")
-        assert abs(achieved - 0.475) <= result["tolerance"], x
+        assert abs(achieved - target) <= result["tolerance"], x
     assert f"{len(result['solutions'])} separate values" in result["message"]
 
 

@@ -38,7 +38,7 @@ DROP = object()
 
 BASE = {
     "format": "tcoapp-scenario",
-    "schema_version": 1,
+    "schema_version": 2,
     "name": "worked example",
     "horizon_years": 1,
     "start_month": "2026-01",
@@ -239,10 +239,10 @@ def test_replica_rounding(requests_per_day, replicas):
 
 
 def test_only_one_measured_throughput_falls_back_to_the_roofline():
-    # MODEL.md 4.3: P = c * measured only when BOTH are given. Dense 10B fp8 on one toy chip:
-    # roofline P = 1 * 200e12 * 0.5 / (2 * 10e9) = 5000, not 1 * 1234.
+    # 4.3: P = c * measured only when BOTH are given. Dense 10B fp8 on one toy chip (no serving_efficiency:
+    # s = 0.7): estimated P = 0.7 * 1 * 200e12 * 0.5 / (2 * 10e9) = 3500, not 1 * 1234.
     r = run(inference={"deployment": "cloud", "chips_per_replica": 1, "prefill_tokens_per_s_per_chip": 1234})
-    assert r["summary"]["replica_prefill_tokens_per_s"] == approx(200e12 * 0.5 / (2 * 10e9))
+    assert r["summary"]["replica_prefill_tokens_per_s"] == approx(0.7 * 200e12 * 0.5 / (2 * 10e9))
 
 
 # ---------------------------------------------------------------------------
@@ -272,81 +272,97 @@ def test_automatic_chips_per_replica(params_billion, precision, c):
     assert r["series"]["chips"] == [float(c)] * 12
 
 
-# Roofline cases: a small KV cache of 2 * 50 layers * 10 heads * 100 dims * kv_b bytes per token,
-# 3900 input + 1000 output tokens: ctx_max = 4900, ctx_avg = 3900 + 1000 / 2 = 4400.
+# Estimate cases (4.3, version 2): a small KV cache of 2 * 50 layers * 10 heads * 100 dims * kv_b bytes per
+# token, 3900 input + 1000 output tokens: ctx_max = 4900, ctx_avg = 3900 + 1000 / 2 = 4400. The toy chip has
+# no serving_efficiency, so s = 0.7. The step time is memory time PLUS compute time.
 ROOFLINE_MODEL = {"params_billion": 10, "layers": 50, "kv_heads": 10, "head_dim": 100}
 ROOFLINE_INFERENCE = {"deployment": "cloud", "input_tokens": 3900, "output_tokens": 1000, "cloud_rate": 1.0}
+S = 0.7
 
 
-def _roofline_memory_bound():
-    # fp8: b = 1, kv_b = 1, kv_tok = 2 * 50 * 10 * 100 = 1e5 bytes; W_total = W_act = 10e9 bytes
+def _roofline_base():
+    # fp8: b = 1, kv_b = 1, kv_tok = 2 * 50 * 10 * 100 = 1e5 bytes; W_total = 10e9 bytes
     # c = 1 (10 GB <= 56 GB); B = min(256, floor((0.9 * 80e9 - 10e9) / (4900 * 1e5))) = floor(126.53) = 126
+    # memory (10e9 + 126 * 4400 * 1e5) / (2e12 * 0.8) = 6.544e10 / 1.6e12 = 0.0409 s
+    # compute 126 * 2 * 10e9 / (200e12 * 0.5) = 2.52e12 / 1e14 = 0.0252 s; t = 0.0661 s
     B = 126
-    t = max((10e9 + B * 4400 * 1e5) / (1 * 2e12 * 0.8),     # 6.544e10 / 1.6e12 = 0.0409 s  (memory)
-            B * 2 * 10e9 / (1 * 200e12 * 0.5))             # 2.52e12 / 1e14   = 0.0252 s  (compute)
-    assert t == (10e9 + B * 4400 * 1e5) / 1.6e12
-    return {}, {}, 1, 1 * 200e12 * 0.5 / (2 * 10e9), B / t   # P = 5000
+    t = 0.0409 + 0.0252
+    return {}, {}, 1, S * 200e12 * 0.5 / (2 * 10e9), S * B / t   # P = 0.7 * 5000 = 3500
 
 
-def _roofline_compute_bound():
-    # decode_mfu 0.1: compute time 126 * 2 * 10e9 / (200e12 * 0.1) = 0.126 s > 0.0409 s -> R = 126 / 0.126 = 1000
-    return {}, {"efficiency": {"decode_mfu": 0.1}}, 1, 5000.0, 126 / (126 * 2 * 10e9 / (200e12 * 0.1))
+def _roofline_slow_compute():
+    # decode_mfu 0.1: compute 126 * 2e10 / (200e12 * 0.1) = 0.126 s; t = 0.0409 + 0.126 = 0.1669 s
+    return {}, {"efficiency": {"decode_mfu": 0.1}}, 1, 3500.0, S * 126 / 0.1669
 
 
 def _roofline_max_batch():
-    # max_batch 64 < 126: B = 64; memory (1e10 + 64 * 4400 * 1e5) / 1.6e12 = 0.02385 s > 0.0128 s
-    B = 64
-    return {}, {"efficiency": {"max_batch": 64}}, 1, 5000.0, B / ((10e9 + B * 4400 * 1e5) / 1.6e12)
+    # max_batch 64 < 126: B = 64; memory (1e10 + 64 * 4.4e8) / 1.6e12 = 0.02385 s, compute 64 * 2e10 / 1e14
+    # = 0.0128 s; t = 0.03665 s
+    return {}, {"efficiency": {"max_batch": 64}}, 1, 3500.0, S * 64 / 0.03665
 
 
 def _roofline_bf16():
-    # bf16: b = 2, kv_b = 2: W_total = W_act = 20e9, kv_tok = 2e5, F = 100e12; c = 1 (20 <= 56 GB)
+    # bf16: b = 2, kv_b = 2: W_total = 20e9, kv_tok = 2e5, F = 100e12; c = 1 (20 <= 56 GB)
     # B = floor((72e9 - 20e9) / (4900 * 2e5)) = floor(53.06) = 53
     # memory (2e10 + 53 * 4400 * 2e5) / 1.6e12 = 0.04165 s; compute 53 * 2e10 / (100e12 * 0.5) = 0.0212 s
-    B = 53
-    P = 100e12 * 0.5 / (2 * 10e9)   # 2500
-    return {}, {"precision": "bf16"}, 1, P, B / ((20e9 + B * 4400 * 2e5) / 1.6e12)
+    P = S * 100e12 * 0.5 / (2 * 10e9)   # 1750
+    return {}, {"precision": "bf16"}, 1, P, S * 53 / (0.04165 + 0.0212)
 
 
 def _roofline_two_chips():
     # 100B fp8: c = 2 (100 GB > 56, <= 112); B = floor((0.9 * 2 * 80e9 - 100e9) / 4.9e8) = floor(89.80) = 89
-    # memory (1e11 + 89 * 4400 * 1e5) / (2 * 2e12 * 0.8) = 0.04349 s; compute 89 * 2 * 1e11 / (2 * 200e12 * 0.5)
-    # = 0.089 s -> compute bound, R = 89 / 0.089 = 1000; P = 2 * 200e12 * 0.5 / (2 * 1e11) = 1000
-    B = 89
-    t = B * 2 * 100e9 / (2 * 200e12 * 0.5)
-    return {"params_billion": 100}, {}, 2, 2 * 200e12 * 0.5 / (2 * 100e9), B / t
+    # memory (1e11 + 89 * 4.4e8) / (2 * 2e12 * 0.8) = 1.3916e11 / 3.2e12 = 0.0434875 s;
+    # compute 89 * 2 * 1e11 / (2 * 200e12 * 0.5) = 0.089 s; P = 0.7 * 2 * 200e12 * 0.5 / (2 * 1e11) = 700
+    return {"params_billion": 100}, {}, 2, 700.0, S * 89 / (0.0434875 + 0.089)
 
 
-def _roofline_moe():
-    # MoE: 100B total (memory: W_total = 100e9, so c = 2 as above and B = 89), 10B active
-    # (W_act = N_act * b = 10e9, FLOP per token 2 * 10e9)
-    # memory (1e10 + 89 * 4400 * 1e5) / 3.2e12 = 0.0153625 s; compute 89 * 2e10 / 2e14 = 0.0089 s
-    # P = 2 * 200e12 * 0.5 / (2 * 10e9) = 10000
-    B = 89
-    t = (10e9 + B * 4400 * 1e5) / (2 * 2e12 * 0.8)
-    return {"params_billion": 100, "active_params_billion": 10}, {}, 2, 2 * 200e12 * 0.5 / (2 * 10e9), B / t
+def _roofline_active_without_experts():
+    # 100B total, 10B active but no experts given: version 2 reads ALL the weights each step (dense read),
+    # while the FLOPs follow the 10B active: memory 0.0434875 s as above, compute 89 * 2e10 / 2e14 = 0.0089 s;
+    # P = 0.7 * 2 * 200e12 * 0.5 / (2 * 10e9) = 7000
+    return ({"params_billion": 100, "active_params_billion": 10}, {}, 2, 7000.0,
+            S * 89 / (0.0434875 + 0.0089))
+
+
+def _roofline_moe_experts():
+    # MoE: 100B total, 30B active, 8 experts, 2 per token; max_batch 4 so the coverage matters.
+    # e = (100e9 - 30e9) / (8 - 2) = 11.6667e9 per expert; shared N_sh = 30e9 - 2 * e = 6.6667e9
+    # B = 4: experts touched 8 * (1 - (6/8) ** 4) = 8 * 0.68359375 = 5.46875
+    # W_read = 1 * (6.6667e9 + 5.46875 * 11.6667e9) = 6.6667e9 + 63.8021e9 = 70.46875e9 bytes
+    # memory (70.46875e9 + 4 * 4.4e8) / 3.2e12 = 72.22875e9 / 3.2e12 = 0.022571484375 s
+    # compute 4 * 2 * 30e9 / 2e14 = 0.0012 s;  P = 0.7 * 2e14 / 6e10 = 2333.33
+    e = 70e9 / 6
+    w_read = (30e9 - 2 * e) + 8 * (1 - 0.75 ** 4) * e
+    assert w_read == approx(70.46875e9)
+    t = (w_read + 4 * 4.4e8) / 3.2e12 + 4 * 2 * 30e9 / 2e14
+    assert t == approx(0.022571484375 + 0.0012)
+    return ({"params_billion": 100, "active_params_billion": 30, "experts": 8, "experts_per_token": 2},
+            {"efficiency": {"max_batch": 4}}, 2, S * 2e14 / 6e10, S * 4 / t)
 
 
 def _roofline_reasoning():
-    # 1900 input + 2000 reasoning + 1000 output: ctx_max = 4900 (B = 126 as in the memory-bound case),
-    # ctx_avg = 1900 + 3000 / 2 = 3400; memory (1e10 + 126 * 3400 * 1e5) / 1.6e12 = 0.033025 s > 0.0252 s
-    B = 126
-    return ({}, {"input_tokens": 1900, "reasoning_tokens": 2000, "samples": 2}, 1, 5000.0,
-            B / ((10e9 + B * 3400 * 1e5) / 1.6e12))
+    # 1900 input + 2000 reasoning + 1000 output: ctx_max = 4900 (B = 126 as in the base case),
+    # ctx_avg = 1900 + 3000 / 2 = 3400; memory (1e10 + 126 * 3400 * 1e5) / 1.6e12 = 0.033025 s; + 0.0252 s
+    return ({}, {"input_tokens": 1900, "reasoning_tokens": 2000, "samples": 2}, 1, 3500.0,
+            S * 126 / (0.033025 + 0.0252))
 
 
 def _roofline_explicit_c():
     # chips_per_replica 4 given: B = min(256, floor((0.9 * 4 * 80e9 - 10e9) / 4.9e8) = 567) = 256
-    # memory (1e10 + 256 * 4400 * 1e5) / (4 * 2e12 * 0.8) = 0.01916 s; compute 256 * 2e10 / (4 * 200e12 * 0.5)
-    # = 0.0128 s; P = 4 * 200e12 * 0.5 / 2e10 = 20000
-    B = 256
-    return ({}, {"chips_per_replica": 4}, 4, 4 * 200e12 * 0.5 / (2 * 10e9),
-            B / ((10e9 + B * 4400 * 1e5) / (4 * 2e12 * 0.8)))
+    # memory (1e10 + 256 * 4.4e8) / (4 * 2e12 * 0.8) = 0.0153625 s... = 1.2264e11 / 6.4e12 = 0.0191625 s;
+    # compute 256 * 2e10 / (4 * 200e12 * 0.5) = 0.0128 s; P = 0.7 * 4 * 200e12 * 0.5 / 2e10 = 14000
+    return {}, {"chips_per_replica": 4}, 4, 14000.0, S * 256 / (0.0191625 + 0.0128)
+
+
+def _roofline_serving_given():
+    # efficiency.serving 0.5 replaces the 0.7: P = 2500, R = 0.5 * 126 / 0.0661
+    return {}, {"efficiency": {"serving": 0.5}}, 1, 2500.0, 0.5 * 126 / 0.0661
 
 
 @pytest.mark.parametrize("case", [
-    _roofline_memory_bound, _roofline_compute_bound, _roofline_max_batch, _roofline_bf16,
-    _roofline_two_chips, _roofline_moe, _roofline_reasoning, _roofline_explicit_c,
+    _roofline_base, _roofline_slow_compute, _roofline_max_batch, _roofline_bf16,
+    _roofline_two_chips, _roofline_active_without_experts, _roofline_moe_experts, _roofline_reasoning,
+    _roofline_explicit_c, _roofline_serving_given,
 ])
 def test_roofline_estimate(case):
     model, inference, c, P, R = case()
@@ -364,14 +380,74 @@ def test_roofline_estimate(case):
 
 
 def test_roofline_fleet_size_worked_through():
-    # memory-bound case with 1e6 requests/day: busy = 3900 / 5000 + 1000 / R with R = 126 / 0.0409
-    # = 0.78 + 0.32464 = 1.10460 s; replicas = ceil(1e6 / 86400 * 1.5 * 1.1046 / 0.6) = ceil(31.96) = 32
+    # base case with 1e6 requests/day: R = 0.7 * 126 / 0.0661 = 1334.342 tokens/s, P = 3500;
+    # busy = 3900 / 3500 + 1000 / 1334.342 = 1.114286 + 0.749433 = 1.863719 s;
+    # replicas = ceil(1e6 / 86400 * 1.5 * 1.863719 / 0.6) = ceil(53.927) = 54
     r = run(model=ROOFLINE_MODEL, inference={**ROOFLINE_INFERENCE, "requests_per_day": 1e6})
-    R = 126 / 0.0409
-    busy = 3900 / 5000 + 1000 / R
-    assert math.ceil(1e6 / 86400 * 1.5 / (0.6 / busy) - 1e-9) == 32
-    assert r["series"]["chips"] == [32.0] * 12
-    assert r["series"]["inference_compute"] == approx([32 * HOURS * 1.0] * 12)
+    R = 0.7 * 126 / 0.0661
+    busy = 3900 / 3500 + 1000 / R
+    assert busy == pytest.approx(1.863719, rel=1e-6)
+    assert math.ceil(1e6 / 86400 * 1.5 / (0.6 / busy) - 1e-9) == 54
+    assert r["series"]["chips"] == [54.0] * 12
+    assert r["series"]["inference_compute"] == approx([54 * HOURS * 1.0] * 12)
+
+
+def test_answer_time_and_speed_per_user():
+    # base case: speed per user = s / t(B) = 0.7 / 0.0661 = 10.590 tokens/s;
+    # answer = 3900 / 3500 + 1000 / 10.590 = 1.1143 + 94.429 = 95.543 s
+    r = run(model=ROOFLINE_MODEL, inference=ROOFLINE_INFERENCE)
+    summ = r["summary"]
+    assert summ["replica_batch"] == 126
+    assert summ["tokens_per_s_per_user"] == approx(0.7 / 0.0661)
+    assert summ["answer_seconds"] == approx(3900 / 3500 + 1000 / (0.7 / 0.0661))
+
+
+def test_interactivity_target_limits_the_batch():
+    # t(B) = (1e10 + B * 4.4e8) / 1.6e12 + B * 2e10 / 1e14 = 0.00625 + B * (2.75e-4 + 2e-4) = 0.00625 + 4.75e-4 B
+    # speed 0.7 / t(B) >= 20 tokens/s  <=>  t(B) <= 0.035  <=>  B <= (0.035 - 0.00625) / 4.75e-4 = 60.53 -> 60
+    r = run(model=ROOFLINE_MODEL, inference={**ROOFLINE_INFERENCE, "min_tokens_per_s_per_user": 20})
+    summ = r["summary"]
+    t60 = 0.00625 + 60 * 4.75e-4                      # 0.0347 s
+    assert summ["replica_batch"] == 60
+    assert summ["tokens_per_s_per_user"] == approx(0.7 / t60)          # 20.17 tokens/s >= 20
+    assert 0.7 / (0.00625 + 61 * 4.75e-4) < 20                         # B = 61 would miss it: 19.90
+    assert summ["replica_decode_tokens_per_s"] == approx(0.7 * 60 / t60)
+    # a target above the batch-1 speed 0.7 / (0.00625 + 4.75e-4) = 104.1 tokens/s is an error naming the field
+    with pytest.raises(ScenarioError) as err:
+        run(model=ROOFLINE_MODEL, inference={**ROOFLINE_INFERENCE, "min_tokens_per_s_per_user": 105})
+    assert err.value.path == "inference.min_tokens_per_s_per_user"
+    assert "104.1" in err.value.rule
+
+
+def test_moe_shared_part_must_not_be_negative():
+    # 100B total, 10B active, 8 experts, 2 per token: e = 90e9 / 6 = 15e9, N_sh = 10e9 - 30e9 < 0
+    with pytest.raises(ScenarioError) as err:
+        run(model={**ROOFLINE_MODEL, "params_billion": 100, "active_params_billion": 10, "experts": 8,
+                   "experts_per_token": 2}, inference=ROOFLINE_INFERENCE)
+    assert err.value.path == "model.experts"
+
+
+def test_cached_prompts_skip_prefill_and_bill_at_the_cached_price():
+    # API: 1000 requests/day * DAYS, 1000 input (half cached), 300 output; prices 2 / 0.5 / 8 per 1e6
+    # input cost per request = 1000 * (0.5 * 2 + 0.5 * 0.5) / 1e6 = 1.25e-3; output 300 * 8 / 1e6 = 2.4e-3
+    r = run(inference={"deployment": "api", "requests_per_day": 1000, "input_tokens": 1000, "output_tokens": 300,
+                       "cached_input_fraction": 0.5, "api_price_input": 2.0, "api_price_cached_input": 0.5,
+                       "api_price_output": 8.0, "api_price_change": 0.0, "launch_month": 0})
+    assert r["series"]["inference_compute"] == approx([1000 * DAYS * (1.25e-3 + 2.4e-3)] * 12)
+    # cloud: the cached half of the prompt needs no prefill: busy = 0.5 * 3900 / 3500 + 1000 / R
+    # and the answer waits for the uncached half only
+    r = run(model=ROOFLINE_MODEL, inference={**ROOFLINE_INFERENCE, "cached_input_fraction": 0.5,
+                                             "requests_per_day": 1e6})
+    R = 0.7 * 126 / 0.0661
+    busy = 0.5 * 3900 / 3500 + 1000 / R
+    assert r["series"]["chips"] == [float(math.ceil(1e6 / 86400 * 1.5 / (0.6 / busy) - 1e-9))] * 12   # 38
+    assert r["summary"]["answer_seconds"] == approx(0.5 * 3900 / 3500 + 1000 / (0.7 / 0.0661))
+
+
+def test_measured_throughputs_leave_the_answer_time_null():
+    r = run(inference={**FOUR_SECONDS, "deployment": "cloud"})
+    for key in ("replica_batch", "tokens_per_s_per_user", "answer_seconds"):
+        assert r["summary"][key] is None
 
 
 # ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
@@ -248,3 +249,20 @@ def test_a_sample_named_on_the_command_line_opens_as_an_untitled_copy(answers, q
             d.undo_stack.setClean()
         window.shutdown_for_tests()
         window.close()
+
+
+def test_opening_a_version_1_file_says_once_that_the_estimate_changed(window, answers, tmp_path):
+    import shutil
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "v1" / "full.tco"
+    path = tmp_path / "old.tco"
+    shutil.copy(fixture, path)
+    window.open_file(path)
+    notes = [q for q in answers.of_kind("info") if "older scenario file" in q.title]
+    assert len(notes) == 1 and "throughput estimate changed" in notes[0].text
+    window.open_file(path)  # already open: activated, not told again
+    assert len([q for q in answers.of_kind("info") if "older scenario file" in q.title]) == 1
+    current = tmp_path / "new.tco"
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "v2" / "full.tco", current)
+    window.open_file(current)
+    assert len([q for q in answers.of_kind("info") if "older scenario file" in q.title]) == 1

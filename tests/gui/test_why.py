@@ -20,7 +20,7 @@ def test_every_card_has_a_formula_taken_from_the_methodology():
         formula, paths = KPI_FORMULAS[key]
         assert paths, key
         for part in formula.split(": ", 1)[-1:]:  # the defining words appear in docs/methodology.md
-            assert part.split(";")[0].strip() in text, (key, part)
+            assert part.split(";")[0].strip().strip("`") in text, (key, part)
 
 
 def test_clicking_a_card_shows_formula_inputs_and_a_tornado(window, qtbot):

@@ -27,5 +27,11 @@ def minimal_data() -> dict[str, Any]:
 
 @pytest.fixture
 def full_fixture() -> Path:
-    """The version-1 file with every section, a custom chip and uncertainty."""
+    """The current-version (2) file with every section and field, a custom chip and uncertainty."""
+    return FIXTURES / "v2" / "full.tco"
+
+
+@pytest.fixture
+def v1_fixture() -> Path:
+    """The version-1 file with every section, a custom chip and uncertainty (kept for good)."""
     return FIXTURES / "v1" / "full.tco"

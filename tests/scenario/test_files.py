@@ -6,6 +6,7 @@ import copy
 import json
 import os
 import stat
+import time
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -62,7 +63,7 @@ def test_saved_text_is_indented_utf8_with_a_final_newline(tmp_path, minimal_data
     save_scenario(scenario_from_dict(minimal_data), target)
     text = target.read_bytes().decode("utf-8")
     assert "Coût café ✓" in text
-    assert text.startswith('{\n  "format": "tcoapp-scenario",\n  "schema_version": 1,\n')
+    assert text.startswith('{\n  "format": "tcoapp-scenario",\n  "schema_version": 2,\n')
     assert text.endswith("}\n") and not text.endswith("\n\n")
 
 
@@ -91,16 +92,43 @@ def test_any_valid_values_survive_a_round_trip(requests, growth, samples, load_f
 
 # --- files written by released versions ------------------------------------------------------------------------
 
-def test_version_1_fixture_always_loads_with_its_values(full_fixture):
+def test_version_1_fixture_always_loads_with_its_values(v1_fixture):
     """Keep tests/fixtures/v1/full.tco for good: a version-1 file must always open, with the same values."""
-    scenario = load_scenario(full_fixture)
-    document = json.loads(full_fixture.read_text(encoding="utf-8"))
+    scenario = load_scenario(v1_fixture)
+    document = json.loads(v1_fixture.read_text(encoding="utf-8"))
     assert _contains(scenario_to_dict(scenario), {key: value for key, value in document.items()
                                                   if key != "schema_version"})
     assert scenario.inference.deployment == "owned" and scenario.finance.basis == "accrual"
     assert scenario.chips[0].id == "acme-x1" and scenario.chips[0].fp4_tflops is None
     assert scenario.uncertainty["training.tokens_trillion"].dist == "lognormal"
     check_references(scenario, {chip.id: chip for chip in scenario.chips})
+    # version 2's new fields take the defaults that keep version 1's inputs
+    assert scenario.training.start_month == 0 and scenario.inference.end_month is None
+    assert scenario.inference.cached_input_fraction == 0 and scenario.model.experts is None
+    assert scenario.inference.min_tokens_per_s_per_user is None and scenario.inference.efficiency.serving is None
+
+
+def test_version_1_file_computes_under_version_2_and_says_so_once(v1_fixture):
+    from tcoapp.scenario.batch import evaluate
+    from tcoapp.scenario.files import load_scenario_with_notices
+
+    scenario, notices = load_scenario_with_notices(v1_fixture)
+    assert len(notices) == 1 and "throughput estimate" in notices[0]
+    result = evaluate(scenario)
+    assert result.summary["total_cost"][0] > 0
+    # saved again, it is a version-2 file with no notice
+    current, notices = load_scenario_with_notices(v1_fixture.parent.parent / "v2" / "full.tco")
+    assert notices == [] and current.schema_version == 2
+
+
+def test_version_2_fixture_always_loads_with_its_values(full_fixture):
+    """Keep tests/fixtures/v2/full.tco for good, as v1's."""
+    scenario = load_scenario(full_fixture)
+    assert scenario.model.experts == 16 and scenario.model.experts_per_token == 2
+    assert scenario.training.start_month == 1 and scenario.inference.end_month == 40
+    assert scenario.inference.cached_input_fraction == 0.25 and scenario.inference.api_price_cached_input == 0.3
+    assert scenario.inference.min_tokens_per_s_per_user == 12.0 and scenario.inference.efficiency.serving == 0.6
+    assert scenario.chips[0].serving_efficiency == 0.8
 
 
 @pytest.mark.parametrize("sample", sample_files(), ids=lambda path: path.name)
@@ -349,3 +377,135 @@ def test_save_through_a_symbolic_link_keeps_the_link(tmp_path, minimal_data):
     link.symlink_to(real)
     save_scenario(scenario_from_dict(minimal_data), link)
     assert link.is_symlink() and load_scenario(real).model.params_billion == 70
+
+
+# --- special files, size limit, duplicate keys (issue 12) -----------------------------------------------------
+
+def _refused(path):
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert caught.value.file == str(path)
+    return caught.value.rule
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_refused_without_blocking(tmp_path):
+    import threading
+
+    fifo = tmp_path / "pipe.tco"
+    os.mkfifo(fifo)
+    outcome = {}
+    reader = threading.Thread(target=lambda: outcome.setdefault("rule", _refused(fifo)), daemon=True)
+    reader.start()
+    reader.join(10)
+    if reader.is_alive():  # unblock the hung reader so the test run can end
+        with open(fifo, "wb"):
+            pass
+        pytest.fail("reading a FIFO blocked")
+    assert outcome["rule"] == "is a named pipe (FIFO), not a regular file"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_device_is_refused_without_reading_it():
+    assert _refused("/dev/zero") == "is a device, not a regular file"
+
+
+def test_a_folder_is_refused(tmp_path):
+    assert _refused(tmp_path) == "is a folder, not a file"
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    big = tmp_path / "big.tco"
+    with open(big, "wb") as handle:  # sparse: 21 MB that take no disk and no time
+        handle.truncate(21 * 1024 * 1024)
+    read = []
+    monkeypatch.setattr(files.os, "open", lambda *a, **k: read.append(a) or pytest.fail("opened"))
+    assert _refused(big) == "is 21 MB; scenario files are limited to 20 MB"
+    assert read == []
+
+
+def test_a_file_that_grows_past_the_limit_while_read_is_refused(tmp_path, monkeypatch, minimal_data):
+    path = tmp_path / "plan.tco"
+    path.write_text(json.dumps(minimal_data), encoding="utf-8")
+    monkeypatch.setattr(files, "MAX_SCENARIO_BYTES", 10)  # the stat saw it small; the read finds more
+    real_stat = os.stat
+    monkeypatch.setattr(files.os, "stat", lambda p, *a, **k: os.stat_result(
+        (*real_stat(p)[:6], 5, *real_stat(p)[7:])) if str(p) == str(path) else real_stat(p, *a, **k))
+    assert _refused(path) == "is more than 9.54e-06 MB; scenario files are limited to 9.54e-06 MB"
+
+
+def test_a_file_at_the_limit_is_read(tmp_path, minimal_data, monkeypatch):
+    text = json.dumps(minimal_data).encode()
+    monkeypatch.setattr(files, "MAX_SCENARIO_BYTES", len(text))
+    path = tmp_path / "plan.tco"
+    path.write_bytes(text)
+    assert load_scenario(path).model.params_billion == 70
+
+
+@pytest.mark.parametrize("content, key", [
+    ('{"format": "tcoapp-scenario", "format": "tcoapp-scenario"}', "format"),
+    ('{"format": "tcoapp-scenario", "schema_version": 1, "model": {"params_billion": 8, "params_billion": 70},'
+     ' "inference": {"requests_per_day": 1}}', "params_billion"),
+])
+def test_duplicate_keys_are_refused_naming_the_key(tmp_path, content, key):
+    path = tmp_path / "dup.tco"
+    path.write_text(content, encoding="utf-8")
+    assert _refused(path) == f"duplicate key {key!r}: each key may appear only once in an object"
+
+
+# --- read-only targets, stamps, leftover temporary files, folder flush (issue 12) -----------------------------
+
+def test_a_read_only_file_is_refused_and_left_alone(existing_file, minimal_data):
+    existing_file.chmod(stat.S_IRUSR)
+    try:
+        with pytest.raises(ScenarioError) as caught:
+            save_scenario(scenario_from_dict(minimal_data), existing_file)
+        assert caught.value.rule == "cannot write: the file is read-only; save under another name (Save As)"
+        _assert_untouched(existing_file)
+    finally:
+        existing_file.chmod(stat.S_IRUSR | stat.S_IWUSR)
+
+
+def test_save_returns_the_stamp_of_what_it_wrote(tmp_path, minimal_data):
+    import hashlib
+
+    path = tmp_path / "plan.tco"
+    stamp = save_scenario(scenario_from_dict(minimal_data), path)
+    assert stamp.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert stamp.size == path.stat().st_size and stamp.matches(path)
+    assert files.load_scenario_with_stamp(path)[1] == stamp
+    os.utime(path, ns=(1, 1))  # touched only: same content still matches
+    assert stamp.matches(path)
+    path.write_text(path.read_text().replace("70", "71"))
+    assert not stamp.matches(path)
+    path.unlink()
+    assert not stamp.matches(path)
+
+
+def test_save_removes_old_temporary_files_of_interrupted_saves_only(tmp_path, minimal_data):
+    old = tmp_path / ".plan.tco.ab_12xyz.tmp"      # ours, from a save killed an hour ago
+    other_old = tmp_path / ".other.tco.k3j9x0a2.tmp"  # ours, for another scenario in the folder
+    fresh = tmp_path / ".plan.tco.zz99zz99.tmp"    # ours, but a save may be writing it right now
+    foreign = [tmp_path / ".plan.tco.swp", tmp_path / ".plan.tco.ab_12xyz.tmp.keep",
+               tmp_path / "plan.tco.ab_12xyz.tmp", tmp_path / ".notes.txt.ab_12xyz.tmp"]
+    for path in (old, other_old, fresh, *foreign):
+        path.write_text("x")
+    for path in (old, other_old, *foreign):
+        os.utime(path, (time.time() - 3600,) * 2)
+    save_scenario(scenario_from_dict(minimal_data), tmp_path / "plan.tco")
+    assert not old.exists() and not other_old.exists()
+    assert fresh.exists() and all(path.exists() for path in foreign)
+
+
+def test_save_flushes_the_folder_after_the_rename(tmp_path, minimal_data, monkeypatch):
+    events = []
+    real_replace, real_fsync = os.replace, os.fsync
+    monkeypatch.setattr(files.os, "replace", lambda a, b: (events.append("rename"), real_replace(a, b))[1])
+
+    def fsync(descriptor):
+        events.append("folder" if stat.S_ISDIR(os.fstat(descriptor).st_mode) else "file")
+        return real_fsync(descriptor)
+
+    monkeypatch.setattr(files.os, "fsync", fsync)
+    save_scenario(scenario_from_dict(minimal_data), tmp_path / "plan.tco")
+    assert events == (["file", "rename", "folder"] if os.name == "posix" else ["file", "rename"])

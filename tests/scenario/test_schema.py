@@ -64,16 +64,31 @@ BAD_INPUTS = [
     # one case per kind of range rule
     ("> -1", _set("finance.discount_rate", -1), "finance.discount_rate", "must be > -1"),
     ("> 0", _set("finance.usd_to_currency", 0), "finance.usd_to_currency", "must be > 0"),
-    (">= 0", _set("inference.requests_per_day", -5), "inference.requests_per_day", "must be >= 0"),
-    (">= 1", _set("facility.pue", 0.9), "facility.pue", "must be >= 1"),
+    (">= 0", _set("inference.requests_per_day", -5), "inference.requests_per_day", "must be between 0 and 1 trillion"),
+    (">= 1", _set("facility.pue", 0.9), "facility.pue", "must be between 1 and 10"),
     ("0..1 inclusive", _set("facility.power_load_factor", 1.5), "facility.power_load_factor",
      "must be between 0 and 1"),
     ("(0, 1]", _set("training.mfu", 0), "training.mfu", "must be > 0 and <= 1"),
     ("(0, 1] above", _set("inference.efficiency.decode_mfu", 1.01), "inference.efficiency.decode_mfu",
      "must be > 0 and <= 1"),
-    ("integer >= 1", _set("inference.efficiency.max_batch", 0), "inference.efficiency.max_batch", "must be >= 1"),
-    ("integer >= 0", _set("training.refresh_every_months", -1), "training.refresh_every_months", "must be >= 0"),
+    ("integer >= 1", _set("inference.efficiency.max_batch", 0), "inference.efficiency.max_batch", "must be between 1 and 1 million"),
+    ("integer >= 0", _set("training.refresh_every_months", -1), "training.refresh_every_months", "must be between 0 and 1,200"),
     ("horizon 1..20", _set("horizon_years", 21), "horizon_years", "must be between 1 and 20"),
+    # finite upper bounds: wide enough for any real programme, narrow enough that nothing overflows
+    ("huge traffic", _set("inference.requests_per_day", 1e308), "inference.requests_per_day",
+     "must be between 0 and 1 trillion"),
+    ("huge growth", _set("inference.annual_growth", 1e6), "inference.annual_growth", "must be > -1 and <= 10"),
+    ("huge chip price", _set("inference.chip_price", 1e300), "inference.chip_price", "must be between 0 and 1 billion"),
+    ("far start month", _set("start_month", "9999-12"), "start_month", "between 1990-01 and 2200-12"),
+    ("escape in a name", _set("name", "plan\x1b[2J"), "name", "control characters such as U+001B"),
+    ("bidi override in a model name", _set("model.name", "abc\u202edcba"), "model.name", "U+202E"),
+    # version 2 rules
+    ("experts without per-token", _set("model.experts", 8), "model.experts_per_token", "both or neither"),
+    ("end before launch", _set("inference.end_month", 2), "inference.end_month", "must be > the launch month"),
+    ("cached share above 1", _set("inference.cached_input_fraction", 1.5), "inference.cached_input_fraction",
+     "must be between 0 and 1"),
+    ("serving efficiency 0", _set("inference.efficiency.serving", 0), "inference.efficiency.serving",
+     "must be > 0 and <= 1"),
     ("life under half a month", _set("facility.life_years", 0.04), "facility.life_years", "round(12 * life_years)"),
     ("active above total", _set("model.active_params_billion", 80), "model.active_params_billion",
      "<= params_billion (70)"),
@@ -224,7 +239,7 @@ def test_with_values_takes_numpy_scalars(minimal_data):
 
 
 @pytest.mark.parametrize(("values", "path", "rule_words"), [
-    ({"inference.requests_per_day": -1.0}, "inference.requests_per_day", "must be >= 0"),
+    ({"inference.requests_per_day": -1.0}, "inference.requests_per_day", "must be between 0 and 1 trillion"),
     ({"inference.samples": 2.5}, "inference.samples", "must be an integer"),
     ({"model.active_params_billion": 100.0}, "model.active_params_billion", "<= params_billion"),
     ({"inference.requests_per_dya": 1.0}, "inference.requests_per_dya", "unknown field"),
@@ -241,3 +256,54 @@ def test_json_schema_carries_units_for_the_gui():
     schema = Scenario.model_json_schema()
     pue = schema["$defs"]["Facility"]["properties"]["pue"]
     assert pue["unit"] and pue["minimum"] == 1 and pue["default"] == 1.3
+
+
+def test_notes_may_hold_line_breaks_and_tabs():
+    from tcoapp.scenario.files import scenario_from_dict as load
+    doc = {"format": "tcoapp-scenario", "schema_version": 2, "notes": "first line\n\tsecond",
+           "model": {"params_billion": 7}, "inference": {"requests_per_day": 1}}
+    assert load(doc).notes == "first line\n\tsecond"
+
+
+def test_experts_need_a_smaller_active_count_and_fewer_per_token():
+    from tcoapp.scenario.errors import ScenarioError
+    from tcoapp.scenario.files import scenario_from_dict as load
+    base = {"format": "tcoapp-scenario", "schema_version": 2, "inference": {"requests_per_day": 1}}
+    with pytest.raises(ScenarioError, match="experts_per_token = 8: must be >= 1 and < experts"):
+        load({**base, "model": {"params_billion": 70, "active_params_billion": 10, "experts": 8,
+                                "experts_per_token": 8}})
+    with pytest.raises(ScenarioError, match="needs active_params_billion < params_billion"):
+        load({**base, "model": {"params_billion": 70, "experts": 8, "experts_per_token": 2}})
+    moe = load({**base, "model": {"params_billion": 70, "active_params_billion": 10, "experts": 8,
+                                  "experts_per_token": 2}})
+    assert moe.model.experts == 8
+
+
+@pytest.mark.parametrize("deployment", ["api", "cloud", "owned"])
+def test_every_field_at_its_upper_bound_still_computes_finite_numbers(deployment):
+    """The bounds are narrow enough that no series overflows (a 1e308 input used to give nulls)."""
+    import math
+
+    from tcoapp.reports.report import build_report
+    from tcoapp.scenario.batch import evaluate
+    from tcoapp.scenario.files import scenario_from_dict as load
+    doc = {"format": "tcoapp-scenario", "schema_version": 2, "horizon_years": 20,
+           "finance": {"usd_to_currency": 1e6},
+           "model": {"params_billion": 1e5},
+           "training": {"tokens_trillion": 1e4, "experiment_overhead": 100, "fixed_cost": 1e15,
+                        "refresh_every_months": 1, "refresh_compute_fraction": 100, "refresh_fixed_cost": 1e15},
+           "inference": {"requests_per_day": 1e12, "annual_growth": 10, "input_tokens": 1e7, "output_tokens": 1e7,
+                         "reasoning_tokens": 1e7, "samples": 1024, "deployment": deployment, "launch_month": 0,
+                         "api_price_input": 1e6, "api_price_output": 1e6, "api_price_change": 10,
+                         "cloud_rate": 1e6, "cloud_price_change": 10, "chip_price": 1e9,
+                         "chips_per_replica": 1_000_000, "prefill_tokens_per_s_per_chip": 1e-3 + 1,
+                         "decode_tokens_per_s_per_chip": 1.0, "ops_cost_per_month": 1e12},
+           "facility": {"electricity_price": 100, "electricity_price_change": 10, "hardware_price_change": 10,
+                        "colocation_per_kw_month": 1e6, "maintenance_rate": 10},
+           "business": {"revenue_per_request": 1e9, "revenue_change": 10}}
+    scenario = load(doc)
+    report = build_report(scenario, evaluate(scenario))
+    for name, values in report["series"].items():
+        assert all(v is not None and math.isfinite(v) for v in values), name
+    for key in ("total_cost", "npv_total", "profit", "cost_per_request"):
+        assert report["summary"][key] is not None and math.isfinite(report["summary"][key]), key

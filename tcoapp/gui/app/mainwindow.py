@@ -32,6 +32,8 @@ VIEWS = ("overview", "tables", "compare", "sensitivity", "planner")
 STALE_ON_EDIT = {"Tornado", "Monte Carlo", "Goal seek", "Heat map", "Deployment comparison", "Chip comparison",
                  "Right-size"}
 AUTOSAVE_INTERVAL_MS = 30_000
+#: An edit is autosaved this long after typing stops (and at the latest every AUTOSAVE_INTERVAL_MS).
+AUTOSAVE_DELAY_MS = 2_000
 
 
 def default_sample() -> Path | None:
@@ -121,7 +123,7 @@ class MainWindow(QMainWindow):
 
     active_document_changed = Signal(object)
 
-    def __init__(self, autosave_interval_ms: int = AUTOSAVE_INTERVAL_MS):
+    def __init__(self, autosave_interval_ms: int = AUTOSAVE_INTERVAL_MS, autosave_delay_ms: int = AUTOSAVE_DELAY_MS):
         super().__init__()
         self.setObjectName("mainwindow")
         self.setWindowTitle("tcoapp")
@@ -135,6 +137,7 @@ class MainWindow(QMainWindow):
         self.autosave_session = autosave.AutosaveSession()
         self.editor: ScenarioEditor | None = None
         self._closing = False
+        self.failed_autosaves = 0
 
         self._build_central()
         self._build_actions()
@@ -147,6 +150,10 @@ class MainWindow(QMainWindow):
         self.autosave_timer.setInterval(autosave_interval_ms)
         self.autosave_timer.timeout.connect(self.autosave_now)
         self.autosave_timer.start()
+        self.autosave_soon = QTimer(self)  # restarted by every edit: a burst of typing is one autosave
+        self.autosave_soon.setSingleShot(True)
+        self.autosave_soon.setInterval(autosave_delay_ms)
+        self.autosave_soon.timeout.connect(self.autosave_now)
         self._update_actions()
         from tcoapp.gui.app.keys import UndoKeys
 
@@ -420,6 +427,7 @@ class MainWindow(QMainWindow):
         document.dirty_changed.connect(self._update_titles)
         document.path_changed.connect(self._update_titles)
         document.changed.connect(self._on_any_document_changed)
+        document.changed.connect(self._schedule_autosave)
         if self.editor is None:
             self.editor = ScenarioEditor(document)
             self.editor.chip_dialog_requested.connect(self.open_chip_dialog)
@@ -497,7 +505,20 @@ class MainWindow(QMainWindow):
             self._discard_document(pristine)
         autosave.add_recent_file(path)
         self._fill_recent_menu()
+        self._tell_about_upgrade(path)
         return document
+
+    def _tell_about_upgrade(self, path: Path) -> None:
+        """Say once, when a file of an older model version opens, what changed in its numbers."""
+        from tcoapp.scenario.files import migration_notices, read_json_object
+
+        try:
+            notices = migration_notices(read_json_object(path))
+        except ScenarioError:
+            return
+        if notices:
+            ask(self, Question("info", "An older scenario file", "\n\n".join(notices) +
+                               "\n\nSaving writes it as a version-2 file."))
 
     def _pristine_start_document(self) -> ScenarioDocument | None:
         """The untouched sample shown at start, replaced by the first file the user opens."""
@@ -537,6 +558,25 @@ class MainWindow(QMainWindow):
     def _write(self, document: ScenarioDocument, path: Path) -> bool:
         if self.editor is not None and document is self.active:
             self.editor.flush()
+        if document.path is not None and _same_file(document.path, path) and document.changed_on_disk():
+            answer = ask(self, Question(
+                "changed_on_disk", "File changed on disk",
+                f"“{document.path.name}” was changed by another program or user since you opened or saved it.",
+                "Reload it (your changes stay one Undo away), overwrite the other version, "
+                "or save yours under another name."))
+            if answer == "reload":
+                try:
+                    document.reload()
+                except ScenarioError as error:
+                    show_error(self, "Cannot reload the scenario", str(error), "Your version is unchanged.")
+                    return False
+                self.autosave_session.remove(document.autosave_id)
+                self.status_label.setText(f"Reloaded {document.path}: Undo brings your version back")
+                return False
+            if answer == "save_as":
+                return self.save_as(document)
+            if answer != "overwrite":
+                return False
         try:
             document.save(path)
         except ScenarioError as error:
@@ -576,6 +616,7 @@ class MainWindow(QMainWindow):
             document.dirty_changed.disconnect(self._update_titles)
             document.path_changed.disconnect(self._update_titles)
             document.changed.disconnect(self._on_any_document_changed)
+            document.changed.disconnect(self._schedule_autosave)
         except (RuntimeError, TypeError):
             pass
         self.doc_tabs.blockSignals(True)
@@ -843,24 +884,37 @@ class MainWindow(QMainWindow):
         ask(self, Question("info", "About tcoapp", self.about_text()))
 
     # -- autosave and recovery ---------------------------------------------------------------------
+    def _schedule_autosave(self, *_args) -> None:
+        if not self._closing:
+            self.autosave_soon.start()
+
     def autosave_now(self) -> int:
         """Autosave every unsaved document; returns how many were written."""
+        self.autosave_soon.stop()
+        self.failed_autosaves = 0
         written = 0
         for document in self.documents:
             if document.dirty:
                 try:
-                    self.autosave_session.write(document.autosave_id, document.scenario,
-                                                str(document.path) if document.path else None,
-                                                document.display_name())
+                    self.autosave_session.write(document.autosave_id, document.scenario, document.path,
+                                                document.display_name(), document.disk_stamp)
                     written += 1
                 except ScenarioError as error:
+                    self.failed_autosaves += 1
                     self.status_label.setText(f"Autosave failed: {error}")
             else:
                 self.autosave_session.remove(document.autosave_id)
         return written
 
     def offer_recovery(self) -> int:
-        """After a crash, offer the autosaved scenarios; returns how many were recovered."""
+        """After a crash, offer the autosaved scenarios; returns how many were recovered.
+
+        Nothing autosaved is lost on the way: recovered scenarios are autosaved
+        into this window's session before the crashed sessions are deleted (a
+        crash in between leaves both, and the work is offered again), and they
+        stay autosaved until each is saved or explicitly discarded. Declining asks
+        again before deleting; a second "No" keeps the work for the next start.
+        """
         found = autosave.find_recoverable()
         sessions = autosave.stale_sessions()
         if not found:
@@ -871,22 +925,33 @@ class MainWindow(QMainWindow):
         answer = ask(self, Question("yes_no", "Recover unsaved work?",
                                     "tcoapp did not close normally. Recover the scenarios it autosaved?",
                                     names))
+        if answer != "yes":
+            confirm = ask(self, Question("yes_no", "Delete the unsaved work?",
+                                         "Delete the autosaved scenarios for good? Answer No to keep them "
+                                         "and be asked again the next time tcoapp starts.", names))
+            if confirm == "yes":
+                autosave.discard_sessions(sessions)
+            else:
+                self.status_label.setText("Autosaved work kept: it is offered again at the next start")
+            return 0
         recovered = 0
-        if answer == "yes":
-            pristine = self._pristine_start_document()
-            for item in found:
-                same = [d for d in self.documents if item.original_path and d.path is not None
-                        and _same_file(d.path, Path(item.original_path)) and not d.dirty]
-                document = ScenarioDocument(item.scenario, item.original_path)
-                self.add_document(document)
-                document.mark_dirty()
-                for stale in same:  # the saved version opened at start makes way for the newer work
-                    self._discard_document(stale)
-                recovered += 1
-            if pristine is not None:
-                self._discard_document(pristine)
-            self._update_titles()
-        autosave.discard_sessions(sessions)
+        pristine = self._pristine_start_document()
+        for item in found:
+            same = [d for d in self.documents if item.original_path and d.path is not None
+                    and _same_file(d.path, Path(item.original_path)) and not d.dirty]
+            document = ScenarioDocument(item.scenario, item.original_path)
+            document.disk_stamp = item.disk_stamp
+            self.add_document(document)
+            document.mark_dirty()
+            for stale in same:  # the saved version opened at start makes way for the newer work
+                self._discard_document(stale)
+            recovered += 1
+        if pristine is not None:
+            self._discard_document(pristine)
+        self._update_titles()
+        self.autosave_now()  # the recovered work is in this session before the old one goes
+        if self.failed_autosaves == 0:
+            autosave.discard_sessions(sessions)
         return recovered
 
     # -- drag and drop -----------------------------------------------------------------------------
@@ -918,6 +983,7 @@ class MainWindow(QMainWindow):
                     return
         self._closing = True
         self.autosave_timer.stop()
+        self.autosave_soon.stop()
         self.worker.shutdown()
         if self.compare_tab.view is not None:
             self.compare.shutdown()
@@ -927,6 +993,7 @@ class MainWindow(QMainWindow):
     def shutdown_for_tests(self) -> None:
         """Stop timers and threads without asking anything (test teardown)."""
         self.autosave_timer.stop()
+        self.autosave_soon.stop()
         self.worker.shutdown()
         self.autosave_session.close()
 

@@ -23,7 +23,8 @@ class Question:
 
     kind
         ``"error"`` and ``"info"`` (answer ``"ok"``); ``"save_changes"`` (``"save"``,
-        ``"discard"`` or ``"cancel"``); ``"yes_no"`` (``"yes"`` or ``"no"``);
+        ``"discard"`` or ``"cancel"``); ``"changed_on_disk"`` (``"reload"``, ``"overwrite"``,
+        ``"save_as"`` or ``"cancel"``); ``"yes_no"`` (``"yes"`` or ``"no"``);
         ``"open_file"`` and ``"save_file"`` (a path or None); ``"dialog"`` (a
         custom QDialog in ``options["dialog"]``; answer ``"accepted"`` or ``"rejected"``).
     """
@@ -71,6 +72,17 @@ def _ask_with_dialogs(parent: QWidget | None, q: Question) -> Any:
         answer = box.exec()
         return {QMessageBox.StandardButton.Save: "save",
                 QMessageBox.StandardButton.Discard: "discard"}.get(QMessageBox.StandardButton(answer), "cancel")
+    if q.kind == "changed_on_disk":
+        box = QMessageBox(QMessageBox.Icon.Warning, q.title, q.text, QMessageBox.StandardButton.NoButton, parent)
+        if q.detail:
+            box.setInformativeText(q.detail)
+        buttons = {box.addButton("Reload", QMessageBox.ButtonRole.DestructiveRole): "reload",
+                   box.addButton("Overwrite", QMessageBox.ButtonRole.AcceptRole): "overwrite",
+                   box.addButton("Save As…", QMessageBox.ButtonRole.ActionRole): "save_as"}
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return buttons.get(box.clickedButton(), "cancel")
     if q.kind == "yes_no":
         answer = QMessageBox.question(parent, q.title, q.text + (f"\n\n{q.detail}" if q.detail else ""))
         return "yes" if answer == QMessageBox.StandardButton.Yes else "no"

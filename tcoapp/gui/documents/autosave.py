@@ -7,11 +7,15 @@ Each running window autosaves its unsaved documents into its own session
 folder ``autosave/<pid>-<start time>/`` (the scenario as a ``.tco`` file next
 to a small JSON note naming the file it belongs to) and deletes the folder
 when it closes normally. A session folder whose process is gone is what a
-crash left behind: the next start offers to recover it.
+crash left behind: the next start offers to recover it. Recovered work is
+autosaved into the new session before the old folder is deleted, so a second
+crash (even during the recovery) still finds it; declined work is deleted only
+when the user confirms.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -21,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from tcoapp.scenario.errors import ScenarioError
-from tcoapp.scenario.files import load_scenario, save_scenario
+from tcoapp.scenario.files import FileStamp, load_scenario, save_scenario
 from tcoapp.scenario.schema import Scenario
 
 MAX_RECENT = 10
@@ -131,6 +135,7 @@ class Recovered:
     display_name: str
     saved_at: float
     session: Path
+    disk_stamp: FileStamp | None = None
 
 
 class AutosaveSession:
@@ -147,13 +152,22 @@ class AutosaveSession:
                                                       encoding="utf-8")
             self._created = True
 
-    def write(self, key: str, scenario: Scenario, original_path: str | None, display_name: str) -> Path:
-        """Autosave one document (atomically, like a normal save)."""
+    def write(self, key: str, scenario: Scenario, original_path: str | os.PathLike[str] | None,
+              display_name: str, disk_stamp: FileStamp | None = None) -> Path:
+        """Autosave one document (atomically, like a normal save).
+
+        The note keeps the document's file as an absolute path (a recovery started
+        in another folder must not tie the work to another file of the same name)
+        and the stamp of that file as the document last knew it, so that saving
+        the recovered work still notices a change made on disk meanwhile.
+        """
         self._ensure()
         target = self.folder / f"{key}.tco"
         save_scenario(scenario, target)
-        note = {"original_path": original_path, "display_name": display_name, "saved_at": time.time()}
-        (self.folder / f"{key}.json").write_text(json.dumps(note), encoding="utf-8")
+        note = {"original_path": os.path.abspath(original_path) if original_path else None,
+                "display_name": display_name, "saved_at": time.time(),
+                "disk_stamp": dataclasses.asdict(disk_stamp) if disk_stamp is not None else None}
+        _write_atomically(self.folder / f"{key}.json", json.dumps(note))
         return target
 
     def remove(self, key: str) -> None:
@@ -164,6 +178,12 @@ class AutosaveSession:
     def close(self) -> None:
         """A normal exit: nothing to recover."""
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def find_recoverable() -> list[Recovered]:
@@ -193,9 +213,20 @@ def find_recoverable() -> list[Recovered]:
                 scenario = load_scenario(tco)
             except ScenarioError:
                 continue
-            found.append(Recovered(scenario, note.get("original_path"), note.get("display_name") or tco.stem,
-                                   float(note.get("saved_at") or tco.stat().st_mtime), session))
+            original = note.get("original_path")
+            if not (isinstance(original, str) and os.path.isabs(original)):
+                original = None  # an older note's relative path names no particular file: save asks for one
+            found.append(Recovered(scenario, original, note.get("display_name") or tco.stem,
+                                   float(note.get("saved_at") or tco.stat().st_mtime), session,
+                                   _stamp_from_note(note.get("disk_stamp"))))
     return found
+
+
+def _stamp_from_note(data: Any) -> FileStamp | None:
+    try:
+        return FileStamp(int(data["mtime_ns"]), int(data["size"]), str(data["sha256"]))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def discard_sessions(sessions: set[Path]) -> None:

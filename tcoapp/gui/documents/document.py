@@ -11,6 +11,7 @@ scenario really changes (glue's ``core/command.py`` pattern).
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from pathlib import Path
 from typing import Any, Mapping
@@ -18,7 +19,7 @@ from typing import Any, Mapping
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from tcoapp.scenario.files import load_scenario, save_scenario
+from tcoapp.scenario.files import FileStamp, load_scenario_with_stamp, save_scenario
 from tcoapp.scenario.schema import Scenario, get_path, numeric_field_paths, with_values
 
 #: Titles of the non-numeric fields, for undo labels.
@@ -116,13 +117,23 @@ class ScenarioDocument(QObject):
                  untitled_name: str | None = None):
         super().__init__(parent)
         self._scenario = scenario
-        self._path = Path(path) if path else None
+        self._path = _absolute(path) if path else None
+        #: What the file held when this document last read or wrote it (None: not known).
+        self.disk_stamp: FileStamp | None = None
         self._untitled = 0 if path else next(self._untitled_numbers)
         self._untitled_name = untitled_name
         self.start_sample = False
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.dirty_changed.emit(not clean))
+        # A bound method, not a lambda: Qt drops the connection when this document (the receiver) is
+        # destroyed, before its undo stack, whose last cleanChanged would reach a deleted signal source.
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.autosave_id = f"doc{id(self):x}"
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        try:
+            self.dirty_changed.emit(not clean)
+        except RuntimeError:  # being destroyed: nobody is listening any more
+            pass
 
     # -- reading ---------------------------------------------------------------------------------
     @property
@@ -185,20 +196,53 @@ class ScenarioDocument(QObject):
     @classmethod
     def open(cls, path: str | Path, parent: QObject | None = None) -> "ScenarioDocument":
         """Load a ``.tco`` file; raises ScenarioError naming the file, field and rule."""
-        return cls(load_scenario(path), Path(path), parent)
+        scenario, stamp = load_scenario_with_stamp(path)
+        document = cls(scenario, Path(path), parent)
+        document.disk_stamp = stamp
+        return document
+
+    def changed_on_disk(self) -> bool:
+        """Whether the file was changed by someone else since this document read or wrote it.
+
+        False for a document without a file, or whose file's content was never
+        known (a recovered document: its file is checked on the first save), or
+        whose file is gone (saving simply writes it again).
+        """
+        if self._path is None or self.disk_stamp is None or not self._path.exists():
+            return False
+        return not self.disk_stamp.matches(self._path)
 
     def save(self, path: str | Path | None = None) -> None:
         """Write the scenario atomically; raises ScenarioError. Marks the document clean."""
-        target = Path(path) if path is not None else self._path
+        target = _absolute(path) if path is not None else self._path
         if target is None:
             raise ValueError("the document has no file yet: give a path")
-        save_scenario(self._scenario, target)
+        self.disk_stamp = save_scenario(self._scenario, target)
         if target != self._path:
             self._path = target
             self.path_changed.emit(str(target))
+        self.undo_stack.setClean()
+
+    def reload(self) -> None:
+        """Replace the scenario by the file's current content, as one undoable step; raises ScenarioError.
+
+        The document is then clean (it equals the file); Undo brings the user's
+        version back, unsaved.
+        """
+        if self._path is None:
+            raise ValueError("the document has no file to reload")
+        scenario, stamp = load_scenario_with_stamp(self._path)
+        self.replace_scenario(scenario, "Reload from disk")
+        self.disk_stamp = stamp
         self.undo_stack.setClean()
 
     def mark_dirty(self) -> None:
         """Mark a recovered document as unsaved (its clean state is unknown)."""
         self.undo_stack.resetClean()
         self.dirty_changed.emit(True)
+
+
+def _absolute(path: str | os.PathLike[str]) -> Path:
+    """The path made absolute against the current folder now, so a later change of folder
+    (or a recovery started elsewhere) never ties the document to another file."""
+    return Path(os.path.abspath(path))

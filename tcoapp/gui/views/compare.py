@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
 
 from tcoapp.reports.report import format_value
 
-from tcoapp.gui.widgets.formatting import compact_money, compact_number, count_text
+from tcoapp.gui.widgets.formatting import compact_money, compact_number, count_text, short_value
 from tcoapp.gui.views.results import ChartPanel, evaluate_scenario
 
 if TYPE_CHECKING:
-    from tcoapp.gui.app.mainwindow import MainWindow
+    from tcoapp.gui.documents.host import ViewHost
 
 #: Rows of the side-by-side table.
 COMPARE_KEYS = (
@@ -41,22 +41,6 @@ RANK_METRICS = (
 )
 RANK_COLUMNS = ("total_cost", "npv_total", "inference_cost", "cost_per_million_tokens", "peak_chips")
 
-
-def short_value(key: str, value, scenario) -> str:
-    """A summary value short enough for a narrow column (the exact figure goes in the tooltip)."""
-    from tcoapp.reports.report import MONEY_KEYS, MONTH_KEYS, SHARE_KEYS, format_month, format_share
-
-    if value is None:
-        return "—" if key not in MONTH_KEYS else "not reached"
-    if key in MONEY_KEYS:
-        return compact_money(value, scenario.currency)
-    if key in SHARE_KEYS:
-        return format_share(value)
-    if key in MONTH_KEYS:
-        return format_month(value, scenario.start_month).split(" (")[0]
-    if key.endswith("chips"):
-        return count_text(value)
-    return compact_number(value)
 
 
 def _item(text: str, tooltip: str = "", align_right: bool = True) -> QTableWidgetItem:
@@ -309,7 +293,7 @@ def _draw_curves(fig, data: dict) -> None:
 class CompareView(QWidget):
     """Open scenarios side by side, and the deployment and chip comparisons of the active one."""
 
-    def __init__(self, window: "MainWindow"):
+    def __init__(self, window: "ViewHost"):
         super().__init__()
         self.setObjectName("view.compare")
         self.window_ref = window

@@ -37,15 +37,17 @@ from tcoapp.gui.widgets.numberbox import NumberBox, format_number
 SECTIONS: list[tuple[str, str, list[str]]] = [
     ("workload", "Workload and thinking budget", [
         "inference.requests_per_day", "inference.annual_growth", "inference.max_requests_per_day",
-        "inference.launch_month", "inference.input_tokens", "inference.output_tokens",
-        "inference.reasoning_tokens", "inference.samples",
+        "inference.launch_month", "inference.end_month", "inference.input_tokens", "inference.output_tokens",
+        "inference.reasoning_tokens", "inference.samples", "inference.cached_input_fraction",
+        "inference.min_tokens_per_s_per_user",
     ]),
     ("model", "Model", [
         "model.name", "model.params_billion", "model.active_params_billion", "model.layers", "model.kv_heads",
-        "model.head_dim",
+        "model.head_dim", "model.experts", "model.experts_per_token",
     ]),
     ("training", "Training", [
-        "training.chip", "training.precision", "training.procurement", "training.tokens_trillion",
+        "training.chip", "training.precision", "training.procurement", "training.start_month",
+        "training.tokens_trillion",
         "training.compute_flops", "training.experiment_overhead", "training.mfu", "training.duration_months",
         "training.cloud_rate", "training.cloud_price_change", "training.chip_price", "training.fixed_cost",
         "#Refresh runs",
@@ -59,11 +61,12 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
         "inference.cloud_rate", "inference.cloud_price_change", "inference.chip_price",
         "inference.prefill_tokens_per_s_per_chip", "inference.decode_tokens_per_s_per_chip",
         "#Pay-per-token API",
-        "inference.api_price_input", "inference.api_price_output", "inference.api_price_change",
+        "inference.api_price_input", "inference.api_price_cached_input", "inference.api_price_output",
+        "inference.api_price_change",
         "#Serving efficiency (throughput estimate)",
         "inference.efficiency.bandwidth", "inference.efficiency.prefill_mfu", "inference.efficiency.decode_mfu",
         "inference.efficiency.max_batch", "inference.efficiency.memory_fraction",
-        "inference.efficiency.weight_memory_fraction",
+        "inference.efficiency.weight_memory_fraction", "inference.efficiency.serving",
     ]),
     ("facility", "Facility (owned hardware)", [
         "facility.electricity_price", "facility.electricity_price_change", "facility.pue",

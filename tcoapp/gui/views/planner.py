@@ -42,7 +42,7 @@ from tcoapp.gui.views.results import ChartPanel
 from tcoapp.gui.widgets.numberbox import NumberBox
 
 if TYPE_CHECKING:
-    from tcoapp.gui.app.mainwindow import MainWindow
+    from tcoapp.gui.documents.host import ViewHost
 
 #: The worker task's name (the window cancels it when the scenario changes).
 TASK_NAME = "Right-size"
@@ -108,7 +108,7 @@ class PlannerView(QWidget):
 
     planned = Signal(object)
 
-    def __init__(self, window: "MainWindow"):
+    def __init__(self, window: "ViewHost"):
         super().__init__()
         self.setObjectName("view.planner")
         self.window_ref = window

@@ -118,7 +118,7 @@ class LiveEvaluator(QObject):
 
 # -- KPI cards -------------------------------------------------------------------------------------
 
-#: The cards: (summary key, title). Two rows of five.
+#: The cards: (summary key, title). Two rows of five (profit is the IRR card's caption).
 KPI_CARDS = (
     ("total_cost", "Lifetime cost"),
     ("npv_total", "NPV of costs"),
@@ -127,9 +127,9 @@ KPI_CARDS = (
     ("peak_chips", "Peak inference chips"),
     ("cost_per_million_tokens", "Cost per million tokens"),
     ("cost_per_request", "Cost per request"),
+    ("answer_seconds", "An answer takes"),
     ("payback_month", "Payback"),
     ("irr", "IRR"),
-    ("profit", "Profit"),
 )
 #: "Why this number": each card's formula (the words of docs/methodology.md, section 5) and the
 #: inputs it depends on most directly. tests/gui/test_why.py checks the formulas against the document.
@@ -154,6 +154,9 @@ KPI_FORMULAS = {
     "cost_per_request": ("inference_cost / sum of requests; null when none",
                          ["inference.input_tokens", "inference.output_tokens", "inference.reasoning_tokens",
                           "inference.samples", "inference.deployment"]),
+    "answer_seconds": ("`answer_seconds = input * (1 - f) / P + (reasoning + output) / tokens_per_s_per_user`",
+                       ["inference.input_tokens", "inference.output_tokens", "inference.reasoning_tokens",
+                        "inference.chip", "inference.precision", "inference.efficiency.max_batch"]),
     "payback_month": ("the first m where cumulative revenue >= cumulative cash_total and cumulative revenue > 0; "
                       "null if none", ["business.revenue_per_request", "business.revenue_change",
                                        "inference.requests_per_day"]),
@@ -195,11 +198,68 @@ def kpi_text(key: str, summary: dict[str, Any], scenario: Scenario) -> tuple[str
         return count_text(value), caption, exact
     if key in ("cost_per_million_tokens", "cost_per_request"):
         return compact_money(value, cur), "inference only", exact
+    if key == "answer_seconds":
+        if scenario.inference.deployment == "api":
+            return "—", "API: the provider's speed", "An API's answer time is the provider's, not estimated here."
+        if value is None:
+            return "—", "measured throughput: not estimated", ("With measured throughputs the batch and the speed "
+                                                              "per user are not estimated.")
+        speed, batch = summary.get("tokens_per_s_per_user"), summary.get("replica_batch")
+        caption = f"{speed:,.0f} tokens/s per user · batch {batch:,.0f}" if speed and batch else ""
+        return duration_text(value), caption, exact
     if key == "irr":
-        return format_share(value), "annual", exact
+        return format_share(value), f"annual · profit {compact_money(summary.get('profit'), cur)}", exact
     if key == "profit":
         return compact_money(value, cur), f"revenue {compact_money(summary.get('revenue_total'), cur)}", exact
     return exact, "", exact
+
+
+def duration_text(seconds: float) -> str:
+    """A wait as people say it: ``61 s``, ``4.3 min``, ``1.5 h``.
+
+    >>> duration_text(0.84), duration_text(61.2), duration_text(258), duration_text(5400)
+    ('0.84 s', '61 s', '4.3 min', '1.5 h')
+    """
+    if seconds < 10:
+        return f"{seconds:.2g} s"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 600:
+        return f"{seconds / 60:.2g} min"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.2g} h"
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that elides what does not fit (the whole text in its tooltip).
+
+    A caption that wrapped onto one line more or less from one edit to the next would change
+    the cards' height and so re-render every chart below them while the user types.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def text(self) -> str:
+        """The whole text, elided or not."""
+        return self._full
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(10, self.width()))
+        QLabel.setText(self, shown)
 
 
 class KpiCard(QFrame):
@@ -224,10 +284,9 @@ class KpiCard(QFrame):
         font.setPointSizeF(font.pointSizeF() * 1.45)
         font.setBold(True)
         self.value.setFont(font)
-        self.caption = QLabel("")
+        self.caption = ElidedLabel("")
         self.caption.setObjectName(f"kpi.{key}.caption")
         self.caption.setProperty("role", "card-caption")
-        self.caption.setWordWrap(True)
         small = self.caption.font()
         small.setPointSizeF(small.pointSizeF() * 0.9)
         self.caption.setFont(small)
@@ -261,6 +320,8 @@ class KpiPanel(QWidget):
 
     card_clicked = Signal(str)
 
+    COLUMNS = 5
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("kpis")
@@ -273,8 +334,8 @@ class KpiPanel(QWidget):
             card.setCursor(Qt.CursorShape.PointingHandCursor)
             card.setToolTip("Click: why this number (formula, inputs, tornado)")
             self.cards[key] = card
-            grid.addWidget(card, index // 5, index % 5)
-        for column in range(5):
+            grid.addWidget(card, index // self.COLUMNS, index % self.COLUMNS)
+        for column in range(self.COLUMNS):
             grid.setColumnStretch(column, 1)
         self._held_width: int | None = None
 

@@ -23,13 +23,13 @@ from tcoapp.reports.report import SUMMARY_LABELS, format_value
 from tcoapp.scenario.errors import ScenarioError
 from tcoapp.scenario.schema import Scenario, get_path, numeric_field_paths, with_values
 
-from tcoapp.gui.views.compare import short_value
 from tcoapp.gui.dialogs.questions import Question, ask
+from tcoapp.gui.widgets.formatting import short_value
 from tcoapp.gui.views.results import ChartPanel
 from tcoapp.gui.widgets.numberbox import NumberBox, format_number, parse_number
 
 if TYPE_CHECKING:
-    from tcoapp.gui.app.mainwindow import MainWindow
+    from tcoapp.gui.documents.host import ViewHost
 
 #: Metrics offered by the sensitivity tools.
 METRICS = ("total_cost", "npv_total", "inference_cost", "training_cost", "inference_share",
@@ -106,7 +106,7 @@ class _Panel(QWidget):
         self.result_scenario: Scenario | None = None
 
     @property
-    def window_ref(self) -> "MainWindow":
+    def window_ref(self) -> "ViewHost":
         return self.view.window_ref
 
     def submit(self, function, *args, **kwargs) -> None:
@@ -577,7 +577,7 @@ def grid_values(low: float, high: float, steps: int, is_int: bool) -> list[float
 class GoalSeekDialog(QDialog):
     """Find the value of one input that makes a metric hit a target."""
 
-    def __init__(self, window: "MainWindow"):
+    def __init__(self, window: "ViewHost"):
         super().__init__(window)
         self.setObjectName("dialog.goal_seek")
         self.setWindowTitle("Goal seek")
@@ -870,7 +870,7 @@ class UncertaintyDialog(QDialog):
 class SensitivityView(QWidget):
     """Tabs for the tornado, Monte Carlo and heat map, plus the goal-seek dialog."""
 
-    def __init__(self, window: "MainWindow"):
+    def __init__(self, window: "ViewHost"):
         super().__init__()
         self.setObjectName("view.sensitivity")
         self.window_ref = window

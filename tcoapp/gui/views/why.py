@@ -24,7 +24,7 @@ from tcoapp.gui.views.results import KPI_CARDS, KPI_FORMULAS, kpi_text
 from tcoapp.gui.widgets.numberbox import format_number
 
 if TYPE_CHECKING:
-    from tcoapp.gui.app.mainwindow import MainWindow
+    from tcoapp.gui.documents.host import ViewHost
 
 #: Empty fields whose value comes from the chip catalog (or the price book), not from another input.
 CATALOG_FIELDS = {"training.cloud_rate", "training.chip_price", "inference.cloud_rate", "inference.chip_price"}
@@ -53,7 +53,7 @@ def input_rows(scenario, summary: dict | None, paths: list[str]) -> list[tuple[s
 class WhyPanel(QDialog):
     """The formula, inputs and a one-click tornado of one KPI of the active scenario."""
 
-    def __init__(self, window: "MainWindow"):
+    def __init__(self, window: "ViewHost"):
         super().__init__(window)
         self.setObjectName("dialog.why")
         self.setWindowTitle("Why this number")
@@ -143,7 +143,7 @@ class WhyPanel(QDialog):
             self.window_ref.editor.show_field(path)
 
 
-def install(window: "MainWindow") -> None:
+def install(window: "ViewHost") -> None:
     """Clicking a KPI card of ``window`` opens its "why this number" panel."""
 
     def open_why(key: str) -> None:
