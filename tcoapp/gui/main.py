@@ -2,7 +2,7 @@
 
     tcoapp [FILE.tco ...]
     tcoapp --screenshot OUT.png [FILE.tco ...] [--view overview|tables|compare|sensitivity|montecarlo|heatmap|serving
-                                                 |budget|share|idle]
+                                                 |why|budget|share|idle] [--filter TEXT]
     tcoapp --smoke-test [FILE.tco ...]
 
 With no file the window opens the last file, else a bundled sample. The
@@ -26,7 +26,7 @@ from tcoapp import __version__
 #: Rendered sizes of the app icon in ``resources/icons`` (``installers/make_icons.py`` makes them).
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
-SCREENSHOT_VIEWS = ("overview", "tables", "compare", "sensitivity", "montecarlo", "heatmap", "serving",
+SCREENSHOT_VIEWS = ("overview", "tables", "compare", "sensitivity", "montecarlo", "heatmap", "serving", "why",
                     "budget", "share", "idle")  # the last three: views of a programme window
 
 
@@ -35,6 +35,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("files", nargs="*", metavar="FILE", help="scenario files (.tco) to open")
     parser.add_argument("--screenshot", metavar="OUT.png", help="render the window at 1280x800 to a PNG and exit")
     parser.add_argument("--view", choices=SCREENSHOT_VIEWS, default="overview", help="view for --screenshot")
+    parser.add_argument("--filter", default="", metavar="TEXT",
+                        help="for --screenshot: type TEXT into the editor's field filter first")
     parser.add_argument("--size", default="1280x800", help="window size for --screenshot (WIDTHxHEIGHT)")
     parser.add_argument("--theme", choices=("system", "light", "dark"), default="system",
                         help="colour theme (default: follow the system)")
@@ -79,12 +81,18 @@ def make_application(argv: Sequence[str], theme: str = "system"):
     return app
 
 
-def build_window(files: Sequence[str | Path], reopen_last: bool = True):
-    """The main window on the given files; else the last file (if ``reopen_last``); else the default sample."""
+def build_window(files: Sequence[str | Path], reopen_last: bool = True, restore_layout: bool = True):
+    """The main window on the given files; else the last file (if ``reopen_last``); else the default sample.
+
+    ``restore_layout`` applies the remembered size, position and layout (not for screenshots)."""
     from tcoapp.gui.documents import autosave
     from tcoapp.gui.app.mainwindow import MainWindow, default_sample
 
+    from tcoapp.gui.app import window_state
+
     window = MainWindow()
+    if restore_layout:
+        window_state.restore(window)
     if files:
         for path in files:
             open_path(window, path)
@@ -113,7 +121,7 @@ def is_bundled_sample(path: str | Path) -> bool:
 def open_path(window, path: str | Path):
     """Open a file from the command line or the desktop; a bundled sample opens as an untitled copy,
     so Save asks where to write instead of overwriting ``samples/...``."""
-    from .programme_window import open_programme_path
+    from .app.programme_window import open_programme_path
 
     if open_programme_path(path, untitled=is_bundled_sample(path)):  # a programme opens its own window
         return None
@@ -174,18 +182,29 @@ def prepare_view(app, window, view: str) -> None:
     _settle(app, window)
 
 
-def screenshot(window, app, out: str, view: str, size: str = "1280x800") -> int:
+def screenshot(window, app, out: str, view: str, size: str = "1280x800", filter_text: str = "") -> int:
     """Render the window and write ``out``; 0 on success."""
     width, _, height = size.partition("x")
     window.resize(int(width), int(height))
     window.show()
     _settle(app, window)
+    if filter_text and window.editor is not None:
+        window.editor.filter.setText(filter_text)
     prepare_view(app, window, view)
     for chart in window.findChildren(type(window.overview.charts["monthly"])):
         if chart.isVisible():
             chart.canvas.draw()
     _settle(app, window, 3)
     pixmap = window.grab()
+    if view == "why" and window.active is not None:  # the window with the panel of the lifetime cost on top
+        from PySide6.QtGui import QPainter
+
+        window.open_why("total_cost")
+        panel = window.why_panel
+        _settle(app, window, 3)
+        painter = QPainter(pixmap)
+        painter.drawPixmap(pixmap.width() - panel.width() - 40, 150, panel.grab())
+        painter.end()
     ok = pixmap.save(out, "PNG")
     if not ok:
         print(f"tcoapp: cannot write {out}", file=sys.stderr)
@@ -242,19 +261,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return {"save_changes": "discard", "yes_no": "no", "dialog": "rejected"}.get(question.kind)
 
         set_answerer(answer_headless)
-    window = build_window(args.files, reopen_last=not args.smoke_test)
+    window = build_window(args.files, reopen_last=not args.smoke_test, restore_layout=not headless)
     if args.smoke_test:
         code = smoke_test(app, window)
         window.shutdown_for_tests()
         return code
     if args.screenshot:
-        from .programme_window import programme_screenshot
+        from .app.programme_window import programme_screenshot
 
         code = programme_screenshot(app, args.screenshot, args.view, args.size)
-        code = screenshot(window, app, args.screenshot, args.view, args.size) if code is None else code
+        code = screenshot(window, app, args.screenshot, args.view, args.size, args.filter) if code is None else code
         window.shutdown_for_tests()
         return code
-    from .programme_window import show_main_window
+    from .app.programme_window import show_main_window
 
     if show_main_window(window):
         window.show()

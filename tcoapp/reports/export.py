@@ -159,9 +159,43 @@ def write_excel(path, scenario, result=None, *, tornado: Mapping | None = None, 
     return write_atomically(path, workbook.save)
 
 
+#: Significant digits written to CSV: a cent on a trillion, without binary noise such as
+#: ``0.30000000000000004`` or ``-0``.
+CSV_DIGITS = 12
+
+
+def csv_ready(table):
+    """The table with float columns rounded to :data:`CSV_DIGITS` significant digits and no ``-0``.
+
+    A value smaller than a 1e-9 part of its column's largest is float noise and becomes 0.
+
+    >>> import pandas as pd
+    >>> csv_ready(pd.DataFrame({"x": [0.1 + 0.2, -1e-14, 2.0], "n": [1, 2, 3]})).to_dict("list")
+    {'x': [0.3, 0.0, 2.0], 'n': [1, 2, 3]}
+    """
+    import numpy as np
+
+    out = table.copy()
+    for name in out.columns:
+        column = out[name]
+        if column.dtype.kind != "f":
+            continue
+        values = column.to_numpy(dtype=float, copy=True)
+        finite = np.isfinite(values)
+        scale = np.max(np.abs(values[finite])) if finite.any() else 0.0
+        values[finite & (np.abs(values) <= 1e-9 * scale)] = 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            magnitude = np.where(finite & (values != 0), np.floor(np.log10(np.abs(values))), 0)
+        decimals = (CSV_DIGITS - 1 - magnitude).astype(int)
+        values = np.array([round(v, int(d)) if f else v for v, d, f in zip(values, decimals, finite)])
+        out[name] = values + 0.0  # -0.0 + 0.0 is +0.0
+    return out
+
+
 def write_table_csv(path, table) -> Path:
-    """Write a DataFrame as UTF-8 CSV (comma, ``.`` decimal point, full precision) atomically."""
-    return write_atomically(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n"))
+    """Write a DataFrame as UTF-8 CSV (comma, ``.`` decimal point) atomically, rounded by :func:`csv_ready`."""
+    ready = csv_ready(table)
+    return write_atomically(path, lambda tmp: ready.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n"))
 
 
 def write_csv(folder, report: dict, stem: str) -> list[Path]:

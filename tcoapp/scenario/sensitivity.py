@@ -121,6 +121,8 @@ def _label(path: str) -> str:
 def default_tornado_paths(scenario) -> list[str]:
     """Every continuous numeric input with a non-zero value the engine uses.
 
+    The exchange rate ``finance.usd_to_currency`` is left out of an all-USD scenario.
+
     Whole-number inputs (months, counts) are left out: a fixed swing of a
     count is rarely meaningful; name them in ``paths`` to include them.
     """
@@ -129,6 +131,8 @@ def default_tornado_paths(scenario) -> list[str]:
     for path, spec in numeric_field_paths().items():
         if spec.is_int or path == "horizon_years":
             continue
+        if path == "finance.usd_to_currency" and scenario.currency == "USD":
+            continue  # the rate of USD to USD: swinging it only shows a currency mistake nobody can make
         if path in _FOLLOWS_ANOTHER and math.isnan(float(inputs[path])):
             continue  # null and derived from another input, which the tornado swings itself
         value = resolved_value(inputs, path)

@@ -231,3 +231,39 @@ def test_chip_dialog_adds_a_custom_chip(window, answers):
     assert window.active.undo_stack.undoText() == "Change Custom chips, Inference chip"
     combo = window.findChild(QComboBox, "inference.chip")
     assert combo.currentData() == "h200-custom" and "(custom)" in combo.currentText()
+
+
+def test_every_section_is_visible_in_one_scrollable_form_and_collapses(window):
+    editor = window.editor
+    headers = [header for header, _ in editor.sections.values()]
+    assert len(headers) == 8 and all(h.isVisible() and h.isChecked() for h in headers)
+    assert all(page.isVisible() for _, page in editor.sections.values())
+    header, page = editor.sections["finance"]
+    header.click()
+    assert not page.isVisible() and header.isVisible()
+    header.click()
+    assert page.isVisible()
+
+
+def test_the_filter_finds_fields_by_name_unit_or_path(window, qtbot):
+    from PySide6.QtWidgets import QLineEdit
+
+    editor = window.editor
+    box = window.findChild(QLineEdit, "editor.filter")
+    qtbot.keyClicks(box, "growth")
+    growth = editor.rows["inference.annual_growth"]
+    assert growth.title.isVisible() and growth.widget.isVisible()
+    assert not editor.rows["facility.pue"].title.isVisible()
+    assert not editor.sections["facility"][0].isVisible(), "a section with no match is hidden"
+    box.clear()
+    qtbot.keyClicks(box, "kWh")  # by unit
+    assert editor.rows["facility.electricity_price"].title.isVisible()
+    box.clear()
+    qtbot.keyClicks(box, "inference.efficiency")  # by path
+    assert editor.rows["inference.efficiency.bandwidth"].title.isVisible()
+    assert not editor.rows["inference.requests_per_day"].title.isVisible()
+    box.clear()
+    qtbot.keyClicks(box, "zzzz")
+    assert editor.findChild(QLabel, "editor.no_match").isVisible()
+    box.clear()
+    assert editor.rows["facility.pue"].title.isVisible(), "clearing the filter shows every field again"

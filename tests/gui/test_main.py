@@ -78,3 +78,10 @@ def test_smoke_test_fails_when_nothing_computes(tmp_path):
     result = run_tcoapp("--smoke-test", str(bad), tmp_path=tmp_path)
     assert result.returncode == 1
     assert "tcoapp smoke test: failed: no result" in result.stdout
+
+
+def test_screenshot_with_an_editor_filter(tmp_path, sample_path):
+    out = tmp_path / "filter.png"
+    result = run_tcoapp("--screenshot", str(out), str(sample_path), "--filter", "growth", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size > 10_000

@@ -185,6 +185,9 @@ def test_an_input_change_cancels_a_stale_run(owned_window, qtbot):
     assert task.is_cancelled()
     qtbot.waitUntil(lambda: task.outcome == "cancelled", timeout=10000)
     assert panel.result is None
+    assert "Sampling" not in panel.note.text(), "the panel no longer claims to be sampling"
+    assert panel.note.text().startswith("Stopped: the inputs changed")
+    assert panel.run_button.isEnabled()
 
 
 def test_tornado_draws_the_solvers_rows(owned_window, qtbot):
@@ -275,7 +278,7 @@ def test_compare_view_lists_open_scenarios_and_ranks_deployments(owned_window, q
     window.show_view("compare")
     table: QTableWidget = window.findChild(QTableWidget, "compare.table")
     assert table.columnCount() == 2
-    assert table.horizontalHeaderItem(0).text() == "owned"
+    assert table.horizontalHeaderItem(0).text() == "owned (base)"  # the first column is the base at first
     assert table.verticalHeaderItem(0).text() == "Lifetime cost"
     assert window.compare.curves.figure.axes[0].get_legend() is not None
     window.findChild(QPushButton, "compare.deployments.run").click()

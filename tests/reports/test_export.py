@@ -94,7 +94,13 @@ def test_csv_tables_hold_the_report(tmp_path):
     with open(monthly, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 60
-    assert float(rows[7]["Total cost (USD)"]) == report["series"]["total"][7]  # full precision
+    exact = report["series"]["total"][7]
+    written = rows[7]["Total cost (USD)"]
+    assert float(written) == pytest.approx(exact, rel=1e-11)  # 12 significant digits: a cent on a trillion
+    assert len(written.replace(".", "").replace("-", "").lstrip("0")) <= 12, written
+    for row in rows:
+        for value in row.values():
+            assert value not in ("-0", "-0.0"), row
     with open(yearly, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [float(r["Peak inference chips (chips)"]) for r in rows] == report["yearly"]["chips"]

@@ -158,6 +158,9 @@ class MainWindow(QMainWindow):
         from tcoapp.gui.app.keys import UndoKeys
 
         self.undo_keys = UndoKeys(self)
+        from tcoapp.gui.views import why
+
+        why.install(self)
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):  # the system switched between light and dark
             hints.colorSchemeChanged.connect(self.redraw_charts)
@@ -499,7 +502,7 @@ class MainWindow(QMainWindow):
 
     def open_file(self, path: str | Path) -> ScenarioDocument | None:
         """Open a ``.tco`` file; a bad or newer file shows the loader's message and changes nothing."""
-        from .programme_window import open_programme_path
+        from tcoapp.gui.app.programme_window import open_programme_path
 
         if open_programme_path(path):  # a programme file opens in the programme window
             return None

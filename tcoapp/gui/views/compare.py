@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableWidget,
     QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from tcoapp.reports.report import format_value
 
-from tcoapp.gui.widgets.formatting import compact_money, compact_number, short_value
+from tcoapp.gui.widgets.formatting import compact_money, compact_number, count_text, short_value
 from tcoapp.gui.views.results import ChartPanel, evaluate_scenario
 
 if TYPE_CHECKING:
@@ -165,11 +166,116 @@ class RankingPanel(QWidget):
         self.chart.set_data({"rows": rows, "metric_label": metric_label, "currency": cur})
 
 
+#: Width of a scenario column (names longer than this are elided in the middle).
+COLUMN_WIDTH = 150
+
+
+def build_comparison(names: list[str], evaluations: list, base: int, currency: str | None = None) -> dict:
+    """The side-by-side table in one reporting currency, with deltas against column ``base``.
+
+    Amounts (MONEY_KEYS) are converted to ``currency`` (default: the base scenario's) through
+    USD with each scenario's ``finance.usd_to_currency``; shares, months and counts are kept.
+    Returns ``{"currency", "converted", "base", "best", "columns": [{"name", "factor",
+    "problem", "values", "deltas": {key: (absolute, relative or None)}}]}``.
+    """
+    from tcoapp.reports.report import MONEY_KEYS, MONTH_KEYS
+
+    if currency is None:
+        currency = evaluations[base].scenario.currency if evaluations else "USD"
+    target_rate = 1.0
+    if evaluations and currency == evaluations[base].scenario.currency:
+        target_rate = evaluations[base].scenario.finance.usd_to_currency
+    columns = []
+    for name, evaluation in zip(names, evaluations):
+        scenario = evaluation.scenario
+        same = scenario.currency == currency
+        factor = 1.0 if same else target_rate / scenario.finance.usd_to_currency
+        column = {"name": name, "currency": scenario.currency, "factor": factor,
+                  "problem": None if evaluation.summary is not None else str(evaluation.problem), "values": {},
+                  "deltas": {}}
+        for key, _ in COMPARE_KEYS:
+            value = (evaluation.summary or {}).get(key)
+            if value is not None and key in MONEY_KEYS:
+                value = value * factor
+            column["values"][key] = value
+        columns.append(column)
+    converted = any(c["factor"] != 1.0 for c in columns)
+    if columns and columns[base]["problem"] is None:
+        reference = columns[base]["values"]
+        for column in columns:
+            if column["problem"] is not None:
+                continue
+            for key, value in column["values"].items():
+                ref = reference.get(key)
+                if value is None or ref is None or key in MONTH_KEYS and key != "crossover_month":
+                    continue
+                absolute = value - ref
+                column["deltas"][key] = (absolute, absolute / abs(ref) if ref else None)
+    totals = [(c["values"]["total_cost"], i) for i, c in enumerate(columns)
+              if c["problem"] is None and c["values"]["total_cost"] is not None]
+    best = min(totals)[1] if len(totals) > 1 else None
+    return {"currency": currency, "converted": converted, "base": base, "best": best, "columns": columns}
+
+
+def delta_text(key: str, delta: tuple, currency: str) -> str:
+    """A delta as ``+1.23 M (+4.5 %)``; share deltas in percentage points, months in months.
+
+    >>> delta_text("total_cost", (1.5e6, 0.0312), "EUR"), delta_text("inference_share", (-0.05, -0.08), "USD")
+    ('+1.50 M (+3.1 %)', '-5.0 pts')
+    """
+    from tcoapp.reports.report import MONEY_KEYS, SHARE_KEYS
+
+    absolute, relative = delta
+    if key in SHARE_KEYS:
+        return f"{100 * absolute:+.1f} pts"
+    if key == "crossover_month":
+        return f"{absolute:+.0f} months"
+    if key in MONEY_KEYS:
+        text = compact_number(absolute, money=True)
+    elif key.endswith("chips"):
+        text = count_text(absolute)
+    else:
+        text = compact_number(absolute)
+    text = text if text.startswith("-") else "+" + text
+    return text + (f" ({100 * relative:+.1f} %)" if relative is not None else "")
+
+
+def comparison_csv(comparison: dict) -> str:
+    """The comparison as CSV: one row per metric, per scenario its value, delta and delta %."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    columns = comparison["columns"]
+    header = ["metric", "unit"]
+    for i, column in enumerate(columns):
+        header.append(column["name"] + (" (base)" if i == comparison["base"] else ""))
+        if i != comparison["base"]:
+            header += [f"{column['name']} delta", f"{column['name']} delta %"]
+    writer.writerow(header)
+    from tcoapp.reports.report import MONEY_KEYS
+
+    def number(value):
+        if value is None:
+            return ""
+        value = float(f"{value:.12g}") + 0.0
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+    for key, label in COMPARE_KEYS:
+        row = [label, comparison["currency"] if key in MONEY_KEYS else ""]
+        for i, column in enumerate(columns):
+            row.append(number(column["values"].get(key)))
+            if i != comparison["base"]:
+                absolute, relative = column["deltas"].get(key, (None, None))
+                row += [number(absolute), "" if relative is None else number(100 * relative)]
+        writer.writerow(row)
+    return out.getvalue()
+
+
 def _short_name(name: str) -> str:
-    """A document's name for a narrow column: without ``.tco``, at most 22 characters."""
-    if name.endswith(".tco"):
-        name = name[:-4]
-    return name if len(name) <= 22 else name[:21] + "…"
+    """A document's name without ``.tco`` (the header elides it in the middle to fit)."""
+    return name[:-4] if name.endswith(".tco") else name
 
 
 def _draw_ranking(fig, data: dict) -> None:
@@ -200,13 +306,40 @@ class CompareView(QWidget):
         self.heading = QLabel("Open scenarios side by side (open more with File > Open or New from template)")
         self.heading.setObjectName("compare.heading")
         self.heading.setWordWrap(True)
+        self.comparison: dict = {}
+        self.base_box = QComboBox()
+        self.base_box.setObjectName("compare.base")
+        self.base_box.setToolTip("The scenario the others are measured against (deltas in absolute terms and %)")
+        self.base_box.currentIndexChanged.connect(lambda _: self.refresh())
+        self.currency_box = QComboBox()
+        self.currency_box.setObjectName("compare.currency")
+        self.currency_box.addItem("Base scenario's currency", "base")
+        self.currency_box.addItem("USD", "USD")
+        self.currency_box.setToolTip("One reporting currency for every column: amounts are converted with each "
+                                     "scenario's finance.usd_to_currency")
+        self.currency_box.currentIndexChanged.connect(lambda _: self.refresh())
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setObjectName("compare.export_csv")
+        self.export_button.clicked.connect(lambda: self.export_csv())
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)  # drag a column to reorder it
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        window.active_document_changed.connect(lambda _: self.documents_changed())
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.table)
         top.addWidget(self.curves)
-        top.setSizes([580, 260])
+        top.setSizes([700, 300])
         upper = QWidget()
         upper_layout = QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Base:"))
+        controls.addWidget(self.base_box, 1)
+        controls.addWidget(QLabel("Report in:"))
+        controls.addWidget(self.currency_box)
+        controls.addWidget(self.export_button)
+        upper_layout.addLayout(controls)
         upper_layout.addWidget(self.heading)
         upper_layout.addWidget(top, 1)
         self.solver_tabs = QTabWidget()
@@ -234,6 +367,19 @@ class CompareView(QWidget):
             if panel.result is not None:
                 panel.note.setText("Inputs changed since this comparison. Run it again to update.")
 
+    def _header_menu(self, point) -> None:
+        """Right-click a column header: hide that column, or show every column again."""
+        from PySide6.QtWidgets import QMenu
+
+        header = self.table.horizontalHeader()
+        column = header.logicalIndexAt(point)
+        menu = QMenu(self)
+        if column >= 0:
+            menu.addAction("Hide this column", lambda: self.table.setColumnHidden(column, True))
+        menu.addAction("Show all columns",
+                       lambda: [self.table.setColumnHidden(c, False) for c in range(self.table.columnCount())])
+        menu.popup(header.mapToGlobal(point))
+
     def documents_changed(self) -> None:
         self._stale = True
         if self.isVisible():
@@ -248,43 +394,98 @@ class CompareView(QWidget):
         self._stale = False
         documents = list(self.window_ref.documents)
         evaluations = [evaluate_scenario(d.scenario) for d in documents]
+        names = [d.display_name() for d in documents]
+        self._fill_base_box(names)
+        base = min(max(self.base_box.currentIndex(), 0), max(len(documents) - 1, 0))
+        active = documents.index(self.window_ref.active) if self.window_ref.active in documents else -1
+        currency = "USD" if self.currency_box.currentData() == "USD" or not evaluations else None
+        self.comparison = comparison = build_comparison(names, evaluations, base, currency)
+        cur = comparison["currency"]
+        self.heading.setText(
+            f"Open scenarios side by side; amounts in <b>{cur}</b>"
+            + (" (converted with each scenario's finance.usd_to_currency)" if comparison["converted"] else "")
+            + (f"; deltas against <b>{names[base]}</b>" if len(documents) > 1 else "") + ".")
         self.table.clear()
         self.table.setRowCount(len(COMPARE_KEYS))
         self.table.setColumnCount(len(documents))
-        self.table.setHorizontalHeaderLabels([_short_name(d.display_name()) for d in documents])
+        metrics = QFontMetrics(self.table.horizontalHeader().font())
         for c, document in enumerate(documents):
-            self.table.horizontalHeaderItem(c).setToolTip(
-                str(document.path) if document.path else document.display_name())
+            mark = "▶ " if c == active else ""
+            suffix = " (base)" if c == base and len(documents) > 1 else ""
+            room = COLUMN_WIDTH - 16 - metrics.horizontalAdvance(mark + suffix)
+            text = metrics.elidedText(_short_name(names[c]), Qt.TextElideMode.ElideMiddle, room)
+            item = QTableWidgetItem(mark + text + suffix)
+            tip = names[c] + (f" — {document.path}" if document.path else " — not saved yet")
+            if c == active:
+                tip += " (the active scenario)"
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            item.setToolTip(tip)
+            self.table.setHorizontalHeaderItem(c, item)
         self.table.setVerticalHeaderLabels([label for _, label in COMPARE_KEYS])
-        totals = [e.summary["total_cost"] if e.summary and e.summary["total_cost"] is not None else None
-                  for e in evaluations]
-        finite = [t for t in totals if t is not None]
-        best = min(finite) if len(finite) > 1 else None
-        for c, (document, evaluation) in enumerate(zip(documents, evaluations)):
+        for c, column in enumerate(comparison["columns"]):
+            evaluation = evaluations[c]
             scenario = evaluation.scenario
             for r, (key, _) in enumerate(COMPARE_KEYS):
-                if evaluation.summary is None:
-                    text = "—" if r else "cannot compute"
-                    item = _item(text, str(evaluation.problem))
+                if column["problem"] is not None:
+                    item = _item("—" if r else "cannot compute", column["problem"])
                 else:
-                    value = evaluation.summary.get(key)
-                    exact = format_value(key, value, scenario.currency, scenario.start_month)
-                    item = _item(short_value(key, value, scenario), exact)
-                    if key == "total_cost" and best is not None and value == best:
+                    value = column["values"][key]
+                    shown = scenario.model_copy(update={"currency": cur})
+                    exact = format_value(key, value, cur, scenario.start_month)
+                    text = short_value(key, value, shown)
+                    delta = column["deltas"].get(key)
+                    if delta is not None and c != base:
+                        text += "\n" + delta_text(key, delta, cur)
+                        exact += f"\nagainst the base: {delta_text(key, delta, cur)}"
+                    item = _item(text, exact)
+                    if key == "total_cost" and comparison["best"] == c:
                         font = item.font()
                         font.setBold(True)
                         item.setFont(font)
-                        item.setToolTip("Lowest lifetime cost of the open scenarios")
+                        item.setToolTip(exact + f"\nLowest lifetime cost of the open scenarios (in {cur})")
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
         for c in range(len(documents)):
-            self.table.setColumnWidth(c, min(self.table.columnWidth(c), 124))
-        curves = [{"label": _short_name(d.display_name()), "months": e.report["months"], "total": e.report["series"]["total"]}
-                  for d, e in zip(documents, evaluations) if e.report is not None]
-        currencies = {e.scenario.currency for e in evaluations}
-        currency = currencies.pop() if len(currencies) == 1 else "mixed currencies"
-        self.curves.set_data({"curves": curves, "currency": currency})
+            self.table.setColumnWidth(c, COLUMN_WIDTH)
+        curves = [{"label": _short_name(names[i]), "months": e.report["months"],
+                   "total": [v * col["factor"] for v in e.report["series"]["total"]]}
+                  for i, (e, col) in enumerate(zip(evaluations, comparison["columns"])) if e.report is not None]
+        self.curves.set_data({"curves": curves, "currency": cur})
+
+    def _fill_base_box(self, names: list[str]) -> None:
+        current = self.base_box.currentText()
+        self.base_box.blockSignals(True)
+        self.base_box.clear()
+        self.base_box.addItems(names)
+        index = names.index(current) if current in names else 0
+        self.base_box.setCurrentIndex(index)
+        self.base_box.blockSignals(False)
+
+    def export_csv(self, path=None):
+        """Write the comparison (the values shown, in the reporting currency, and the deltas) as CSV."""
+        from pathlib import Path
+
+        from tcoapp.reports.export import ExportError, write_atomically
+
+        from tcoapp.gui.dialogs.questions import Question, ask, show_error
+
+        if path is None:
+            path = ask(self, Question("save_file", "Export the comparison to CSV",
+                                      options={"directory": str(Path.home() / "comparison.csv"),
+                                               "filter": "CSV (*.csv)"}))
+            if not path:
+                return None
+        self.refresh()
+        text = comparison_csv(self.comparison)
+        try:
+            written = write_atomically(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+        except ExportError as error:
+            show_error(self, "Cannot write the CSV file", str(error))
+            return None
+        self.window_ref.status_label.setText(f"Exported {written}")
+        return written
 
     def shutdown(self) -> None:
         self._timer.stop()

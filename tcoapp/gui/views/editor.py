@@ -1,4 +1,4 @@
-"""The scenario editor: grouped forms for every field of the model.
+"""The scenario editor: one scrollable form, every section visible and collapsible, with a filter.
 
 The numeric rows are generated from :func:`~tcoapp.scenario.schema.numeric_field_paths`
 (title, unit, description, bounds, rule); the categorical fields and the chip
@@ -21,7 +21,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
-    QPushButton, QScrollArea, QSizePolicy, QToolBox, QVBoxLayout, QWidget,
+    QPushButton, QScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
 )
 
 from tcoapp.engine import CHOICES
@@ -124,6 +124,10 @@ AUTO_MEANINGS = {
     "inference.cloud_rate": "catalog rate",
     "inference.chip_price": "catalog price",
 }
+
+#: The throughput fields: empty shows the engine's estimate, a value is one the user measured.
+SPEED_NAMES = {"inference.prefill_tokens_per_s_per_chip": "Prefill speed",
+               "inference.decode_tokens_per_s_per_chip": "Decode speed"}
 
 _TEXT_FIELDS = {"name": False, "notes": True, "currency": False, "start_month": False, "model.name": False}
 _CHIP_FIELDS = ("training.chip", "inference.chip")
@@ -270,10 +274,17 @@ class NumberRow(FieldRow):
                 self.box.set_placeholder(None)
                 self.box.setValue(float(value))
             self._update_unit(scenario, value)
+            self._update_title(value)
         finally:
             self._updating = False
         if self.message_kind == "error":
             self.set_message(None)
+
+    def _update_title(self, value: Any) -> None:
+        """A speed field says truthfully whether its number is the estimate or one the user measured."""
+        name = SPEED_NAMES.get(self.path)
+        if name is not None:
+            self.title.setText(f"{name} ({'estimated' if value is None else 'measured'})")
 
     def set_derived(self, value: float | None, scenario: Scenario) -> None:
         self._derived = value
@@ -517,20 +528,51 @@ class ScenarioEditor(QWidget):
         self.setObjectName("editor")
         self.document: ScenarioDocument = document
         self.rows: dict[str, FieldRow] = {}
-        self.toolbox = QToolBox()
-        self.toolbox.setObjectName("editor.sections")
+        self.filter = QLineEdit()
+        self.filter.setObjectName("editor.filter")
+        self.filter.setAccessibleName("editor.filter")
+        self.filter.setPlaceholderText("Find a field by name, unit or path (e.g. growth, kWh, inference.)")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self.apply_filter)
+        self.sections: dict[str, tuple[QToolButton, QWidget]] = {}
+        self._row_widgets: dict[str, list[QWidget]] = {}
+        self._section_rows: dict[str, list[str]] = {}
+        self._headings: dict[str, list[tuple[QLabel, list[str]]]] = {}
+        form = QWidget()
+        form.setObjectName("editor.form")
+        column = QVBoxLayout(form)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.setSpacing(2)
         numeric = numeric_field_paths()
         for key, title, paths in SECTIONS:
+            header = QToolButton()
+            header.setObjectName(f"section.{key}.header")
+            header.setText(title)
+            header.setCheckable(True)
+            header.setChecked(True)
+            header.setArrowType(Qt.ArrowType.DownArrow)
+            header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            font = header.font()
+            font.setBold(True)
+            header.setFont(font)
+            header.setAutoRaise(True)
             page = QWidget()
             page.setObjectName(f"section.{key}")
+            header.toggled.connect(lambda on, h=header, pg=page: (pg.setVisible(on), h.setArrowType(
+                Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)))
+            self.sections[key] = (header, page)
+            self._section_rows[key] = []
+            self._headings[key] = []
             grid = QGridLayout(page)
-            grid.setContentsMargins(6, 6, 6, 6)
+            grid.setContentsMargins(12, 2, 6, 8)
             grid.setHorizontalSpacing(8)
             grid.setVerticalSpacing(3)
             grid.setColumnStretch(0, 4)
             grid.setColumnStretch(1, 0)
             grid.setColumnStretch(2, 4)
             line = 0
+            current_heading: tuple[QLabel, list[str]] | None = None
             for path in paths:
                 if path.startswith("#"):
                     heading = QLabel(path[1:])
@@ -540,10 +582,15 @@ class ScenarioEditor(QWidget):
                     heading.setFont(font)
                     heading.setContentsMargins(0, 8, 0, 2)
                     grid.addWidget(heading, line, 0, 1, 3)
+                    current_heading = (heading, [])
+                    self._headings[key].append(current_heading)
                     line += 1
                     continue
                 row = self._make_row(path, numeric)
                 self.rows[path] = row
+                self._section_rows[key].append(path)
+                if current_heading is not None:
+                    current_heading[1].append(path)
                 row.title.setBuddy(row.widget)
                 row.widget.setToolTip(row._tooltip())
                 row.title.setToolTip(row._tooltip())
@@ -551,6 +598,7 @@ class ScenarioEditor(QWidget):
                 if isinstance(row, NumberRow):
                     grid.addWidget(row.cell(), line, 1)
                     grid.addWidget(row.unit, line, 2, Qt.AlignmentFlag.AlignVCenter)
+                    widgets = [row.title, row.cell(), row.unit]
                 else:  # choices, chips and text take the input and unit columns
                     box = QWidget()
                     box_layout = QHBoxLayout(box)
@@ -560,18 +608,27 @@ class ScenarioEditor(QWidget):
                     if row.unit.text() or isinstance(row, ChipRow):
                         box_layout.addWidget(row.unit)
                     grid.addWidget(box, line, 1, 1, 2)
+                    widgets = [row.title, box]
+                self._row_widgets[path] = widgets
                 grid.addWidget(row.message, line + 1, 0, 1, 3)
                 line += 2
-            grid.setRowStretch(line, 1)
-            scroll = QScrollArea()
-            scroll.setWidgetResizable(True)
-            scroll.setFrameShape(QFrame.Shape.NoFrame)
-            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            scroll.setWidget(page)
-            self.toolbox.addItem(scroll, title)
+            column.addWidget(header)
+            column.addWidget(page)
+        column.addStretch(1)
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setObjectName("editor.scroll")
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form_scroll.setWidget(form)
+        self.no_match = QLabel("")
+        self.no_match.setObjectName("editor.no_match")
+        self.no_match.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.toolbox)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.no_match)
+        layout.addWidget(self.form_scroll, 1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self._derived: dict[str, float | None] = {}
         self._problem_path: str | None = None
@@ -659,11 +716,44 @@ class ScenarioEditor(QWidget):
         row = self.rows.get(path)
         if row is None:
             return
-        for index, (_, _, paths) in enumerate(SECTIONS):
+        for key, _, paths in SECTIONS:
             if path in paths:
-                self.toolbox.setCurrentIndex(index)
+                self.sections[key][0].setChecked(True)
                 break
+        if self.filter.text() and not self.matches(path, self.filter.text()):
+            self.filter.clear()
+        self.form_scroll.ensureWidgetVisible(row.cell())
         row.widget.setFocus()
+
+    def matches(self, path: str, words: str) -> bool:
+        """Whether a field matches the filter text: every word in its title, unit, path or description."""
+        row = self.rows[path]
+        field = getattr(row, "field", None)
+        haystack = " ".join([path, row.title.text(), field_title(path), row.unit.text(),
+                             getattr(field, "unit", ""), getattr(field, "description", "")]).lower()
+        return all(word in haystack for word in words.lower().split())
+
+    def apply_filter(self, text: str = "") -> int:
+        """Show only the fields the filter matches (all when empty); returns how many are shown."""
+        text = text.strip()
+        shown = 0
+        for key, (header, page) in self.sections.items():
+            visible_paths = {p for p in self._section_rows[key] if not text or self.matches(p, text)}
+            for path in self._section_rows[key]:
+                on = path in visible_paths
+                for widget in self._row_widgets[path]:
+                    widget.setVisible(on)
+                row = self.rows[path]
+                row.message.setVisible(on and bool(row.message.text()))
+            for heading, paths in self._headings[key]:
+                heading.setVisible(any(p in visible_paths for p in paths))
+            header.setVisible(bool(visible_paths))
+            if text and visible_paths:
+                header.setChecked(True)
+            shown += len(visible_paths)
+        self.no_match.setText(f"No field matches “{text}”." if text and not shown else "")
+        self.no_match.setVisible(bool(text) and not shown)
+        return shown
 
     def input_widget(self, path: str) -> QWidget:
         """The input widget of a field path."""

@@ -29,7 +29,7 @@ from tcoapp.scenario.errors import ScenarioError
 from tcoapp.scenario.schema import Scenario
 
 from tcoapp.gui.documents.document import ScenarioDocument
-from tcoapp.gui.widgets.formatting import compact_money, compact_number
+from tcoapp.gui.widgets.formatting import compact_money, compact_number, count_text
 
 #: Edits closer together than this are computed once (a burst of arrow-key steps);
 #: short enough to stay inside the 100 ms edit-to-redraw budget with the charts.
@@ -131,6 +131,40 @@ KPI_CARDS = (
     ("payback_month", "Payback"),
     ("irr", "IRR"),
 )
+#: "Why this number": each card's formula (the words of docs/methodology.md, section 5) and the
+#: inputs it depends on most directly. tests/gui/test_why.py checks the formulas against the document.
+KPI_FORMULAS = {
+    "total_cost": ("training_cost + inference_cost: sums of the series over the horizon",
+                   ["horizon_years", "inference.requests_per_day", "inference.annual_growth", "inference.deployment",
+                    "inference.chip", "training.tokens_trillion", "model.params_billion", "finance.basis"]),
+    "npv_total": ("`sum of x(m) * (1 + discount_rate) ** (-m / 12)` over cash_total",
+                  ["finance.discount_rate", "horizon_years", "inference.requests_per_day", "inference.deployment"]),
+    "inference_share": ("inference_cost / total_cost (null when total_cost is 0)",
+                        ["inference.requests_per_day", "inference.annual_growth", "training.tokens_trillion",
+                         "model.params_billion"]),
+    "crossover_month": ("the first m where cumulative inference >= cumulative training and cumulative inference > 0; "
+                        "null if none",
+                        ["inference.launch_month", "inference.requests_per_day", "inference.annual_growth",
+                         "training.duration_months"]),
+    "peak_chips": ("max of chips", ["inference.requests_per_day", "inference.peak_to_average",
+                                    "inference.target_utilization", "inference.chip", "inference.chips_per_replica"]),
+    "cost_per_million_tokens": ("inference_cost / (sum of tokens / 1e6); null when no tokens",
+                                ["inference.input_tokens", "inference.output_tokens", "inference.reasoning_tokens",
+                                 "inference.samples", "inference.deployment", "inference.chip"]),
+    "cost_per_request": ("inference_cost / sum of requests; null when none",
+                         ["inference.input_tokens", "inference.output_tokens", "inference.reasoning_tokens",
+                          "inference.samples", "inference.deployment"]),
+    "answer_seconds": ("`answer_seconds = input * (1 - f) / P + (reasoning + output) / tokens_per_s_per_user`",
+                       ["inference.input_tokens", "inference.output_tokens", "inference.reasoning_tokens",
+                        "inference.chip", "inference.precision", "inference.efficiency.max_batch"]),
+    "payback_month": ("the first m where cumulative revenue >= cumulative cash_total and cumulative revenue > 0; "
+                      "null if none", ["business.revenue_per_request", "business.revenue_change",
+                                       "inference.requests_per_day"]),
+    "irr": ("annual: `(1 + i) ** 12 - 1` where the monthly rate i > 0 makes the discounted sum of "
+            "`revenue - cash_total` (month m discounted by `(1 + i) ** -m`) zero",
+            ["business.revenue_per_request", "business.revenue_change", "inference.requests_per_day"]),
+    "profit": ("revenue_total - total_cost", ["business.revenue_per_request", "business.revenue_change"]),
+}
 REVENUE_KEYS = {"payback_month", "irr", "profit"}
 
 
@@ -160,8 +194,8 @@ def kpi_text(key: str, summary: dict[str, Any], scenario: Scenario) -> tuple[str
         if scenario.inference.deployment == "api":
             return "0", "API: no chips of your own", exact
         training = summary.get("training_chips")
-        caption = f"{scenario.inference.chip}; training ≈ {compact_number(training) if training else '0'}"
-        return compact_number(value) if value is not None else "—", caption, exact
+        caption = f"{scenario.inference.chip}; training ≈ {count_text(training) if training else '0'}"
+        return count_text(value), caption, exact
     if key in ("cost_per_million_tokens", "cost_per_request"):
         return compact_money(value, cur), "inference only", exact
     if key == "answer_seconds":
@@ -266,6 +300,13 @@ class KpiCard(QFrame):
         layout.addStretch(1)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            panel = self.parent()
+            if isinstance(panel, KpiPanel):
+                panel.card_clicked.emit(self.key)
+
     def show_value(self, text: str, caption: str, exact: str, raw: Any) -> None:
         self.value.setText(text)
         self.value.setProperty("value", raw)
@@ -275,7 +316,9 @@ class KpiCard(QFrame):
 
 
 class KpiPanel(QWidget):
-    """The grid of KPI cards."""
+    """The grid of KPI cards; ``card_clicked(key)`` when one is clicked ("why this number")."""
+
+    card_clicked = Signal(str)
 
     COLUMNS = 5
 
@@ -287,7 +330,9 @@ class KpiPanel(QWidget):
         grid.setSpacing(6)
         self.cards: dict[str, KpiCard] = {}
         for index, (key, title) in enumerate(KPI_CARDS):
-            card = KpiCard(key, title)
+            card = KpiCard(key, title, self)
+            card.setCursor(Qt.CursorShape.PointingHandCursor)
+            card.setToolTip("Click: why this number (formula, inputs, tornado)")
             self.cards[key] = card
             grid.addWidget(card, index // self.COLUMNS, index % self.COLUMNS)
         for column in range(self.COLUMNS):

@@ -61,12 +61,18 @@ class _Panel(QWidget):
         def failed(error):
             self.note.setText(f"Failed: {error}")
 
-        self.window_ref.worker.submit(self.task_name, function, *args, on_result=done, on_error=failed, **kwargs)
+        self._task = self.window_ref.worker.submit(self.task_name, function, *args, on_result=done,
+                                                   on_error=failed, **kwargs)
 
     def mark_stale(self) -> None:
-        if self.result is not None:
-            self.note.setText("Inputs changed since this run. " + ("Run again to update." if self.task_name !=
-                                                                   "Tornado" else "Updating…"))
+        again = "Updating…" if self.task_name == "Tornado" else "Run again to update."
+        task = getattr(self, "_task", None)
+        if task is not None and task.is_cancelled() and self.window_ref.worker.current is not task:
+            # the edit stopped this panel's run: its "Sampling …" note no longer tells the truth
+            self._task = None
+            self.note.setText("Stopped: the inputs changed while it ran. " + again)
+        elif self.result is not None:
+            self.note.setText("Inputs changed since this run. " + again)
 
     def show_result(self, result: dict, scenario: Scenario) -> None:
         raise NotImplementedError

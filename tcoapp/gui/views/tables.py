@@ -84,9 +84,16 @@ def display_text(value: Any) -> str:
         return str(value)
     if math.isnan(number):
         return "—"
+    if number == 0:
+        return "0"
     if float(number).is_integer() or abs(number) >= 100:
-        return f"{number:,.0f}"
-    return f"{number:,.2f}" if abs(number) >= 1 else f"{number:.4g}"
+        text = f"{number:,.0f}"
+    elif abs(number) >= 1:
+        text = f"{number:,.2f}"
+    else:
+        # four significant digits, in plain decimals even below 1e-4 (never "1.23e-05")
+        text = f"{number:.4g}" if abs(number) >= 1e-4 else f"{number:.{min(12, 3 - math.floor(math.log10(abs(number))))}f}"
+    return "0" if text.startswith("-") and not text.strip("-0.,") else text
 
 
 def raw_text(value: Any) -> str:

@@ -25,6 +25,8 @@ def compact_number(value: float, money: bool = False) -> str:
 
     >>> compact_number(1234), compact_number(999), compact_number(2.5e13), compact_number(0.5)
     ('1.23 k', '999', '25.0 T', '0.5')
+    >>> compact_number(6.54e-05, money=True), compact_number(-0.0001)
+    ('0.0000654', '-0.000100')
     """
     size = abs(value)
     for scale, suffix in _SCALES:
@@ -35,8 +37,40 @@ def compact_number(value: float, money: bool = False) -> str:
     if size >= 100:
         return f"{value:,.0f}"
     if money and size >= 1:
-        return f"{value:,.2f}"
-    return f"{value:.3g}"
+        return _unsigned_zero(f"{value:,.2f}")
+    if size == 0:
+        return "0"
+    if size >= 1:
+        return f"{value:.3g}"
+    if size >= 1e-3:
+        return f"{value:.3g}"
+    # a small amount in plain decimals, never "6.54e-05": three significant digits
+    decimals = min(12, 2 - math.floor(math.log10(size)))
+    return _unsigned_zero(f"{value:.{decimals}f}")
+
+
+def count_text(value: float | None) -> str:
+    """A count of things (chips, servers) as a whole number, compact only from a million.
+
+    >>> count_text(2000), count_text(7.6), count_text(12_345_678), count_text(None)
+    ('2,000', '8', '12.3 M', '—')
+    """
+    if value is None or not math.isfinite(value):
+        return "—"
+    if abs(value) >= 1e6:
+        return compact_number(value)
+    return _unsigned_zero(f"{round(value):,.0f}")
+
+
+def _unsigned_zero(text: str) -> str:
+    """``"-0"``, ``"-0.00"``: a rounded tiny negative shown as zero.
+
+    >>> _unsigned_zero("-0.00"), _unsigned_zero("-0.5")
+    ('0.00', '-0.5')
+    """
+    if text.startswith("-") and not text.strip("-0.,"):
+        return text[1:]
+    return text
 
 
 def short_unit(unit: str, currency: str) -> str:
@@ -86,4 +120,6 @@ def short_value(key: str, value, scenario) -> str:
         return format_share(value)
     if key in MONTH_KEYS:
         return format_month(value, scenario.start_month).split(" (")[0]
+    if key.endswith("chips"):
+        return count_text(value)
     return compact_number(value)

@@ -11,7 +11,7 @@ workload: the shared ones (``finance.``, ``facility.``, ``chips``, ``currency``,
 workload), the others that workload alone.
 
 Autosave: :meth:`ProgrammeDocument.autosave` writes the programme atomically into
-the app's autosave folder (the one :mod:`tcoapp.gui.autosave` uses) as
+the app's autosave folder (the one :mod:`tcoapp.gui.documents.autosave` uses) as
 ``programme-<id>.tco`` with a ``.json`` note; :func:`find_recoverable_programmes`
 lists those left by a session that did not close.
 """
@@ -35,8 +35,8 @@ from tcoapp.scenario.programme import (
 )
 from tcoapp.scenario.schema import Scenario, with_values
 
-from . import autosave as _autosave
-from .document import field_title
+from tcoapp.gui.documents import autosave as _autosave
+from tcoapp.gui.documents.document import field_title
 
 #: Scenario paths (first part) that are a programme's shared sections.
 SHARED_HEADS = ("finance", "facility", "chips", "currency", "start_month", "horizon_years")

@@ -1,0 +1,158 @@
+""""Why this number": a KPI card's formula, the inputs it uses with values and sources, and its tornado.
+
+Clicking a card opens :class:`WhyPanel` (non-modal, one per window, following the
+active scenario). The formulas are :data:`tcoapp.gui.results.KPI_FORMULAS`, the
+words of docs/methodology.md section 5.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from tcoapp.reports.report import format_value
+from tcoapp.scenario.schema import get_path
+
+from tcoapp.gui.documents.document import field_title
+from tcoapp.gui.views.editor import AUTO_MEANINGS, derived_values
+from tcoapp.gui.views.results import KPI_CARDS, KPI_FORMULAS, kpi_text
+from tcoapp.gui.widgets.numberbox import format_number
+
+if TYPE_CHECKING:
+    from tcoapp.gui.documents.host import ViewHost
+
+#: Empty fields whose value comes from the chip catalog (or the price book), not from another input.
+CATALOG_FIELDS = {"training.cloud_rate", "training.chip_price", "inference.cloud_rate", "inference.chip_price"}
+
+
+def input_rows(scenario, summary: dict | None, paths: list[str]) -> list[tuple[str, str, str, str]]:
+    """(path, title, value, source) of each input a KPI uses."""
+    derived = derived_values(scenario, summary)
+    rows = []
+    for path in paths:
+        value: Any = get_path(scenario, path)
+        if value is None:
+            guess = derived.get(path)
+            shown = "—" if guess is None else format_number(float(guess))
+            source = "chip catalog" if path in CATALOG_FIELDS else f"auto: {AUTO_MEANINGS.get(path, 'derived')}"
+        else:
+            shown = format_number(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+                else str(value)
+            source = "typed in the scenario"
+        if path in ("inference.chip", "training.chip"):
+            source = "chip catalog (Chips… for specs, prices and dates)"
+        rows.append((path, field_title(path), shown, source))
+    return rows
+
+
+class WhyPanel(QDialog):
+    """The formula, inputs and a one-click tornado of one KPI of the active scenario."""
+
+    def __init__(self, window: "ViewHost"):
+        super().__init__(window)
+        self.setObjectName("dialog.why")
+        self.setWindowTitle("Why this number")
+        self.window_ref = window
+        self.key = "total_cost"
+        self.heading = QLabel("")
+        self.heading.setObjectName("why.heading")
+        self.heading.setWordWrap(True)
+        self.formula = QLabel("")
+        self.formula.setObjectName("why.formula")
+        self.formula.setWordWrap(True)
+        self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.inputs = QTableWidget(0, 3)
+        self.inputs.setObjectName("why.inputs")
+        self.inputs.setHorizontalHeaderLabels(["Input", "Value", "Source"])
+        self.inputs.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.inputs.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.inputs.verticalHeader().hide()
+        self.inputs.cellDoubleClicked.connect(self._show_field)
+        self.tornado_button = QPushButton("Tornado for this number")
+        self.tornado_button.setObjectName("why.tornado")
+        self.tornado_button.clicked.connect(self.run_tornado)
+        close = QPushButton("Close")
+        close.clicked.connect(self.close)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.tornado_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.formula)
+        layout.addWidget(QLabel("Inputs it uses most directly (double-click one to edit it):"))
+        layout.addWidget(self.inputs, 1)
+        layout.addLayout(buttons)
+        self.resize(620, 420)
+        window.evaluator.evaluated.connect(lambda _e: self.isVisible() and self.show_key(self.key))
+
+    def show_key(self, key: str) -> None:
+        self.key = key
+        window = self.window_ref
+        document = window.active
+        evaluation = window.evaluator.latest
+        if document is None:
+            return
+        scenario = document.scenario
+        summary = evaluation.summary if evaluation is not None else None
+        title = dict(KPI_CARDS).get(key, key)
+        value = kpi_text(key, summary, scenario)[2] if summary is not None else "cannot compute"
+        self.heading.setText(f"<h3>{title}: {value}</h3>")
+        formula, paths = KPI_FORMULAS.get(key, ("", []))
+        self.formula.setText(f"<p><b>{key}</b> = {formula}</p><p>Every formula: Help &gt; Methodology, "
+                             "section 5 (Outputs).</p>")
+        rows = input_rows(scenario, summary, paths)
+        self.inputs.setRowCount(len(rows))
+        for r, (path, name, shown, source) in enumerate(rows):
+            first = QTableWidgetItem(name)
+            first.setToolTip(path)
+            first.setData(Qt.ItemDataRole.UserRole, path)
+            self.inputs.setItem(r, 0, first)
+            number = QTableWidgetItem(shown)
+            number.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.inputs.setItem(r, 1, number)
+            self.inputs.setItem(r, 2, QTableWidgetItem(source))
+        self.inputs.resizeColumnsToContents()
+        from tcoapp.gui.views.sensitivity import METRICS
+
+        self.tornado_button.setEnabled(key in METRICS)
+        self.tornado_button.setToolTip("Which inputs move this number most" if key in METRICS
+                                       else "The tornado ranks money, shares and chips, not months")
+
+    def run_tornado(self) -> None:
+        """Show the tornado of this KPI (the Sensitivity view, metric chosen) and run it."""
+        view = self.window_ref.show_view("sensitivity")
+        box = view.tornado.metric_box
+        index = box.findData(self.key)
+        if index < 0:
+            return
+        view.tabs.setCurrentWidget(view.tornado)
+        box.blockSignals(True)
+        box.setCurrentIndex(index)
+        box.blockSignals(False)
+        view.tornado.run()
+
+    def _show_field(self, row: int, _column: int) -> None:
+        path = self.inputs.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        if self.window_ref.editor is not None:
+            self.window_ref.editor.show_field(path)
+
+
+def install(window: "ViewHost") -> None:
+    """Clicking a KPI card of ``window`` opens its "why this number" panel."""
+
+    def open_why(key: str) -> None:
+        panel = getattr(window, "why_panel", None)
+        if panel is None:
+            panel = window.why_panel = WhyPanel(window)
+        panel.show_key(key)
+        panel.show()
+        panel.raise_()
+
+    window.overview.kpis.card_clicked.connect(open_why)
+    window.open_why = open_why

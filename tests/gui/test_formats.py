@@ -1,0 +1,79 @@
+"""Formats as finance writes them: no scientific notation, no "-0", counts as counts, honest labels."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QLabel, QWidget
+
+from tcoapp.gui.widgets.formatting import compact_money, count_text
+from tcoapp.gui.views.results import kpi_text
+from tcoapp.gui.views.tables import display_text
+from tcoapp.paths import sample_files
+from tcoapp.scenario.files import load_scenario
+from tcoapp.scenario.schema import with_values
+from tcoapp.scenario.sensitivity import default_tornado_paths
+
+from .conftest import settle
+
+
+def test_small_amounts_are_plain_decimals_not_scientific():
+    assert compact_money(6.54e-05, "USD") == "USD 0.0000654"
+    assert compact_money(0.00123, "EUR") == "EUR 0.00123"
+    assert "e" not in compact_money(3.2e-9, "USD").split()[1]
+
+
+def test_chips_are_counted_not_abbreviated():
+    scenario = load_scenario(next(p for p in sample_files() if p.name == "deployment-owned.tco"))
+    value, _, _ = kpi_text("peak_chips", {"peak_chips": 2000.0, "training_chips": 1024.0}, scenario)
+    assert value == "2,000"
+    assert count_text(7.6) == "8"
+
+
+@pytest.mark.parametrize("value", [-0.0, -1e-13, -0.0004])
+def test_tables_never_show_minus_zero(value):
+    assert display_text(value) not in ("-0", "-0.00", "-0.0")
+    assert "e" not in display_text(value)
+
+
+def test_every_card_of_every_sample_is_free_of_scientific_notation_and_minus_zero(make_window, sample_path):
+    window = make_window(sample_path)
+    for sample in sample_files():
+        window.open_file(sample)
+        settle(window)
+        for label in window.findChildren(QLabel):
+            if label.objectName().startswith("kpi."):
+                text = label.text()
+                assert "e-0" not in text and "e+" not in text and not text.startswith("-0"), (sample.name, text)
+                assert not text.endswith(" k") or "chips" not in label.objectName(), text
+
+
+def test_the_speed_label_says_estimated_or_measured(window):
+    title = window.editor.rows["inference.prefill_tokens_per_s_per_chip"].title
+    document = window.active
+    if document.scenario.inference.prefill_tokens_per_s_per_chip is None:
+        assert title.text() == "Prefill speed (estimated)"
+    document.set_value("inference.prefill_tokens_per_s_per_chip", 5000.0)
+    assert title.text() == "Prefill speed (measured)"
+    document.set_value("inference.prefill_tokens_per_s_per_chip", None)
+    assert title.text() == "Prefill speed (estimated)"
+    assert "Measured" not in title.text()
+
+
+def test_the_tornado_leaves_out_the_exchange_rate_of_a_usd_scenario():
+    scenario = load_scenario(next(p for p in sample_files() if p.name == "deployment-owned.tco"))
+    assert scenario.currency == "USD"
+    assert "finance.usd_to_currency" not in default_tornado_paths(scenario)
+    euro = with_values(scenario, {"currency": "EUR", "finance.usd_to_currency": 0.92})
+    assert "finance.usd_to_currency" in default_tornado_paths(euro)
+
+
+def test_every_tooltip_states_the_whole_rule(window):
+    from tcoapp.scenario.schema import numeric_field_paths
+
+    for path, field in numeric_field_paths().items():
+        widget = window.findChild(QWidget, path)
+        if widget is None or not field.rule:
+            continue
+        assert field.rule in widget.toolTip(), path
+        if "gt" in field.bounds and "le" in field.bounds:
+            assert "<=" in widget.toolTip() and ">" in widget.toolTip(), path

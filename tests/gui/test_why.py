@@ -1,0 +1,46 @@
+"""'Why this number': a KPI card click shows its formula, its inputs with values and sources, and a tornado."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel
+
+from tcoapp.gui.views.results import KPI_CARDS, KPI_FORMULAS
+
+from .conftest import settle
+
+METHODOLOGY = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
+
+
+def test_every_card_has_a_formula_taken_from_the_methodology():
+    text = METHODOLOGY.read_text(encoding="utf-8")
+    for key, _ in KPI_CARDS:
+        formula, paths = KPI_FORMULAS[key]
+        assert paths, key
+        for part in formula.split(": ", 1)[-1:]:  # the defining words appear in docs/methodology.md
+            assert part.split(";")[0].strip().strip("`") in text, (key, part)
+
+
+def test_clicking_a_card_shows_formula_inputs_and_a_tornado(window, qtbot):
+    settle(window)
+    card = window.overview.kpis.cards["cost_per_million_tokens"]
+    qtbot.mouseClick(card.title, Qt.MouseButton.LeftButton, pos=QPoint(2, 2))
+    panel = window.why_panel
+    assert panel.isVisible()
+    assert "inference_cost / (sum of tokens / 1e6)" in panel.formula.text()
+    names = {panel.inputs.item(r, 0).toolTip(): (panel.inputs.item(r, 1).text(), panel.inputs.item(r, 2).text())
+             for r in range(panel.inputs.rowCount())}
+    from tcoapp.gui.widgets.numberbox import format_number
+
+    assert names["inference.output_tokens"] == (format_number(window.active.scenario.inference.output_tokens),
+                                                "typed in the scenario")
+    assert "catalog" in names["inference.chip"][1]
+    assert window.findChild(QLabel, "kpi.cost_per_million_tokens").text() in panel.heading.text()
+    panel.tornado_button.click()
+    tornado = window.sensitivity.tornado
+    assert tornado.metric_box.currentData() == "cost_per_million_tokens"
+    qtbot.waitUntil(lambda: tornado.result is not None, timeout=30000)
+    assert tornado.result["metric"] == "cost_per_million_tokens"
+    panel.close()
