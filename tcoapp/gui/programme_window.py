@@ -77,18 +77,35 @@ class _Chart(QWidget):
 
         self.setObjectName(f"programme.chart.{name}")
         self.draw_function = draw
-        self.figure = Figure(figsize=(5, 3), layout="constrained")
+        self.figure = Figure(figsize=(5, 3))
+        self.figure.subplots_adjust(left=0.12, right=0.98, top=0.9, bottom=0.1, wspace=0.35)
         self.canvas = FigureCanvasQTAgg(self.figure)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas)
 
+        self.report: dict | None = None
+        self.stale = True
+
     def show_report(self, report: dict | None) -> None:
-        if report is None:
+        """Draw ``report`` now if visible, else when next shown."""
+        self.report = report
+        self.stale = True
+        if self.isVisible():
+            self.redraw()
+
+    def redraw(self) -> None:
+        if self.report is None:
             self.figure.clear()
         else:
-            self.draw_function(self.figure, report)
+            self.draw_function(self.figure, self.report)
+        self.stale = False
         self.canvas.draw_idle()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self.stale:
+            self.redraw()
 
 
 class ProgrammeWindow(QMainWindow):
@@ -97,10 +114,14 @@ class ProgrammeWindow(QMainWindow):
     Signals
     -------
     evaluated()
-        The KPI cards, tables and charts show the current programme (or its problem).
+        The KPI cards and the budget table show the current programme (or its problem); the charts follow
+        at the next idle moment (visible ones drawn, hidden ones when shown).
+    charts_drawn()
+        The charts were given the current report.
     """
 
     evaluated = Signal()
+    charts_drawn = Signal()
 
     def __init__(self, document: ProgrammeDocument, parent: QWidget | None = None):
         super().__init__(parent)
@@ -221,6 +242,10 @@ class ProgrammeWindow(QMainWindow):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(20)
         self._debounce.timeout.connect(self.evaluate_now)
+        self._charts_timer = QTimer(self)
+        self._charts_timer.setSingleShot(True)
+        self._charts_timer.setInterval(0)
+        self._charts_timer.timeout.connect(self._draw_charts)
         self._autosave = QTimer(self)
         self._autosave.setInterval(AUTOSAVE_SECONDS * 1000)
         self._autosave.timeout.connect(self.autosave_now)
@@ -362,12 +387,16 @@ class ProgrammeWindow(QMainWindow):
             label.setText("—" if report is None else
                           format_value(key, report["summary"][key], programme.currency, programme.start_month))
         self._fill_budget()
-        for chart in self.charts.values():
-            chart.show_report(report)
+        self._charts_timer.start()  # after the KPI cards are painted
         problem = self.problem
         if problem is not None and problem.path.startswith(f"workloads[{self.current_index}]."):
             problem = ScenarioError(problem.rule, path=problem.path.split(".", 1)[1], value=problem.value)
         self.editor.show_evaluation(None, problem)
+
+    def _draw_charts(self) -> None:
+        for chart in self.charts.values():
+            chart.show_report(self.report)
+        self.charts_drawn.emit()
 
     def _fill_budget(self) -> None:
         table = self.budget
@@ -518,8 +547,10 @@ def programme_screenshot(app, out: str, view: str, size: str = "1280x800") -> in
     for _ in range(5):
         app.processEvents()
     window.evaluate_now()
+    window._draw_charts()
     for chart in window.charts.values():
-        chart.canvas.draw()
+        if chart.isVisible():
+            chart.canvas.draw()
     for _ in range(5):
         app.processEvents()
     if not window.grab().save(out, "PNG"):
