@@ -78,7 +78,7 @@ class _Chart(QWidget):
         self.setObjectName(f"programme.chart.{name}")
         self.draw_function = draw
         self.figure = Figure(figsize=(5, 3))
-        self.figure.subplots_adjust(left=0.12, right=0.98, top=0.9, bottom=0.1, wspace=0.35)
+        self.figure.subplots_adjust(left=0.13, right=0.98, top=0.9, bottom=0.1, wspace=0.5)
         self.canvas = FigureCanvasQTAgg(self.figure)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
