@@ -15,7 +15,7 @@ def create_main_window(path: str | Path | None = None):
 
     Needs a running ``QApplication``; does not show the window or enter the
     event loop. A file that cannot be opened shows the loader's message (through
-    :func:`tcoapp.gui.dialogs.ask`) and leaves the window on its empty state.
+    :func:`tcoapp.gui.dialogs.questions.ask`) and leaves the window on its empty state.
     """
     from .main import build_window
 

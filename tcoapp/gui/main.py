@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from .. import __version__
+from tcoapp import __version__
 
 #: Rendered sizes of the app icon in ``resources/icons`` (``installers/make_icons.py`` makes them).
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
@@ -49,7 +49,7 @@ def app_icon():
     from PySide6.QtCore import QSize
     from PySide6.QtGui import QIcon
 
-    from ..paths import resource_file
+    from tcoapp.paths import resource_file
 
     icon = QIcon()
     for size in ICON_SIZES:
@@ -63,7 +63,7 @@ def make_application(argv: Sequence[str], theme: str = "system"):
     """The QApplication (created once), styled."""
     from PySide6.QtWidgets import QApplication
 
-    from .theme import apply_theme
+    from tcoapp.gui.app.theme import apply_theme
 
     app = QApplication.instance()
     if app is None:
@@ -80,8 +80,8 @@ def make_application(argv: Sequence[str], theme: str = "system"):
 
 def build_window(files: Sequence[str | Path], reopen_last: bool = True):
     """The main window on the given files; else the last file (if ``reopen_last``); else the default sample."""
-    from . import autosave
-    from .mainwindow import MainWindow, default_sample
+    from tcoapp.gui.documents import autosave
+    from tcoapp.gui.app.mainwindow import MainWindow, default_sample
 
     window = MainWindow()
     if files:
@@ -101,7 +101,7 @@ def build_window(files: Sequence[str | Path], reopen_last: bool = True):
 
 def is_bundled_sample(path: str | Path) -> bool:
     """Whether ``path`` is one of the app's own samples (which must never be overwritten)."""
-    from ..paths import samples_dir
+    from tcoapp.paths import samples_dir
 
     try:
         return Path(path).resolve().parent == samples_dir().resolve() and Path(path).suffix.lower() == ".tco"
@@ -232,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         os.environ.setdefault("TCOAPP_NO_RECOVERY", "1")
     app = make_application([sys.argv[0]], args.theme)
-    from .dialogs import Question, set_answerer
+    from tcoapp.gui.dialogs.questions import Question, set_answerer
 
     if headless:  # nobody is there to answer: report and carry on
         def answer_headless(question: Question):

@@ -16,7 +16,7 @@ from tcoapp.paths import sample_files  # noqa: E402
 
 
 class Answers:
-    """Answers the GUI's questions (see :func:`tcoapp.gui.dialogs.ask`) and records them.
+    """Answers the GUI's questions (see :func:`tcoapp.gui.dialogs.questions.ask`) and records them.
 
     ``answers.script[kind]`` is a value or a callable taking the Question; an
     unscripted question fails the test, so no dialog is ever answered by chance.
@@ -48,8 +48,8 @@ def data_dir(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def answers(qapp, data_dir):
-    from tcoapp.gui.dialogs import set_answerer
-    from tcoapp.gui.theme import apply_theme
+    from tcoapp.gui.dialogs.questions import set_answerer
+    from tcoapp.gui.app.theme import apply_theme
 
     apply_theme(qapp, "light")
     recorder = Answers()

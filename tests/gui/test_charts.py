@@ -107,7 +107,7 @@ def test_resize_lays_the_charts_out_again(owned_window, qtbot):
 
 
 def test_palette_change_rebuilds_with_new_colours(owned_window, qapp):
-    from tcoapp.gui.theme import apply_theme
+    from tcoapp.gui.app.theme import apply_theme
 
     window = owned_window
     panel = window.overview.charts["yearly"]

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
-from tcoapp.gui.editor import SECTIONS
-from tcoapp.gui.formatting import compact_money
+from tcoapp.gui.views.editor import SECTIONS
+from tcoapp.gui.widgets.formatting import compact_money
 from tcoapp.reports.report import format_month
 from tcoapp.scenario.batch import evaluate
 from tcoapp.scenario.schema import numeric_field_paths
@@ -209,7 +209,7 @@ def test_currency_change_relabels_units(window):
 
 
 def test_chip_dialog_adds_a_custom_chip(window, answers):
-    from tcoapp.gui.chips import ChipDialog
+    from tcoapp.gui.dialogs.chips import ChipDialog
 
     def fill(question):
         dialog: ChipDialog = question.options["dialog"]

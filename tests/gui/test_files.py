@@ -13,7 +13,7 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QLabel, QWidget
 
-from tcoapp.gui import autosave
+from tcoapp.gui.documents import autosave
 from tcoapp.scenario.files import load_scenario
 
 from .conftest import settle

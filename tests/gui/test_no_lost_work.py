@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QWidget
 
-from tcoapp.gui import autosave
+from tcoapp.gui.documents import autosave
 from tcoapp.scenario.files import load_scenario
 
 
@@ -143,7 +143,7 @@ def test_recovered_work_is_kept_until_saved_or_discarded(window, make_window, an
 
 
 def test_an_edit_is_autosaved_seconds_later_not_only_every_30_seconds(window, qtbot):
-    from tcoapp.gui.mainwindow import AUTOSAVE_DELAY_MS
+    from tcoapp.gui.app.mainwindow import AUTOSAVE_DELAY_MS
 
     assert AUTOSAVE_DELAY_MS == 2_000 and window.autosave_soon.interval() == 2_000
     assert window.autosave_timer.interval() == 30_000
@@ -228,7 +228,7 @@ def test_a_read_only_file_is_refused_with_a_clear_message(window, answers, scena
 QUIT_SCRIPT = textwrap.dedent("""
     import sys
     from PySide6.QtCore import QTimer
-    from tcoapp.gui.dialogs import set_answerer
+    from tcoapp.gui.dialogs.questions import set_answerer
     from tcoapp.gui.main import build_window, make_application
 
     app = make_application(sys.argv, "light")

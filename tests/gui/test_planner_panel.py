@@ -10,11 +10,11 @@ from matplotlib.figure import Figure
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from tcoapp.gui import planner as planner_panel
-from tcoapp.gui.formatting import compact_money
-from tcoapp.gui.planner import apply_label, count_text
+from tcoapp.gui.views import planner as planner_panel
+from tcoapp.gui.widgets.formatting import compact_money
+from tcoapp.gui.views.planner import apply_label, count_text
 from tcoapp.paths import sample_files
-from tcoapp.reports.figures_extra import draw_plan_curve
+from tcoapp.reports.analysis_figures import draw_plan_curve
 from tcoapp.scenario.batch import evaluate
 from tcoapp.scenario.planning import apply_design, plan_document, plan_scenario
 

@@ -8,7 +8,7 @@ import time
 import pytest
 from PySide6.QtWidgets import QPushButton, QTableWidget, QWidget
 
-from tcoapp.gui.worker import Worker
+from tcoapp.gui.documents.worker import Worker
 from tcoapp.paths import sample_files
 from tcoapp.scenario import sensitivity
 from tcoapp.scenario.schema import with_values
@@ -92,7 +92,7 @@ def owned_window(make_window, tmp_path):
 
 def test_uncertainty_editor_writes_the_section(owned_window, answers):
     window = owned_window
-    from tcoapp.gui.sensitivity import UncertaintyDialog
+    from tcoapp.gui.views.sensitivity import UncertaintyDialog
 
     def fill(question):
         dialog: UncertaintyDialog = question.options["dialog"]
@@ -118,7 +118,7 @@ def test_uncertainty_editor_writes_the_section(owned_window, answers):
 
 
 def test_uncertainty_editor_names_a_broken_rule(owned_window, answers):
-    from tcoapp.gui.sensitivity import UncertaintyDialog
+    from tcoapp.gui.views.sensitivity import UncertaintyDialog
 
     def fill(question):
         dialog: UncertaintyDialog = question.options["dialog"]
@@ -206,7 +206,7 @@ def test_goal_seek_dialog_finds_and_applies_a_value(make_window, answers, qtbot,
     target.write_bytes(sample.read_bytes())
     window = make_window(target)
     settle(window)
-    from tcoapp.gui.sensitivity import GoalSeekDialog
+    from tcoapp.gui.views.sensitivity import GoalSeekDialog
 
     base_total = window.evaluator.latest.summary["total_cost"]
 
@@ -236,7 +236,7 @@ def test_goal_seek_dialog_finds_and_applies_a_value(make_window, answers, qtbot,
 def test_goal_seek_explains_a_target_between_steps(owned_window, answers, qtbot):
     window = owned_window
     settle(window)
-    from tcoapp.gui.sensitivity import GoalSeekDialog
+    from tcoapp.gui.views.sensitivity import GoalSeekDialog
 
     base_total = window.evaluator.latest.summary["total_cost"]
 

@@ -1,6 +1,6 @@
 """The serving view draws the trade-off and the thinking budget of the scenario it is given."""
 
-from tcoapp.gui.serving_view import ServingView
+from tcoapp.gui.views.serving import ServingView
 from tcoapp.paths import sample_files
 from tcoapp.scenario.files import load_scenario
 from tcoapp.scenario.serving import latency_tradeoff

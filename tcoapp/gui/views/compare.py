@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
 
 from tcoapp.reports.report import format_value
 
-from .formatting import compact_money, compact_number
-from .results import ChartPanel, evaluate_scenario
+from tcoapp.gui.widgets.formatting import compact_money, compact_number, short_value
+from tcoapp.gui.views.results import ChartPanel, evaluate_scenario
 
 if TYPE_CHECKING:
-    from .mainwindow import MainWindow
+    from tcoapp.gui.documents.host import ViewHost
 
 #: Rows of the side-by-side table.
 COMPARE_KEYS = (
@@ -40,20 +40,6 @@ RANK_METRICS = (
 )
 RANK_COLUMNS = ("total_cost", "npv_total", "inference_cost", "cost_per_million_tokens", "peak_chips")
 
-
-def short_value(key: str, value, scenario) -> str:
-    """A summary value short enough for a narrow column (the exact figure goes in the tooltip)."""
-    from tcoapp.reports.report import MONEY_KEYS, MONTH_KEYS, SHARE_KEYS, format_month, format_share
-
-    if value is None:
-        return "—" if key not in MONTH_KEYS else "not reached"
-    if key in MONEY_KEYS:
-        return compact_money(value, scenario.currency)
-    if key in SHARE_KEYS:
-        return format_share(value)
-    if key in MONTH_KEYS:
-        return format_month(value, scenario.start_month).split(" (")[0]
-    return compact_number(value)
 
 
 def _item(text: str, tooltip: str = "", align_right: bool = True) -> QTableWidgetItem:
@@ -88,7 +74,7 @@ class RankingPanel(QWidget):
         self.table.setObjectName(f"compare.{kind}.table")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.chart = ChartPanel(f"compare_{kind}", "Ranking", "tcoapp.reports.figures_extra:draw_ranking")
+        self.chart = ChartPanel(f"compare_{kind}", "Ranking", "tcoapp.reports.analysis_figures:draw_ranking")
         self.role = QComboBox()
         self.role.setObjectName(f"compare.{kind}.role")
         for role, label in (("inference", "Inference chip"), ("training", "Training chip"),
@@ -175,7 +161,7 @@ class RankingPanel(QWidget):
         elif failed:
             text += f" {len(failed)} options are not possible (see the Note column)."
         self.note.setText(text)
-        self.chart.draw_name = "tcoapp.gui.compare:_draw_ranking"
+        self.chart.draw_name = "tcoapp.gui.views.compare:_draw_ranking"
         self.chart.set_data({"rows": rows, "metric_label": metric_label, "currency": cur})
 
 
@@ -187,13 +173,13 @@ def _short_name(name: str) -> str:
 
 
 def _draw_ranking(fig, data: dict) -> None:
-    from tcoapp.reports.figures_extra import draw_ranking
+    from tcoapp.reports.analysis_figures import draw_ranking
 
     draw_ranking(fig, data["rows"], data["metric_label"], data["currency"])
 
 
 def _draw_curves(fig, data: dict) -> None:
-    from tcoapp.reports.figures_extra import draw_compare_curves
+    from tcoapp.reports.analysis_figures import draw_compare_curves
 
     draw_compare_curves(fig, data["curves"], data["currency"])
 
@@ -201,7 +187,7 @@ def _draw_curves(fig, data: dict) -> None:
 class CompareView(QWidget):
     """Open scenarios side by side, and the deployment and chip comparisons of the active one."""
 
-    def __init__(self, window: "MainWindow"):
+    def __init__(self, window: "ViewHost"):
         super().__init__()
         self.setObjectName("view.compare")
         self.window_ref = window
@@ -210,7 +196,7 @@ class CompareView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.curves = ChartPanel("compare_curves", "Cumulative cost of the open scenarios",
-                                 "tcoapp.gui.compare:_draw_curves")
+                                 "tcoapp.gui.views.compare:_draw_curves")
         self.heading = QLabel("Open scenarios side by side (open more with File > Open or New from template)")
         self.heading.setObjectName("compare.heading")
         self.heading.setWordWrap(True)

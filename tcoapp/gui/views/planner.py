@@ -36,13 +36,13 @@ from tcoapp.scenario.planning import (
 )
 from tcoapp.scenario.schema import Scenario, get_path
 
-from .editor import ERROR_STYLE
-from .formatting import compact_money
-from .results import ChartPanel
-from .widgets import NumberBox
+from tcoapp.gui.views.editor import ERROR_STYLE
+from tcoapp.gui.widgets.formatting import compact_money
+from tcoapp.gui.views.results import ChartPanel
+from tcoapp.gui.widgets.numberbox import NumberBox
 
 if TYPE_CHECKING:
-    from .mainwindow import MainWindow
+    from tcoapp.gui.documents.host import ViewHost
 
 #: The worker task's name (the window cancels it when the scenario changes).
 TASK_NAME = "Right-size"
@@ -108,7 +108,7 @@ class PlannerView(QWidget):
 
     planned = Signal(object)
 
-    def __init__(self, window: "MainWindow"):
+    def __init__(self, window: "ViewHost"):
         super().__init__()
         self.setObjectName("view.planner")
         self.window_ref = window
@@ -208,7 +208,7 @@ class PlannerView(QWidget):
 
         # -- results -------------------------------------------------------------------------------
         self.chart = ChartPanel("planner", "Lifetime cost and FLOPs against model size",
-                                "tcoapp.reports.figures_extra:draw_plan_curve")
+                                "tcoapp.reports.analysis_figures:draw_plan_curve")
         self.chart.canvas.setMinimumSize(280, 300)
         self.summary = self._build_summary()
         scroll = QScrollArea()

@@ -72,3 +72,18 @@ def share_hint(unit: str, value: float | None) -> str:
 def is_percent_unit(unit: str) -> bool:
     """Whether a field's unit is a share or a yearly rate, shown with a percentage hint."""
     return "%" in unit and (unit.startswith("share") or unit.startswith("per year"))
+
+
+def short_value(key: str, value, scenario) -> str:
+    """A summary value short enough for a narrow column (the exact figure goes in the tooltip)."""
+    from tcoapp.reports.report import MONEY_KEYS, MONTH_KEYS, SHARE_KEYS, format_month, format_share
+
+    if value is None:
+        return "—" if key not in MONTH_KEYS else "not reached"
+    if key in MONEY_KEYS:
+        return compact_money(value, scenario.currency)
+    if key in SHARE_KEYS:
+        return format_share(value)
+    if key in MONTH_KEYS:
+        return format_month(value, scenario.start_month).split(" (")[0]
+    return compact_number(value)

@@ -18,13 +18,13 @@ from tcoapp.paths import sample_files
 from tcoapp.scenario.errors import ScenarioError
 from tcoapp.scenario.files import load_scenario
 
-from . import autosave
-from .dialogs import Question, ask, show_error
-from .document import ScenarioDocument
-from .editor import ScenarioEditor
-from .results import Evaluation, LiveEvaluator, OverviewView
-from .tables import TablesView
-from .worker import Worker
+from tcoapp.gui.documents import autosave
+from tcoapp.gui.dialogs.questions import Question, ask, show_error
+from tcoapp.gui.documents.document import ScenarioDocument
+from tcoapp.gui.views.editor import ScenarioEditor
+from tcoapp.gui.views.results import Evaluation, LiveEvaluator, OverviewView
+from tcoapp.gui.views.tables import TablesView
+from tcoapp.gui.documents.worker import Worker
 
 DEFAULT_TEMPLATE = "chat-assistant-owned-h100.tco"
 VIEWS = ("overview", "tables", "compare", "sensitivity", "planner")
@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
         self.autosave_soon.setInterval(autosave_delay_ms)
         self.autosave_soon.timeout.connect(self.autosave_now)
         self._update_actions()
-        from .keys import UndoKeys
+        from tcoapp.gui.app.keys import UndoKeys
 
         self.undo_keys = UndoKeys(self)
         hints = QGuiApplication.styleHints()
@@ -232,14 +232,14 @@ class MainWindow(QMainWindow):
 
     def _make_view(self, name: str) -> QWidget:
         if name == "compare":
-            from .compare import CompareView
+            from tcoapp.gui.views.compare import CompareView
 
             return CompareView(self)
         if name == "planner":
-            from .planner import PlannerView
+            from tcoapp.gui.views.planner import PlannerView
 
             return PlannerView(self)
-        from .sensitivity import SensitivityView
+        from tcoapp.gui.views.sensitivity import SensitivityView
 
         return SensitivityView(self)
 
@@ -676,7 +676,7 @@ class MainWindow(QMainWindow):
     # -- evaluation --------------------------------------------------------------------------------
     def redraw_charts(self, *_args) -> None:
         """Redraw every chart in the current palette (after a light/dark switch)."""
-        from .results import ChartPanel
+        from tcoapp.gui.views.results import ChartPanel
 
         for panel in self.findChildren(ChartPanel):
             if panel.data is not None:
@@ -856,7 +856,7 @@ class MainWindow(QMainWindow):
     def open_chip_dialog(self, path: str = "inference.chip") -> None:
         if self.active is None:
             return
-        from .chips import ChipDialog
+        from tcoapp.gui.dialogs.chips import ChipDialog
 
         dialog = ChipDialog(self.active.scenario, path, self)
         if ask(self, Question("dialog", "Chips", options={"dialog": dialog})) == "accepted":
@@ -864,7 +864,7 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
 
     def show_methodology(self) -> None:
-        from .help import MethodologyDialog
+        from tcoapp.gui.app.help import MethodologyDialog
 
         dialog = MethodologyDialog(self)
         ask(self, Question("dialog", "Methodology", options={"dialog": dialog}))
@@ -873,7 +873,7 @@ class MainWindow(QMainWindow):
     def about_text(self) -> str:
         from PySide6 import __version__ as pyside_version
 
-        from .help import catalog_date
+        from tcoapp.gui.app.help import catalog_date
 
         return (f"<h3>tcoapp {__version__}</h3>"
                 "<p>The lifetime cost of an AI programme: training against years of inference, "

@@ -29,9 +29,9 @@ from tcoapp.scenario.catalog import chips_for
 from tcoapp.scenario.errors import ScenarioError
 from tcoapp.scenario.schema import NumericField, Scenario, get_path, numeric_field_paths
 
-from .document import ScenarioDocument, field_title
-from .formatting import is_percent_unit, share_hint, short_unit
-from .widgets import NumberBox, format_number
+from tcoapp.gui.documents.document import ScenarioDocument, field_title
+from tcoapp.gui.widgets.formatting import is_percent_unit, share_hint, short_unit
+from tcoapp.gui.widgets.numberbox import NumberBox, format_number
 
 #: Sections of the editor: (key, title, rows). A row starting with "#" is a sub-heading.
 SECTIONS: list[tuple[str, str, list[str]]] = [

@@ -1,6 +1,6 @@
 """Sensitivity views: tornado, Monte Carlo (histogram and fan chart), two-way heat map, goal seek.
 
-Every run goes to the window's :class:`~tcoapp.gui.worker.Worker` with
+Every run goes to the window's :class:`~tcoapp.gui.documents.worker.Worker` with
 progress and Cancel in the status bar; the window never freezes. When an input
 changes, a running sensitivity task is cancelled (its answer would be stale)
 and shown results are marked out of date. The tornado redraws by itself while
@@ -9,86 +9,27 @@ its tab is shown.
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QGridLayout,
-    QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem,
-    QTabWidget, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from tcoapp.reports.report import SUMMARY_LABELS, format_value
-from tcoapp.scenario.errors import ScenarioError
-from tcoapp.scenario.schema import Scenario, get_path, numeric_field_paths, with_values
+from tcoapp.scenario.schema import Scenario, get_path, numeric_field_paths
 
-from .compare import short_value
-from .dialogs import Question, ask
-from .results import ChartPanel
-from .widgets import NumberBox, format_number, parse_number
+from tcoapp.gui.dialogs.questions import Question, ask
+from tcoapp.gui.widgets.formatting import short_value
+from tcoapp.gui.views.results import ChartPanel
+from tcoapp.gui.widgets.numberbox import NumberBox
+from tcoapp.gui.widgets.pickers import (
+    MC_METRICS, field_combo, metric_combo, select_field, metric_label, metric_unit, number_box, sensitivity_module,
+)
+from tcoapp.gui.dialogs.solver_dialogs import GoalSeekDialog, UncertaintyDialog, grid_values, suggested_range
 
 if TYPE_CHECKING:
-    from .mainwindow import MainWindow
-
-#: Metrics offered by the sensitivity tools.
-METRICS = ("total_cost", "npv_total", "inference_cost", "training_cost", "inference_share",
-           "cost_per_million_tokens", "cost_per_request", "peak_chips", "npv_profit")
-MC_METRICS = ("total_cost", "npv_total", "inference_share", "crossover_month", "inference_cost",
-              "cost_per_million_tokens")
-
-
-def metric_label(key: str) -> str:
-    return SUMMARY_LABELS.get(key, (key, ""))[0]
-
-
-def metric_unit(key: str, currency: str) -> str:
-    unit = SUMMARY_LABELS.get(key, ("", ""))[1]
-    return unit.format(cur=currency)
-
-
-def sensitivity_module():
-    """The solver (``tcoapp.scenario.sensitivity``), or None while it is not installed."""
-    try:
-        from tcoapp.scenario import sensitivity
-    except ImportError:
-        return None
-    return sensitivity
-
-
-def _metric_combo(name: str, metrics=METRICS) -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(name)
-    combo.setAccessibleName(name)
-    for key in metrics:
-        combo.addItem(metric_label(key), key)
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(16)
-    return combo
-
-
-def _field_combo(name: str) -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(name)
-    combo.setAccessibleName(name)
-    for path, field in numeric_field_paths().items():
-        if path == "horizon_years":
-            continue
-        combo.addItem(f"{field.title} ({path})", path)
-    combo.setMaxVisibleItems(20)
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(18)
-    return combo
-
-
-def _number_box(name: str, value: float = 0.0) -> NumberBox:
-    box = NumberBox(False, {})
-    box.setObjectName(name)
-    box.setAccessibleName(name)
-    box.setValue(value)
-    box.setMinimumWidth(90)
-    return box
-
+    from tcoapp.gui.documents.host import ViewHost
 
 class _Panel(QWidget):
     """Common ground: a button row, a note and one or more charts."""
@@ -106,7 +47,7 @@ class _Panel(QWidget):
         self.result_scenario: Scenario | None = None
 
     @property
-    def window_ref(self) -> "MainWindow":
+    def window_ref(self) -> "ViewHost":
         return self.view.window_ref
 
     def submit(self, function, *args, **kwargs) -> None:
@@ -138,7 +79,7 @@ class TornadoPanel(_Panel):
 
     def __init__(self, view: "SensitivityView"):
         super().__init__(view, "tornado")
-        self.metric_box = _metric_combo("tornado.metric")
+        self.metric_box = metric_combo("tornado.metric")
         self.swing = QDoubleSpinBox()
         self.swing.setObjectName("tornado.swing")
         self.swing.setRange(0.01, 0.9)
@@ -152,7 +93,7 @@ class TornadoPanel(_Panel):
         self.run_button.clicked.connect(self.run)
         self.metric_box.currentIndexChanged.connect(lambda _: self.run())
         self.swing.valueChanged.connect(lambda _: self.view.schedule_tornado())
-        self.chart = ChartPanel("tornado", "Tornado", "tcoapp.gui.sensitivity:draw_tornado_chart")
+        self.chart = ChartPanel("tornado", "Tornado", "tcoapp.gui.views.sensitivity:draw_tornado_chart")
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Metric"))
         bar.addWidget(self.metric_box)
@@ -211,11 +152,11 @@ def chart_rows(tornado: dict, limit: int = TORNADO_ROWS) -> dict:
 
 def draw_tornado_chart(fig, tornado: dict) -> None:
     """The reports package's tornado chart (a plain fallback while it is missing)."""
-    from .results import figure_function
+    from tcoapp.gui.views.results import figure_function
 
     draw = figure_function("tcoapp.reports.figures:draw_tornado")
     if draw is None:
-        from tcoapp.reports.figures_extra import draw_tornado_fallback as draw
+        from tcoapp.reports.analysis_figures import draw_tornado_fallback as draw
     draw(fig, tornado)
 
 
@@ -235,7 +176,7 @@ class MonteCarloPanel(_Panel):
         self.seed = QSpinBox()
         self.seed.setObjectName("monte_carlo.seed")
         self.seed.setRange(0, 2_000_000_000)
-        self.metric_box = _metric_combo("monte_carlo.metric", MC_METRICS)
+        self.metric_box = metric_combo("monte_carlo.metric", MC_METRICS)
         self.metric_box.currentIndexChanged.connect(lambda _: self._redraw_histogram())
         self.edit_button = QPushButton("Uncertainty…")
         self.edit_button.setObjectName("monte_carlo.edit_uncertainty")
@@ -248,8 +189,8 @@ class MonteCarloPanel(_Panel):
         self.cancel_button.setObjectName("monte_carlo.cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
-        self.histogram = ChartPanel("histogram", "Histogram", "tcoapp.gui.sensitivity:_draw_histogram")
-        self.fan = ChartPanel("fan", "Fan chart", "tcoapp.gui.sensitivity:_draw_fan")
+        self.histogram = ChartPanel("histogram", "Histogram", "tcoapp.gui.views.sensitivity:_draw_histogram")
+        self.fan = ChartPanel("fan", "Fan chart", "tcoapp.gui.views.sensitivity:_draw_fan")
         self.stats = QTableWidget()
         self.stats.setObjectName("monte_carlo.stats")
         self.stats.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -393,13 +334,13 @@ def event_text(event: str, scenario: Scenario) -> str:
 
 
 def _draw_histogram(fig, data: dict) -> None:
-    from tcoapp.reports.figures_extra import draw_histogram
+    from tcoapp.reports.analysis_figures import draw_histogram
 
     draw_histogram(fig, data["histogram"], data["stats"], data["label"], data["unit"])
 
 
 def _draw_fan(fig, data: dict) -> None:
-    from tcoapp.reports.figures_extra import draw_fan
+    from tcoapp.reports.analysis_figures import draw_fan
 
     if data.get("bands"):
         draw_fan(fig, data["bands"], data["currency"])
@@ -412,16 +353,16 @@ class HeatmapPanel(_Panel):
 
     def __init__(self, view: "SensitivityView"):
         super().__init__(view, "heatmap")
-        self.x_field = _field_combo("heatmap.x_field")
-        self.y_field = _field_combo("heatmap.y_field")
-        self.x_low, self.x_high = _number_box("heatmap.x_low"), _number_box("heatmap.x_high")
-        self.y_low, self.y_high = _number_box("heatmap.y_low"), _number_box("heatmap.y_high")
+        self.x_field = field_combo("heatmap.x_field")
+        self.y_field = field_combo("heatmap.y_field")
+        self.x_low, self.x_high = number_box("heatmap.x_low"), number_box("heatmap.x_high")
+        self.y_low, self.y_high = number_box("heatmap.y_low"), number_box("heatmap.y_high")
         self.steps = QSpinBox()
         self.steps.setObjectName("heatmap.steps")
         self.steps.setRange(2, 25)
         self.steps.setValue(7)
         self.steps.setMaximumWidth(80)
-        self.metric_box = _metric_combo("heatmap.metric")
+        self.metric_box = metric_combo("heatmap.metric")
         self.run_button = QPushButton("Run")
         self.run_button.setObjectName("heatmap.run")
         self.run_button.clicked.connect(self.run)
@@ -429,7 +370,7 @@ class HeatmapPanel(_Panel):
                                                                                self.x_high))
         self.y_field.currentIndexChanged.connect(lambda _: self._suggest_range(self.y_field, self.y_low,
                                                                                self.y_high))
-        self.chart = ChartPanel("heatmap", "Heat map", "tcoapp.gui.sensitivity:_draw_heatmap")
+        self.chart = ChartPanel("heatmap", "Heat map", "tcoapp.gui.views.sensitivity:_draw_heatmap")
         grid = QGridLayout()
         grid.addWidget(QLabel("Across"), 0, 0)
         grid.addWidget(self.x_field, 0, 1)
@@ -454,14 +395,8 @@ class HeatmapPanel(_Panel):
         layout.addLayout(grid)
         layout.addWidget(self.note)
         layout.addWidget(self.chart, 1)
-        self._set_field(self.x_field, "inference.annual_growth")
-        self._set_field(self.y_field, "inference.requests_per_day")
-
-    @staticmethod
-    def _set_field(combo: QComboBox, path: str) -> None:
-        index = combo.findData(path)
-        if index >= 0:
-            combo.setCurrentIndex(index)
+        select_field(self.x_field, "inference.annual_growth")
+        select_field(self.y_field, "inference.requests_per_day")
 
     def _suggest_range(self, combo: QComboBox, low: NumberBox, high: NumberBox) -> None:
         window = self.window_ref
@@ -504,7 +439,7 @@ class HeatmapPanel(_Panel):
         fields = numeric_field_paths()
         x_path, y_path = self.x_field.currentData(), self.y_field.currentData()
         metric = self.metric_box.currentData()
-        from .formatting import short_unit
+        from tcoapp.gui.widgets.formatting import short_unit
 
         def axis_label(path):
             field = fields[path]
@@ -517,354 +452,15 @@ class HeatmapPanel(_Panel):
 
 
 def _draw_heatmap(fig, data: dict) -> None:
-    from tcoapp.reports.figures_extra import draw_heatmap
+    from tcoapp.reports.analysis_figures import draw_heatmap
 
     draw_heatmap(fig, data["sweep"], data["x_label"], data["y_label"], data["metric_label"], data["unit"])
-
-
-def suggested_range(path: str, value: Any) -> tuple[float, float]:
-    """A range around a field's value for a sweep or a goal seek (within the field's bounds).
-
-    >>> suggested_range("inference.annual_growth", 0.5)
-    (0.0, 1.0)
-    >>> suggested_range("facility.pue", 1.3)
-    (1.0, 2.6)
-    """
-    field = numeric_field_paths()[path]
-    value = float(value) if value is not None else 1.0
-    if "%" in field.unit and field.unit.startswith("per year"):
-        low, high = value - 0.5, value + 0.5
-    elif "%" in field.unit and field.unit.startswith("share"):
-        low, high = max(0.05, value / 2), min(1.0, value * 2) if value else 1.0
-    elif value == 0:
-        low, high = 0.0, 1.0
-    else:
-        low, high = value / 2, value * 2
-    bounds = field.bounds
-    if "ge" in bounds:
-        low = max(low, bounds["ge"])
-    if "gt" in bounds:
-        low = max(low, bounds["gt"] + (abs(bounds["gt"]) or 1) * 1e-3) if low <= bounds["gt"] else low
-    if "le" in bounds:
-        high = min(high, bounds["le"])
-    if field.is_int:
-        low, high = float(math.floor(low)), float(math.ceil(high))
-        if high <= low:
-            high = low + 1
-    return float(f"{low:.6g}"), float(f"{high:.6g}")
-
-
-def grid_values(low: float, high: float, steps: int, is_int: bool) -> list[float]:
-    """``steps`` evenly spaced values from low to high (distinct whole numbers for integer fields).
-
-    >>> grid_values(0, 1, 3, False), grid_values(1, 4, 7, True)
-    ([0.0, 0.5, 1.0], [1, 2, 3, 4])
-    """
-    if steps < 2 or high == low:
-        return [low]
-    values = [low + (high - low) * i / (steps - 1) for i in range(steps)]
-    if is_int:
-        return sorted({int(round(v)) for v in values})
-    return [float(f"{v:.10g}") for v in values]
-
-
-class GoalSeekDialog(QDialog):
-    """Find the value of one input that makes a metric hit a target."""
-
-    def __init__(self, window: "MainWindow"):
-        super().__init__(window)
-        self.setObjectName("dialog.goal_seek")
-        self.setWindowTitle("Goal seek")
-        self.window_ref = window
-        self.field = _field_combo("goal_seek.field")
-        self.metric_box = _metric_combo("goal_seek.metric")
-        self.target = _number_box("goal_seek.target")
-        self.low = _number_box("goal_seek.low")
-        self.high = _number_box("goal_seek.high")
-        self.run_button = QPushButton("Find")
-        self.run_button.setObjectName("goal_seek.run")
-        self.run_button.clicked.connect(self.run)
-        self.answer = QLabel("Choose an input, the metric and its target, and a range to search.")
-        self.answer.setObjectName("goal_seek.answer")
-        self.answer.setWordWrap(True)
-        self.answer.setMinimumHeight(48)
-        self.buttons = QDialogButtonBox()
-        self.apply_button = self.buttons.addButton("Apply value", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.apply_button.setObjectName("goal_seek.apply")
-        self.apply_button.setEnabled(False)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        form = QFormLayout()
-        form.addRow("Change", self.field)
-        form.addRow("so that", self.metric_box)
-        form.addRow("equals", self.target)
-        range_row = QHBoxLayout()
-        range_row.addWidget(self.low)
-        range_row.addWidget(QLabel("to"))
-        range_row.addWidget(self.high)
-        form.addRow("searching from", range_row)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.run_button)
-        layout.addWidget(self.answer)
-        layout.addWidget(self.buttons)
-        self.resize(560, 280)
-        self.outcome: dict | None = None
-        self._task = None
-        self._closed = False
-        self.field.currentIndexChanged.connect(lambda _: self._suggest())
-        self.metric_box.currentIndexChanged.connect(lambda _: self._suggest_target())
-        HeatmapPanel._set_field(self.field, "inference.requests_per_day")
-        self._suggest()
-        self._suggest_target()
-
-    def _suggest(self) -> None:
-        document = self.window_ref.active
-        if document is None:
-            return
-        path = self.field.currentData()
-        low, high = suggested_range(path, get_path(document.scenario, path))
-        self.low.setValue(low)
-        self.high.setValue(high)
-
-    def _suggest_target(self) -> None:
-        evaluation = self.window_ref.evaluator.latest
-        if evaluation is not None and evaluation.summary is not None:
-            value = evaluation.summary.get(self.metric_box.currentData())
-            if value is not None:
-                self.target.setValue(float(f"{value:.3g}"))
-
-    def run(self) -> None:
-        module = sensitivity_module()
-        document = self.window_ref.active
-        if module is None or document is None:
-            self.answer.setText("The sensitivity solver is not available in this build.")
-            return
-        scenario = document.scenario
-        path, metric = self.field.currentData(), self.metric_box.currentData()
-        target, low, high = self.target.value(), self.low.value(), self.high.value()
-
-        def job(progress=None, cancelled=None):
-            return module.goal_seek(scenario, path, metric, target, low, high, progress=progress,
-                                    cancelled=cancelled)
-
-        self.answer.setText("Searching…")
-        self.apply_button.setEnabled(False)
-        self._task = self.window_ref.worker.submit(
-            "Goal seek", job, on_result=lambda r: self._closed or self.show_result(r, scenario, path),
-            on_error=lambda e: self._closed or self.answer.setText(f"Failed: {e}"))
-
-    def done(self, code: int) -> None:  # noqa: D102 - Qt's name: Close, Apply or Escape
-        # A search still running when the dialog closes is cancelled; its answer has nowhere to go.
-        self._closed = True
-        worker = self.window_ref.worker
-        if self._task is not None and worker.current is self._task:
-            worker.cancel()
-        super().done(code)
-
-    def show_result(self, result: dict, scenario: Scenario, path: str) -> None:
-        self.outcome = result
-        self._path = path
-        field = numeric_field_paths()[path]
-        status = result.get("status")
-        metric = self.metric_box.currentData()
-        if status == "ok":
-            achieved = format_value(metric, result.get("achieved"), scenario.currency, scenario.start_month) \
-                if metric in SUMMARY_LABELS else result.get("achieved")
-            self.answer.setText(f"<b>{field.title} = {format_number(result['value'], field.is_int)}</b> gives "
-                                f"{metric_label(metric).lower()} of {achieved}.")
-            self.apply_button.setEnabled(True)
-        elif status == "several solutions":
-            values = ", ".join(format_number(v, field.is_int) for v in result.get("solutions", []))
-            self.answer.setText(f"Several values reach the target: {values}. Narrow the range; "
-                                f"Apply uses {format_number(result['value'], field.is_int)}.")
-            self.apply_button.setEnabled(result.get("value") is not None)
-        elif status == "not reached" and result.get("value") is not None:
-            achieved = format_value(metric, result.get("achieved"), scenario.currency, scenario.start_month)
-            self.answer.setText(f"The target cannot be hit exactly: {metric_label(metric).lower()} jumps (whole "
-                                f"replicas or servers). Closest: <b>{field.title} = "
-                                f"{format_number(result['value'], field.is_int)}</b> gives {achieved}.")
-            self.apply_button.setEnabled(True)
-        else:
-            message = result.get("message") or status
-            self.answer.setText(f"No value between {format_number(self.low.value())} and "
-                                f"{format_number(self.high.value())} reaches the target: {message}.")
-
-    def apply(self, document) -> bool:
-        """Set the found value on the document (one undoable edit)."""
-        if not self.outcome or self.outcome.get("value") is None:
-            return False
-        field = numeric_field_paths()[self._path]
-        value = self.outcome["value"]
-        value = int(round(value)) if field.is_int else float(value)
-        try:
-            return document.set_values({self._path: value}, label=f"Goal seek {field.title}")
-        except ScenarioError as error:
-            self.answer.setText(f"Not applied: {error.rule}")
-            return False
-
-
-#: Parameters of each distribution: (key, label).
-DIST_PARAMS = {
-    "triangular": (("low", "Low"), ("mode", "Most likely"), ("high", "High")),
-    "pert": (("low", "Low"), ("mode", "Most likely"), ("high", "High")),
-    "uniform": (("low", "Low"), ("high", "High")),
-    "normal": (("mean", "Mean"), ("sd", "Standard deviation")),
-    "lognormal": (("median", "Median"), ("sigma", "Sigma (of the log)")),
-}
-
-
-class UncertaintyDialog(QDialog):
-    """The editor of the scenario's ``uncertainty`` section: one row per uncertain input."""
-
-    def __init__(self, scenario: Scenario, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("dialog.uncertainty")
-        self.setWindowTitle("Uncertainty — distributions of the inputs")
-        self.resize(900, 420)
-        self.scenario = scenario
-        self.outcome: Scenario | None = None
-        intro = QLabel("Give each uncertain input a distribution; Monte Carlo samples them together. Values are in "
-                       "the field's own unit (0.5 = 50 % for yearly rates and shares).")
-        intro.setWordWrap(True)
-        self.table = QTableWidget(0, 5)
-        self.table.setObjectName("uncertainty.table")
-        self.table.setHorizontalHeaderLabels(["Input", "Distribution", "Low / mean / median", "Most likely",
-                                              "High / sd / sigma"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        add = QPushButton("Add input")
-        add.setObjectName("uncertainty.add")
-        add.clicked.connect(lambda: self.add_row())
-        remove = QPushButton("Remove input")
-        remove.setObjectName("uncertainty.remove")
-        remove.clicked.connect(self.remove_selected)
-        self.message = QLabel("")
-        self.message.setObjectName("uncertainty.message")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c62828;")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(add)
-        row.addWidget(remove)
-        row.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(row)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
-        for path, dist in scenario.uncertainty.items():
-            self.add_row(path, dist.model_dump())
-
-    def add_row(self, path: str | None = None, dist: dict | None = None) -> int:
-        used = {self.table.cellWidget(r, 0).currentData() for r in range(self.table.rowCount())}
-        if path is None:
-            for candidate in ("inference.annual_growth", "inference.requests_per_day", "training.mfu",
-                              "inference.output_tokens", "inference.reasoning_tokens", "facility.pue"):
-                if candidate not in used:
-                    path = candidate
-                    break
-            else:
-                path = "inference.input_tokens"
-        row = self.table.rowCount()
-        self.table.insertRow(row)
-        field_combo = _field_combo(f"uncertainty.{row}.field")
-        HeatmapPanel._set_field(field_combo, path)
-        dist_combo = QComboBox()
-        dist_combo.setObjectName(f"uncertainty.{row}.dist")
-        for name in DIST_PARAMS:
-            dist_combo.addItem(name, name)
-        self.table.setCellWidget(row, 0, field_combo)
-        self.table.setCellWidget(row, 1, dist_combo)
-        if dist is None:
-            dist = self._default(path, "triangular")
-        dist_combo.setCurrentIndex(dist_combo.findData(dist["dist"]))
-        self._set_params(row, dist)
-        field_combo.currentIndexChanged.connect(lambda _, r=row: self._set_params(
-            r, self._default(self.table.cellWidget(r, 0).currentData(), self.table.cellWidget(r, 1).currentData())))
-        dist_combo.currentIndexChanged.connect(lambda _, r=row: self._set_params(
-            r, self._default(self.table.cellWidget(r, 0).currentData(), self.table.cellWidget(r, 1).currentData())))
-        return row
-
-    def _default(self, path: str, dist: str) -> dict:
-        value = get_path(self.scenario, path)
-        value = float(value) if value is not None else 1.0
-        spread = abs(value) * 0.2 or 0.1
-        if dist in ("triangular", "pert"):
-            return {"dist": dist, "low": value - spread, "mode": value, "high": value + spread}
-        if dist == "uniform":
-            return {"dist": dist, "low": value - spread, "high": value + spread}
-        if dist == "normal":
-            return {"dist": dist, "mean": value, "sd": spread / 2}
-        return {"dist": dist, "median": value if value > 0 else 1.0, "sigma": 0.2}
-
-    def _set_params(self, row: int, dist: dict) -> None:
-        params = DIST_PARAMS[dist["dist"]]
-        cells = {2: None, 3: None, 4: None}
-        if len(params) == 3:
-            cells = {2: params[0], 3: params[1], 4: params[2]}
-        else:
-            cells = {2: params[0], 3: None, 4: params[1]}
-        for column, param in cells.items():
-            if param is None:
-                item = QTableWidgetItem("")
-                item.setFlags(Qt.ItemFlag.NoItemFlags)
-            else:
-                key, label = param
-                item = QTableWidgetItem(format_number(float(dist[key])))
-                item.setToolTip(label)
-                item.setData(Qt.ItemDataRole.UserRole, key)
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.table.setItem(row, column, item)
-
-    def remove_selected(self) -> None:
-        rows = sorted({index.row() for index in self.table.selectedIndexes()}, reverse=True)
-        if not rows and self.table.rowCount():
-            rows = [self.table.currentRow() if self.table.currentRow() >= 0 else self.table.rowCount() - 1]
-        for row in rows:
-            self.table.removeRow(row)
-
-    def uncertainty(self) -> dict[str, dict]:
-        """The section as typed; raises ValueError naming a cell that is not a number."""
-        out: dict[str, dict] = {}
-        for row in range(self.table.rowCount()):
-            path = self.table.cellWidget(row, 0).currentData()
-            dist = {"dist": self.table.cellWidget(row, 1).currentData()}
-            for column in (2, 3, 4):
-                item = self.table.item(row, column)
-                key = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-                if key:
-                    try:
-                        dist[key] = parse_number(item.text())
-                    except ValueError:
-                        raise ValueError(f"{path}: {key} “{item.text()}” is not a number") from None
-            if path in out:
-                raise ValueError(f"{path} appears twice")
-            out[path] = dist
-        return out
-
-    def accept(self) -> None:
-        try:
-            self.outcome = with_values(self.scenario, {"uncertainty": self.uncertainty()})
-        except (ScenarioError, ValueError) as error:
-            self.message.setText(f"Not applied: {error}")
-            return
-        super().accept()
-
-    def apply(self, document) -> bool:
-        if self.outcome is None:
-            return False
-        return document.replace_scenario(self.outcome, "Change Uncertainty")
 
 
 class SensitivityView(QWidget):
     """Tabs for the tornado, Monte Carlo and heat map, plus the goal-seek dialog."""
 
-    def __init__(self, window: "MainWindow"):
+    def __init__(self, window: "ViewHost"):
         super().__init__()
         self.setObjectName("view.sensitivity")
         self.window_ref = window

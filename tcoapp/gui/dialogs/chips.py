@@ -21,7 +21,7 @@ from tcoapp.scenario.catalog import load_catalog
 from tcoapp.scenario.errors import ScenarioError
 from tcoapp.scenario.schema import Chip, Scenario, with_values
 
-from .widgets import format_number, parse_number
+from tcoapp.gui.widgets.numberbox import format_number, parse_number
 
 #: Columns: (field, header).
 COLUMNS = (
@@ -258,7 +258,7 @@ class ChipDialog(QDialog):
         """Apply the accepted changes to a document as one undoable edit."""
         if self.outcome is None:
             return False
-        from .document import field_title
+        from tcoapp.gui.documents.document import field_title
 
         changed = [p for p in ("chips", "training.chip", "inference.chip")
                    if _get(self.outcome, p) != _get(self.scenario, p)]

@@ -28,8 +28,8 @@ from tcoapp.reports.report import format_month, format_share, format_value
 from tcoapp.scenario.errors import ScenarioError
 from tcoapp.scenario.schema import Scenario
 
-from .document import ScenarioDocument
-from .formatting import compact_money, compact_number
+from tcoapp.gui.documents.document import ScenarioDocument
+from tcoapp.gui.widgets.formatting import compact_money, compact_number
 
 #: Edits closer together than this are computed once (a burst of arrow-key steps);
 #: short enough to stay inside the 100 ms edit-to-redraw budget with the charts.

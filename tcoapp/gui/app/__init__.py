@@ -1,0 +1,1 @@
+"""The application shell: the main window with its menus and files, the theme, and the help dialogs."""

@@ -1,0 +1,1 @@
+"""Small reusable widgets and the short number formats they display."""
