@@ -32,7 +32,7 @@ def main(argv=None) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    from tcoapp.gui.programme_window import open_programme_window
+    from tcoapp.gui.views.programme import open_programme_window
     from tcoapp.paths import samples_dir
     from tcoapp.scenario.programme import evaluate_programme
 

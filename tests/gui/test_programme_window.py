@@ -27,7 +27,7 @@ def programme_file(tmp_path) -> Path:
 
 @pytest.fixture
 def pwindow(qtbot, answers, programme_file):
-    from tcoapp.gui.programme_window import open_programme_window
+    from tcoapp.gui.views.programme import open_programme_window
 
     answers.script["save_changes"] = "discard"  # closing an edited window at the end of a test asks
     window = open_programme_window(programme_file)
@@ -154,7 +154,7 @@ def test_import_scenario_says_what_it_left_behind(pwindow, answers):
 
 
 def test_autosave_writes_a_recoverable_file(pwindow, data_dir):
-    from tcoapp.gui.programme_document import find_recoverable_programmes
+    from tcoapp.gui.documents.programme import find_recoverable_programmes
 
     assert pwindow.autosave_now() is None  # nothing to save while clean
     pwindow.select_workload(3)
@@ -212,7 +212,7 @@ def test_idle_capacity_chart_draws_inference_unallocated(pwindow, qtbot):
 
 
 def test_file_open_hook_opens_programme_window(qtbot, answers, programme_file, make_window):
-    from tcoapp.gui.programme_window import ProgrammeWindow, open_programme_windows
+    from tcoapp.gui.views.programme import ProgrammeWindow, open_programme_windows
 
     window = make_window()
     before = set(open_programme_windows())

@@ -1,9 +1,9 @@
 """The programme window: several workloads on one calendar (MODEL.md section 6).
 
 Left, the workload list (add, duplicate, remove, move up/down, import a ``.tco``
-scenario); centre, the scenario editor of :mod:`tcoapp.gui.editor` showing the
+scenario); centre, the scenario editor of :mod:`tcoapp.gui.views.editor` showing the
 selected workload as the scenario it is evaluated as (shared sections plus its
-own): its edits go to the :class:`~tcoapp.gui.programme_document.ProgrammeDocument`,
+own): its edits go to the :class:`~tcoapp.gui.documents.programme.ProgrammeDocument`,
 shared paths (finance, facility, chips, calendar, currency) to the shared sections;
 right, the programme's KPI cards and tabs with the charts stacked by workload, the
 budget by year and workload, the idle owned capacity and the inference share per
@@ -35,10 +35,10 @@ from tcoapp.scenario.files import load_scenario
 from tcoapp.scenario.outputs import SUMMARY_LABELS
 from tcoapp.scenario.programme import evaluate_programme
 
-from .dialogs import Question, ask
-from .document import ScenarioDocument
+from ..dialogs.questions import Question, ask
+from ..documents.document import ScenarioDocument
+from ..documents.programme import ProgrammeDocument
 from .editor import ScenarioEditor
-from .programme_document import ProgrammeDocument
 
 PROGRAMME_FILTER = "tcoapp programmes and scenarios (*.tco);;All files (*)"
 #: The KPI cards of a programme, in order.
@@ -446,7 +446,7 @@ class ProgrammeWindow(QMainWindow):
         if not path:
             path = ask(self, Question("open_file", "Open a programme or scenario", options={"filter": PROGRAMME_FILTER}))
         if path and not open_programme_path(path):  # a scenario opens in a scenario window
-            from .mainwindow import MainWindow
+            from ..app.mainwindow import MainWindow
 
             window = MainWindow()
             if window.open_file(path) is not None:

@@ -11,7 +11,7 @@ workload: the shared ones (``finance.``, ``facility.``, ``chips``, ``currency``,
 workload), the others that workload alone.
 
 Autosave: :meth:`ProgrammeDocument.autosave` writes the programme atomically into
-the app's autosave folder (the one :mod:`tcoapp.gui.autosave` uses) as
+the app's autosave folder (the one :mod:`tcoapp.gui.documents.autosave` uses) as
 ``programme-<id>.tco`` with a ``.json`` note; :func:`find_recoverable_programmes`
 lists those left by a session that did not close.
 """
