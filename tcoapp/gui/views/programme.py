@@ -445,13 +445,9 @@ class ProgrammeWindow(QMainWindow):
     def open_file(self, path: str | None = None) -> None:
         if not path:
             path = ask(self, Question("open_file", "Open a programme or scenario", options={"filter": PROGRAMME_FILTER}))
-        if path and not open_programme_path(path):  # a scenario opens in a scenario window
-            from ..app.mainwindow import MainWindow
-
-            window = MainWindow()
-            if window.open_file(path) is not None:
-                window.show()
-                _open_windows.add(window)
+        if path and not open_programme_path(path):  # the views layer does not reach up to the scenario window
+            ask(self, Question("info", "Not a programme", f"{Path(path).name} is a scenario, not a programme: open "
+                               "it from a scenario window (File > Open), or import it here as a workload."))
 
     def save(self) -> bool:
         if self.document.path is None:
