@@ -121,7 +121,7 @@ def is_bundled_sample(path: str | Path) -> bool:
 def open_path(window, path: str | Path):
     """Open a file from the command line or the desktop; a bundled sample opens as an untitled copy,
     so Save asks where to write instead of overwriting ``samples/...``."""
-    from .app.programme_window import open_programme_path
+    from .views.programme import open_programme_path
 
     if open_programme_path(path, untitled=is_bundled_sample(path)):  # a programme opens its own window
         return None
@@ -267,13 +267,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.shutdown_for_tests()
         return code
     if args.screenshot:
-        from .app.programme_window import programme_screenshot
+        from .views.programme import programme_screenshot
 
         code = programme_screenshot(app, args.screenshot, args.view, args.size)
         code = screenshot(window, app, args.screenshot, args.view, args.size, args.filter) if code is None else code
         window.shutdown_for_tests()
         return code
-    from .app.programme_window import show_main_window
+    from .views.programme import show_main_window
 
     if show_main_window(window):
         window.show()

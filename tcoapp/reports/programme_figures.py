@@ -93,6 +93,7 @@ def draw_cumulative_split(fig, report: dict):
         ax.grid(axis="y", alpha=0.3)
         axes.append(ax)
     axes[1].legend(loc="upper left", fontsize="small", frameon=False)
+    fig.subplots_adjust(wspace=0.55)  # room for the right panel's money labels
     return axes
 
 

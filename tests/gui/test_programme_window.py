@@ -27,7 +27,7 @@ def programme_file(tmp_path) -> Path:
 
 @pytest.fixture
 def pwindow(qtbot, answers, programme_file):
-    from tcoapp.gui.app.programme_window import open_programme_window
+    from tcoapp.gui.views.programme import open_programme_window
 
     answers.script["save_changes"] = "discard"  # closing an edited window at the end of a test asks
     window = open_programme_window(programme_file)
@@ -188,7 +188,7 @@ def test_budget_table_sums_equal_the_report(pwindow):
     assert opex_total == pytest.approx(sum(report["yearly"]["cash_total"]) - sum(report["yearly"]["capex"]))
 
 
-def test_inference_share_and_industry_sources(pwindow):
+def test_inference_share_and_industry_sources(pwindow, qtbot):
     report = pwindow.report
     shares = pwindow.inference_share_rows()
     y = report["yearly"]
@@ -197,18 +197,22 @@ def test_inference_share_and_industry_sources(pwindow):
     industry = json.loads((Path(samples_dir()).parent / "resources" / "industry.json").read_text())["inference_share"]
     assert pwindow.industry.rowCount() == len(industry)
     assert "Deloitte" in pwindow.industry.item(0, 3).text()
-    for chart in pwindow.charts.values():
-        assert chart.figure.axes
+    qtbot.waitUntil(lambda: not pwindow._charts_timer.isActive())
+    assert pwindow.charts["cost"].figure.axes and not pwindow.charts["share"].figure.axes  # hidden: drawn when shown
+    pwindow.tabs.setCurrentIndex(3)
+    assert pwindow.charts["share"].figure.axes[0].get_title() == "Inference share per year"
 
 
-def test_idle_capacity_chart_draws_inference_unallocated(pwindow):
+def test_idle_capacity_chart_draws_inference_unallocated(pwindow, qtbot):
+    qtbot.waitUntil(lambda: not pwindow._charts_timer.isActive())
+    pwindow.tabs.setCurrentIndex(2)
     line = pwindow.charts["idle"].figure.axes[0].lines[0]
     assert list(line.get_ydata()) == pytest.approx(
         [0.0 if v is None else v for v in pwindow.report["series"]["inference_unallocated"]])
 
 
 def test_file_open_hook_opens_programme_window(qtbot, answers, programme_file, make_window):
-    from tcoapp.gui.app.programme_window import ProgrammeWindow, open_programme_windows
+    from tcoapp.gui.views.programme import ProgrammeWindow, open_programme_windows
 
     window = make_window()
     before = set(open_programme_windows())

@@ -502,7 +502,7 @@ class MainWindow(QMainWindow):
 
     def open_file(self, path: str | Path) -> ScenarioDocument | None:
         """Open a ``.tco`` file; a bad or newer file shows the loader's message and changes nothing."""
-        from tcoapp.gui.app.programme_window import open_programme_path
+        from tcoapp.gui.views.programme import open_programme_path
 
         if open_programme_path(path):  # a programme file opens in the programme window
             return None

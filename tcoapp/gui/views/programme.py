@@ -3,7 +3,7 @@
 Left, the workload list (add, duplicate, remove, move up/down, import a ``.tco``
 scenario); centre, the scenario editor of :mod:`tcoapp.gui.views.editor` showing the
 selected workload as the scenario it is evaluated as (shared sections plus its
-own): its edits go to the :class:`~tcoapp.gui.programme_document.ProgrammeDocument`,
+own): its edits go to the :class:`~tcoapp.gui.documents.programme.ProgrammeDocument`,
 shared paths (finance, facility, chips, calendar, currency) to the shared sections;
 right, the programme's KPI cards and tabs with the charts stacked by workload, the
 budget by year and workload, the idle owned capacity and the inference share per
@@ -35,10 +35,10 @@ from tcoapp.scenario.files import load_scenario
 from tcoapp.scenario.outputs import SUMMARY_LABELS
 from tcoapp.scenario.programme import evaluate_programme
 
-from tcoapp.gui.dialogs.questions import Question, ask
-from tcoapp.gui.documents.document import ScenarioDocument
-from tcoapp.gui.views.editor import ScenarioEditor
-from tcoapp.gui.documents.programme import ProgrammeDocument
+from ..dialogs.questions import Question, ask
+from ..documents.document import ScenarioDocument
+from ..documents.programme import ProgrammeDocument
+from .editor import ScenarioEditor
 
 PROGRAMME_FILTER = "tcoapp programmes and scenarios (*.tco);;All files (*)"
 #: The KPI cards of a programme, in order.
@@ -77,18 +77,35 @@ class _Chart(QWidget):
 
         self.setObjectName(f"programme.chart.{name}")
         self.draw_function = draw
-        self.figure = Figure(figsize=(5, 3), layout="constrained")
+        self.figure = Figure(figsize=(5, 3))
+        self.figure.subplots_adjust(left=0.13, right=0.98, top=0.9, bottom=0.1, wspace=0.5)
         self.canvas = FigureCanvasQTAgg(self.figure)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas)
 
+        self.report: dict | None = None
+        self.stale = True
+
     def show_report(self, report: dict | None) -> None:
-        if report is None:
+        """Draw ``report`` now if visible, else when next shown."""
+        self.report = report
+        self.stale = True
+        if self.isVisible():
+            self.redraw()
+
+    def redraw(self) -> None:
+        if self.report is None:
             self.figure.clear()
         else:
-            self.draw_function(self.figure, report)
+            self.draw_function(self.figure, self.report)
+        self.stale = False
         self.canvas.draw_idle()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self.stale:
+            self.redraw()
 
 
 class ProgrammeWindow(QMainWindow):
@@ -97,10 +114,14 @@ class ProgrammeWindow(QMainWindow):
     Signals
     -------
     evaluated()
-        The KPI cards, tables and charts show the current programme (or its problem).
+        The KPI cards and the budget table show the current programme (or its problem); the charts follow
+        at the next idle moment (visible ones drawn, hidden ones when shown).
+    charts_drawn()
+        The charts were given the current report.
     """
 
     evaluated = Signal()
+    charts_drawn = Signal()
 
     def __init__(self, document: ProgrammeDocument, parent: QWidget | None = None):
         super().__init__(parent)
@@ -221,6 +242,10 @@ class ProgrammeWindow(QMainWindow):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(20)
         self._debounce.timeout.connect(self.evaluate_now)
+        self._charts_timer = QTimer(self)
+        self._charts_timer.setSingleShot(True)
+        self._charts_timer.setInterval(0)
+        self._charts_timer.timeout.connect(self._draw_charts)
         self._autosave = QTimer(self)
         self._autosave.setInterval(AUTOSAVE_SECONDS * 1000)
         self._autosave.timeout.connect(self.autosave_now)
@@ -362,12 +387,16 @@ class ProgrammeWindow(QMainWindow):
             label.setText("—" if report is None else
                           format_value(key, report["summary"][key], programme.currency, programme.start_month))
         self._fill_budget()
-        for chart in self.charts.values():
-            chart.show_report(report)
+        self._charts_timer.start()  # after the KPI cards are painted
         problem = self.problem
         if problem is not None and problem.path.startswith(f"workloads[{self.current_index}]."):
             problem = ScenarioError(problem.rule, path=problem.path.split(".", 1)[1], value=problem.value)
         self.editor.show_evaluation(None, problem)
+
+    def _draw_charts(self) -> None:
+        for chart in self.charts.values():
+            chart.show_report(self.report)
+        self.charts_drawn.emit()
 
     def _fill_budget(self) -> None:
         table = self.budget
@@ -416,13 +445,9 @@ class ProgrammeWindow(QMainWindow):
     def open_file(self, path: str | None = None) -> None:
         if not path:
             path = ask(self, Question("open_file", "Open a programme or scenario", options={"filter": PROGRAMME_FILTER}))
-        if path and not open_programme_path(path):  # a scenario opens in a scenario window
-            from tcoapp.gui.app.mainwindow import MainWindow
-
-            window = MainWindow()
-            if window.open_file(path) is not None:
-                window.show()
-                _open_windows.add(window)
+        if path and not open_programme_path(path):  # the views layer does not reach up to the scenario window
+            ask(self, Question("info", "Not a programme", f"{Path(path).name} is a scenario, not a programme: open "
+                               "it from a scenario window (File > Open), or import it here as a workload."))
 
     def save(self) -> bool:
         if self.document.path is None:
@@ -518,8 +543,10 @@ def programme_screenshot(app, out: str, view: str, size: str = "1280x800") -> in
     for _ in range(5):
         app.processEvents()
     window.evaluate_now()
+    window._draw_charts()
     for chart in window.charts.values():
-        chart.canvas.draw()
+        if chart.isVisible():
+            chart.canvas.draw()
     for _ in range(5):
         app.processEvents()
     if not window.grab().save(out, "PNG"):
