@@ -1,5 +1,9 @@
 """The lifetime cost model (version 2) of ``docs/methodology.md``, vectorised over scenarios.
 
+Why one long file: the model is one vectorised pass whose sections share the batch's
+intermediate arrays (sections 3 to 5 of the methodology, in order); splitting it would pass dozens of
+arrays between modules and hide the order the methodology is written in.
+
 Every numeric input is a scalar or an array of shape ``(S,)``; every monthly
 output has shape ``(S, M)``. One scenario is a batch of one: there is a single
 code path. Time is the only loop, and only where it carries state (the owned

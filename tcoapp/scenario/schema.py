@@ -1,5 +1,9 @@
 """The scenario: every input of the lifetime cost model (``docs/methodology.md`` section 2).
 
+Why one long file: every section model, its field rules and the dotted-path helpers
+are one schema that pydantic resolves together; the length is the field descriptions users see as
+tooltips, one per field.
+
 The models mirror the ``.tco`` file field for field, with the same names, units,
 defaults and rules. They are strict (a number must be written as a number, an
 integer as an integer, and ``true`` is not a number), reject unknown fields and

@@ -1,4 +1,9 @@
-"""The main window: open documents, the editor, the result views, menus, files and autosave."""
+"""The main window: open documents, the editor, the result views, menus, files and autosave.
+
+Why one long file: the window wires menus, files, autosave and the views together; the
+save and file flow it holds was being reworked (no lost work) while the GUI was reorganised, so
+splitting it into an actions module and a files module is the next step.
+"""
 
 from __future__ import annotations
 

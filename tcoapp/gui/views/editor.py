@@ -1,5 +1,8 @@
 """The scenario editor: one scrollable form, every section visible and collapsible, with a filter.
 
+Why one long file: the form, its filter and the field widgets it builds share one
+field-to-widget map; the widgets themselves live in gui/widgets.
+
 The numeric rows are generated from :func:`~tcoapp.scenario.schema.numeric_field_paths`
 (title, unit, description, bounds, rule); the categorical fields and the chip
 pickers are explicit rows. Every input widget's ``objectName`` and accessible

@@ -1,5 +1,8 @@
 """Live results: the debounced evaluation of the active document, KPI cards and chart panels.
 
+Why one long file: the evaluator, the KPI cards (with their formulas for "why this
+number") and the overview share the evaluation they show; the chart canvas lives in gui/charts.
+
 One :class:`LiveEvaluator` per window runs the engine on the main thread (a
 single scenario takes a few milliseconds) a short moment after the last edit,
 so a spin-box storm costs one evaluation, and hands the report to every view.
