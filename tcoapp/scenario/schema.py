@@ -704,7 +704,7 @@ def numeric_field_paths() -> dict[str, NumericField]:
     --------
     >>> fields = numeric_field_paths()
     >>> fields["facility.pue"].rule
-    'must be >= 1'
+    'must be between 1 and 10'
     >>> fields["inference.samples"].is_int, fields["inference.max_requests_per_day"].nullable
     (True, True)
     """
