@@ -1,4 +1,4 @@
-"""``tcoapp-cli`` on programme files (``"format": "tcoapp-programme"``, MODEL.md section 6).
+"""``tcoapp-cli`` on programme files (``"format": "tcoapp-programme"``, methodology section 6).
 
 ``report``, ``validate``, ``export`` (CSV), ``tornado``, ``montecarlo``, ``solve``,
 ``sweep`` and ``compare`` accept a programme where they accept a scenario; the

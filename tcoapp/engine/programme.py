@@ -1,4 +1,4 @@
-"""Programmes: several workloads on one calendar, with shared owned fleets (MODEL.md section 6).
+"""Programmes: several workloads on one calendar, with shared owned fleets (methodology section 6).
 
 A programme of W workloads is one engine batch of W rows; K variants of it (a
 tornado, a sweep, a Monte Carlo) are one batch of ``K * W`` rows, variant-major
@@ -22,11 +22,11 @@ from . import model
 from .finance import irr_annual, npv
 from .model import HOURS, NAN, Result, run
 
-#: The owned series a pool allocates to its members (MODEL.md 6), with the fleet's key for each.
+#: The owned series a pool allocates to its members (methodology 6), with the fleet's key for each.
 ALLOCATED = {"inference_compute": None, "inference_energy": "energy", "inference_facility": "facility",
              "chips": "alive", "capex": "capex", "depreciation": "depreciation"}
 
-#: Summary keys that are per workload only (MODEL.md 6).
+#: Summary keys that are per workload only (methodology 6).
 WORKLOAD_ONLY_KEYS = ("training_chips", "replica_chips", "replica_prefill_tokens_per_s",
                       "replica_decode_tokens_per_s", "replica_batch", "tokens_per_s_per_user", "answer_seconds")
 

@@ -1,4 +1,4 @@
-"""Qt-free chart builders and tables of a programme report (MODEL.md section 6).
+"""Qt-free chart builders and tables of a programme report (methodology section 6).
 
 ``report`` is the ``tcoapp-programme-report`` document of
 :func:`tcoapp.reports.programme_report.build_programme_report`. Each ``draw_*``

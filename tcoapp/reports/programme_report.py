@@ -1,4 +1,4 @@
-"""The programme report: JSON document, readable summary and CSV tables (MODEL.md section 6).
+"""The programme report: JSON document, readable summary and CSV tables (methodology section 6).
 
 ``build_programme_report`` gives ``series``, ``summary`` and ``yearly`` for the
 programme (with ``inference_unallocated``, the idle owned capacity) and

@@ -18,7 +18,7 @@ def build_report(scenario, result: Result, index: int = 0) -> dict:
     """The ``tcoapp-report`` JSON document of scenario ``index`` of a result.
 
     Keys: format, version, scenario, currency, months (``YYYY-MM``), series
-    (every MODEL.md series), summary (every key; null where undefined), yearly.
+    (every docs/methodology.md series), summary (every key; null where undefined), yearly.
     """
     yearly = result.yearly
     return {

@@ -1,4 +1,4 @@
-"""Programmes: several workloads on one calendar (``shared/MODEL.md`` section 6).
+"""Programmes: several workloads on one calendar (``docs/methodology.md`` section 6).
 
 A programme file is a ``.tco`` file with ``"format": "tcoapp-programme"`` and
 ``"schema_version": 1``. It holds the sections every workload shares (currency,

@@ -4,7 +4,7 @@ A programme's inputs are named ``WORKLOAD/section.field`` (``Chat/inference.annu
 for a workload's own fields and ``finance.field`` / ``facility.field`` for the shared
 ones. Each question is still one engine batch: K variants of a programme of W
 workloads are one batch of ``K * W`` rows (:class:`ProgrammeRunner`), and the metric
-is the programme's summary key (MODEL.md section 6). The engine-side tools of
+is the programme's summary key (methodology section 6). The engine-side tools of
 :mod:`tcoapp.engine.sensitivity` are reused with this runner.
 """
 

@@ -94,7 +94,7 @@ CHOICE_LABELS = {
     "inference.precision": {"bf16": "BF16", "fp8": "FP8", "fp4": "FP4"},
 }
 
-#: Formulas shown in tooltips (MODEL.md), for the fields whose effect is not obvious.
+#: Formulas shown in tooltips (methodology), for the fields whose effect is not obvious.
 FORMULAS = {
     "inference.requests_per_day": "requests(m) = Q(m) × 365/12, Q(m) = min(ceiling, requests/day × (1 + growth)^((m − launch)/12))",
     "inference.annual_growth": "Q(m) = min(ceiling, requests/day × (1 + growth)^((m − launch)/12))",

@@ -1,4 +1,4 @@
-"""The programme window: several workloads on one calendar (MODEL.md section 6).
+"""The programme window: several workloads on one calendar (methodology section 6).
 
 Left, the workload list (add, duplicate, remove, move up/down, import a ``.tco``
 scenario); centre, the scenario editor of :mod:`tcoapp.gui.views.editor` showing the
