@@ -16,7 +16,7 @@ class ServingView(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        from tcoapp.gui.views.results import ChartPanel
+        from tcoapp.gui.charts.panel import ChartPanel
 
         self.setObjectName("view.serving")
         self.note = QLabel()
