@@ -698,7 +698,7 @@ class MainWindow(QMainWindow):
     # -- evaluation --------------------------------------------------------------------------------
     def redraw_charts(self, *_args) -> None:
         """Redraw every chart in the current palette (after a light/dark switch)."""
-        from tcoapp.gui.views.results import ChartPanel
+        from tcoapp.gui.charts.panel import ChartPanel
 
         for panel in self.findChildren(ChartPanel):
             if panel.data is not None:

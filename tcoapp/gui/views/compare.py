@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 from tcoapp.reports.report import format_value
 
 from tcoapp.gui.widgets.formatting import compact_money, compact_number, count_text, short_value
-from tcoapp.gui.views.results import ChartPanel, evaluate_scenario
+from tcoapp.gui.charts.panel import ChartPanel
+from tcoapp.gui.views.results import evaluate_scenario
 
 if TYPE_CHECKING:
     from tcoapp.gui.documents.host import ViewHost

@@ -38,7 +38,7 @@ from tcoapp.scenario.schema import Scenario, get_path
 
 from tcoapp.gui.views.editor import ERROR_STYLE
 from tcoapp.gui.widgets.formatting import compact_money
-from tcoapp.gui.views.results import ChartPanel
+from tcoapp.gui.charts.panel import ChartPanel
 from tcoapp.gui.widgets.numberbox import NumberBox
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ from tcoapp.scenario.schema import Scenario, get_path, numeric_field_paths
 
 from tcoapp.gui.dialogs.questions import Question, ask
 from tcoapp.gui.widgets.formatting import short_value
-from tcoapp.gui.views.results import ChartPanel
+from tcoapp.gui.charts.panel import ChartPanel
 from tcoapp.gui.widgets.numberbox import NumberBox
 from tcoapp.gui.widgets.pickers import (
     MC_METRICS, field_combo, metric_combo, select_field, metric_label, metric_unit, number_box, sensitivity_module,
@@ -158,7 +158,7 @@ def chart_rows(tornado: dict, limit: int = TORNADO_ROWS) -> dict:
 
 def draw_tornado_chart(fig, tornado: dict) -> None:
     """The reports package's tornado chart (a plain fallback while it is missing)."""
-    from tcoapp.gui.views.results import figure_function
+    from tcoapp.gui.charts.panel import figure_function
 
     draw = figure_function("tcoapp.reports.figures:draw_tornado")
     if draw is None:

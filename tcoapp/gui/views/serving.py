@@ -16,7 +16,7 @@ class ServingView(QWidget):
 
     def __init__(self, source=None, parent: QWidget | None = None):
         super().__init__(parent)
-        from tcoapp.gui.views.results import ChartPanel
+        from tcoapp.gui.charts.panel import ChartPanel
 
         #: ``source()`` gives the scenario to show (the window's active one); None: show_scenario only.
         self.source = source
