@@ -264,8 +264,8 @@ def test_quitting_with_unsaved_changes_and_discarding_prints_nothing_on_stderr(t
 
 KILL_SCRIPT = textwrap.dedent("""
     import os, signal, sys
-    from tcoapp.gui import autosave
-    from tcoapp.gui.dialogs import set_answerer
+    from tcoapp.gui.documents import autosave
+    from tcoapp.gui.dialogs.questions import set_answerer
     from tcoapp.gui.main import build_window, make_application
 
     step, path = sys.argv[1], sys.argv[2]
