@@ -205,10 +205,12 @@ def apply_design(scenario: Scenario, design: planner.Design) -> Scenario:
     """The scenario with a design's parameters and training tokens (a dense model, training compute ``6 N D``).
 
     Sets ``model.params_billion`` and ``model.active_params_billion`` to N,
-    ``training.tokens_trillion`` to D and clears ``training.compute_flops``.
+    ``training.tokens_trillion`` to D and clears ``training.compute_flops`` and the
+    mixture-of-experts fields (the planner's model is dense).
     """
     billions = design.params / 1e9
     return with_values(scenario, {"model.params_billion": billions, "model.active_params_billion": billions,
+                                  "model.experts": None, "model.experts_per_token": None,
                                   "training.tokens_trillion": design.tokens / 1e12, "training.compute_flops": None})
 
 
