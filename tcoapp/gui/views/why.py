@@ -118,7 +118,7 @@ class WhyPanel(QDialog):
             self.inputs.setItem(r, 1, number)
             self.inputs.setItem(r, 2, QTableWidgetItem(source))
         self.inputs.resizeColumnsToContents()
-        from tcoapp.gui.views.sensitivity import METRICS
+        from tcoapp.gui.widgets.pickers import METRICS
 
         self.tornado_button.setEnabled(key in METRICS)
         self.tornado_button.setToolTip("Which inputs move this number most" if key in METRICS
