@@ -28,7 +28,7 @@ from . import files
 from .errors import NO_VALUE, ScenarioError, rule_violation, scenario_error_from_validation
 from .schema import (
     Business, ChipList, Distribution, Facility, Finance, Inference, ModelSpec, Scenario, Training, _field, _section,
-    _StrictModel, _CURRENCY_CODE, _YEAR_MONTH, numeric_field_paths,
+    _StrictModel, check_currency_code, check_start_month, numeric_field_paths,
 )
 
 PROGRAMME_FORMAT = "tcoapp-programme"
@@ -124,16 +124,12 @@ class Programme(_StrictModel):
     @field_validator("currency")
     @classmethod
     def _currency_code(cls, currency: str) -> str:
-        if not _CURRENCY_CODE.fullmatch(currency):
-            raise rule_violation('must be a 3-letter capital currency code such as "USD"')
-        return currency
+        return check_currency_code(currency)
 
     @field_validator("start_month")
     @classmethod
     def _year_month(cls, start_month: str) -> str:
-        if not _YEAR_MONTH.fullmatch(start_month):
-            raise rule_violation('must be a month written YYYY-MM, e.g. "2026-01"')
-        return start_month
+        return check_start_month(start_month)
 
     @field_validator("workloads")
     @classmethod

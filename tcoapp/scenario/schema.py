@@ -577,6 +577,22 @@ _CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 _YEAR_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 
+def check_currency_code(currency: str) -> str:
+    """The rule of ``currency`` (scenarios and programmes): three capital letters."""
+    if not _CURRENCY_CODE.fullmatch(currency):
+        raise rule_violation('must be a 3-letter capital currency code such as "USD"')
+    return currency
+
+
+def check_start_month(start_month: str) -> str:
+    """The rule of ``start_month`` (scenarios and programmes): ``YYYY-MM`` between 1990-01 and 2200-12."""
+    if not _YEAR_MONTH.fullmatch(start_month):
+        raise rule_violation('must be a month written YYYY-MM, e.g. "2026-01"')
+    if not 1990 <= int(start_month[:4]) <= 2200:
+        raise rule_violation("must be a month between 1990-01 and 2200-12")
+    return start_month
+
+
 class Scenario(_StrictModel):
     """A complete ``.tco`` scenario: the programme whose lifetime cost is computed."""
 
@@ -621,18 +637,12 @@ class Scenario(_StrictModel):
     @field_validator("currency")
     @classmethod
     def _currency_code(cls, currency: str) -> str:
-        if not _CURRENCY_CODE.fullmatch(currency):
-            raise rule_violation('must be a 3-letter capital currency code such as "USD"')
-        return currency
+        return check_currency_code(currency)
 
     @field_validator("start_month")
     @classmethod
     def _year_month(cls, start_month: str) -> str:
-        if not _YEAR_MONTH.fullmatch(start_month):
-            raise rule_violation('must be a month written YYYY-MM, e.g. "2026-01"')
-        if not 1990 <= int(start_month[:4]) <= 2200:
-            raise rule_violation("must be a month between 1990-01 and 2200-12")
-        return start_month
+        return check_start_month(start_month)
 
     @model_validator(mode="after")
     def _ends_after_launch(self) -> Scenario:
