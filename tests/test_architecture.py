@@ -138,3 +138,12 @@ def test_the_cli_runs_without_loading_qt_pandas_or_matplotlib():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "", f"the CLI loaded: {result.stdout.strip()}"
+
+
+def test_every_package_is_listed_in_pyproject():
+    """setuptools ships only the packages pyproject lists; an editable install hides a missing one."""
+    import tomllib
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(p.relative_to(REPO).parts[:-1]) for p in (REPO / "tcoapp").rglob("__init__.py")}
+    assert found - listed == set(), f"packages missing from pyproject.toml: {sorted(found - listed)}"
