@@ -500,6 +500,7 @@ class Evaluator:
         self._compiled_cache: dict[tuple, Callable] = {}
         self._shapes: dict[tuple, list] = {}
         self._name_refs: dict[tuple, Ref] = {}
+        self._ranges: dict[tuple, list] = {}
         self._active: set = set()
         self._depth = 0
         for title, ws in self.sheets.items():
@@ -614,6 +615,10 @@ class Evaluator:
 
     def range_values(self, ref: Ref) -> list:
         """The values of a reference, row by row, as one flat list."""
+        key = (ref.sheet, ref.r1, ref.c1, ref.r2, ref.c2)
+        out = self._ranges.get(key)
+        if out is not None:
+            return out
         cell, get = self.cell, self.values.get
         sheet = ref.sheet
         out = []
@@ -623,6 +628,7 @@ class Evaluator:
                 if value is _ABSENT or value.__class__ is _UnsupportedValue:
                     value = cell(sheet, r, c)
                 out.append(value)
+        self._ranges[key] = out  # the values of computed cells never change
         return out
 
     def sheet_title(self, name: str | None, host_sheet: str) -> str:
