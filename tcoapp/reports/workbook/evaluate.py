@@ -621,6 +621,12 @@ class Evaluator:
             return out
         cell, get = self.cell, self.values.get
         sheet = ref.sheet
+        if ref.c1 == ref.c2 and ref.r2 > ref.r1:  # a growing window ($X$4:X9 after $X$4:X8): one more cell
+            shorter = self._ranges.get((sheet, ref.r1, ref.c1, ref.r2 - 1, ref.c2))
+            if shorter is not None:
+                out = shorter + [cell(sheet, ref.r2, ref.c1)]
+                self._ranges[key] = out
+                return out
         out = []
         for r in range(ref.r1, ref.r2 + 1):
             for c in range(ref.c1, ref.c2 + 1):
