@@ -567,7 +567,7 @@ class Evaluator:
             try:
                 self._compute(top)
             except _TooDeep as deep:
-                if deep.key in stack:  # cannot happen: a cell on the stack is not active
+                if deep.key in stack:  # a cell waiting below needs this one, which needs it: a cycle
                     values[deep.key] = _UnsupportedValue("circular reference")
                 stack.append(deep.key)
             else:
