@@ -896,12 +896,6 @@ def _broadcast(a, b, fn):
     return Arr(out)
 
 
-def _binary(op, a, b):
-    if isinstance(a, Arr) or isinstance(b, Arr):
-        return _broadcast(a, b, op)
-    return op(a, b)
-
-
 def _arith(fn):
     def op(a, b):
         if a.__class__ is float and b.__class__ is float:
