@@ -151,12 +151,18 @@ def _reason(error: OSError) -> str:
 
 def write_excel(path, scenario, result=None, *, tornado: Mapping | None = None, monte_carlo=None,
                 warnings: list[str] | None = None) -> Path:
-    """Write the workbook of :func:`tcoapp.reports.workbook.build_workbook` to ``path`` atomically."""
+    """Write the workbook of :func:`tcoapp.reports.workbook.build_workbook` to ``path`` atomically.
+
+    Every formula is saved with its computed value cached beside it
+    (:func:`tcoapp.reports.workbook.evaluate.save_workbook`), so viewers that do
+    not recalculate show the numbers; spreadsheets still recalculate on opening.
+    """
     check_file_target(path)  # fail before the work of building
     from .workbook import build_workbook
+    from .workbook.evaluate import save_workbook
 
     workbook = build_workbook(scenario, result, tornado=tornado, monte_carlo=monte_carlo, warnings=warnings)
-    return write_atomically(path, workbook.save)
+    return write_atomically(path, lambda temporary: save_workbook(workbook, temporary))
 
 
 #: Significant digits written to CSV: a cent on a trillion, without binary noise such as

@@ -1,10 +1,11 @@
 """Recalculate .xlsx files with LibreOffice headless (the recipe of shared/DESIGN.md).
 
-openpyxl writes formulas without cached values, so a workbook is only proven by
-a real spreadsheet engine computing it. LibreOffice recalculates every formula
-of an .xlsx on load only when its profile sets ``OOXMLRecalcMode`` to 0 ("always");
-the converted copy then carries the computed values, which openpyxl reads with
-``data_only=True``.
+Exported workbooks carry cached values computed by tcoapp's own evaluator
+(``tcoapp.reports.workbook.evaluate``); a workbook is only proven by a real
+spreadsheet engine computing it independently. LibreOffice recalculates every
+formula of an .xlsx on load (ignoring the cached values) only when its profile
+sets ``OOXMLRecalcMode`` to 0 ("always"); the converted copy then carries
+LibreOffice's values, which openpyxl reads with ``data_only=True``.
 
 Conversions take a second or more each: :func:`recalculate` converts a batch of
 files in a few ``soffice`` processes running side by side (one profile each,

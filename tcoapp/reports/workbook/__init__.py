@@ -35,8 +35,14 @@ that a finance user can follow, audit and change every number:
     When solver results are passed in: the tornado table and chart, percentiles.
 
 Only functions that Excel 2010 and LibreOffice both know are used; no macros.
-openpyxl writes formulas without cached values: a spreadsheet computes them on
-opening (Excel always, LibreOffice when told to recalculate on load).
+openpyxl alone writes formulas without cached values, so the workbook is saved
+through :func:`.evaluate.save_workbook`: it computes every formula (a small
+evaluator of exactly this formula vocabulary, with Excel's semantics) and
+writes each result as the formula's cached value. Viewers that never
+recalculate (file previews, ``pandas.read_excel``, openpyxl ``data_only=True``)
+show the numbers; ``fullCalcOnLoad`` is still set, so Excel and LibreOffice
+recompute everything on opening. Tests check every cached value against
+LibreOffice's recalculation.
 
 How the formulas handle the hard parts:
 
