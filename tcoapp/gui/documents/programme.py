@@ -174,6 +174,8 @@ class ProgrammeDocument(QObject):
         to the workload. Raises ScenarioError (naming ``workloads[i].path`` for a workload rule)."""
         programme = self._programme
         workload = programme.workloads[index]
+        if "name" in values:
+            self._check_new_name(index, values["name"])
         scenario = with_values(workload_scenario(programme, index), dict(values))
         data = programme.model_dump()
         shared = [p for p in values if is_shared_path(p)]
@@ -188,6 +190,8 @@ class ProgrammeDocument(QObject):
             entry.pop("training")  # left out stays left out unless the user edits training
         data["workloads"][index] = entry
         after = _validated(data)
+        if label is None and list(values) == ["name"]:
+            label = f"Rename workload {workload.name} to {scenario.name}"
         if label is None:
             titles = ", ".join(field_title(p) for p in values)
             label = f"Change {titles} (shared)" if shared else f"Change {workload.name}: {titles}"
@@ -200,7 +204,15 @@ class ProgrammeDocument(QObject):
             raise ScenarioError("is not a shared field of a programme", path=bad[0])
         return self.set_scenario_values(0, values, label)
 
+    def _check_new_name(self, index: int, name: Any) -> None:
+        """A workload's new name may not be another workload's (the error names the renamed one)."""
+        for other, existing in enumerate(self._programme.names):
+            if other != index and existing == name:
+                raise ScenarioError(f"is already the name of workloads[{other}]; names must be unique",
+                                    path=f"workloads[{index}].name", value=name)
+
     def rename_workload(self, index: int, name: str) -> bool:
+        self._check_new_name(index, name)
         data = self._programme.model_dump()
         old = data["workloads"][index]["name"]
         data["workloads"][index]["name"] = name

@@ -329,6 +329,11 @@ class ProgrammeWindow(QMainWindow):
                                f"{Path(path).name} is now the workload {name!r}. These of its values are shared by "
                                f"the programme and were left behind (the programme's are used):",
                                detail="\n".join(left), options={"left_behind": left}))
+        else:
+            ask(self, Question("info", "Scenario imported",
+                               f"{Path(path).name} is now the workload {name!r}. Nothing was left behind: its "
+                               "shared values (finance, facility, chips, calendar, currency) are the programme's.",
+                               options={"left_behind": []}))
 
     # -- evaluation ------------------------------------------------------------------------------
     def evaluate_now(self) -> None:
