@@ -74,6 +74,13 @@ def _workload_from_scenario(scenario: Scenario, name: str, notes: str) -> dict:
     return data
 
 
+def _renamed_uncertainty(uncertainty: dict, old: str, new: str) -> dict:
+    """The uncertainty section with workload ``old``'s inputs ("old/section.field") named for ``new``."""
+    prefix = f"{old}/"
+    return {(f"{new}/{key[len(prefix):]}" if key.startswith(prefix) else key): value
+            for key, value in uncertainty.items()}
+
+
 class ProgrammeCommand(QUndoCommand):
     """One labelled change of the programme: swaps the whole (immutable) programme.
 
@@ -189,6 +196,8 @@ class ProgrammeDocument(QObject):
         if not had_training and not any(p.startswith("training.") for p in values):
             entry.pop("training")  # left out stays left out unless the user edits training
         data["workloads"][index] = entry
+        if scenario.name != workload.name:  # a renamed workload keeps its uncertain inputs
+            data["uncertainty"] = _renamed_uncertainty(data.get("uncertainty", {}), workload.name, scenario.name)
         after = _validated(data)
         if label is None and list(values) == ["name"]:
             label = f"Rename workload {workload.name} to {scenario.name}"
@@ -208,7 +217,8 @@ class ProgrammeDocument(QObject):
         """A workload's new name may not be another workload's (the error names the renamed one)."""
         for other, existing in enumerate(self._programme.names):
             if other != index and existing == name:
-                raise ScenarioError(f"is already the name of workloads[{other}]; names must be unique",
+                raise ScenarioError(f"is already the name of another workload (workloads[{other}]); names must "
+                                    "be unique",
                                     path=f"workloads[{index}].name", value=name)
 
     def rename_workload(self, index: int, name: str) -> bool:
@@ -216,6 +226,7 @@ class ProgrammeDocument(QObject):
         data = self._programme.model_dump()
         old = data["workloads"][index]["name"]
         data["workloads"][index]["name"] = name
+        data["uncertainty"] = _renamed_uncertainty(data.get("uncertainty", {}), old, name)
         try:
             after = _validated(data)
         except ScenarioError as error:

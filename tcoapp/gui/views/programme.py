@@ -61,7 +61,13 @@ class WorkloadView(ScenarioDocument):
         self.index = index
 
     def set_values(self, values, label=None, mergeable=False) -> bool:  # noqa: D102 - see ScenarioDocument
-        return self.programme_document.set_scenario_values(self.index, values, label, mergeable)
+        try:
+            return self.programme_document.set_scenario_values(self.index, values, label, mergeable)
+        except ScenarioError as error:  # the editor names this workload's fields by their scenario paths
+            prefix = f"workloads[{self.index}]."
+            if error.path.startswith(prefix):
+                raise ScenarioError(error.rule, path=error.path[len(prefix):], value=error.value) from None
+            raise
 
     def replace_scenario(self, scenario, label: str) -> bool:
         raise ScenarioError("whole-scenario replacement is not available in a programme workload")
@@ -579,11 +585,21 @@ def show_main_window(main_window) -> bool:
 
 #: ``--view`` of a programme window screenshot: the tab it shows.
 SCREENSHOT_TABS = {"overview": 0, "budget": 1, "idle": 2, "share": 3}
+#: The views only a programme window has (the others are the scenario window's too).
+PROGRAMME_ONLY_VIEWS = ("budget", "idle", "share")
 
 
 def programme_screenshot(app, out: str, view: str, size: str = "1280x800") -> int | None:
-    """Render the (first) open programme window to ``out``: 0 written, 1 failed, None no programme is open."""
+    """Render the (first) open programme window to ``out``: 0 written, 1 failed, None no programme is open.
+
+    A programme view (budget, idle, share) asked for with no programme open shows the bundled sample
+    programme (as an untitled copy)."""
     windows = open_programme_windows()
+    if not windows and view in PROGRAMME_ONLY_VIEWS:
+        from tcoapp.paths import samples_dir
+
+        open_programme_window(samples_dir() / "company-programme.tco", untitled=True)
+        windows = open_programme_windows()
     if not windows:
         return None
     window = windows[0]
