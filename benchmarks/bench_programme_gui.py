@@ -47,7 +47,7 @@ def main(argv=None) -> int:
     window.select_workload(1)
     QTest.qWait(600)
     spin = window.editor.input_widget("inference.annual_growth")
-    typed, charts, direct, engine, cpu = [], [], [], [], []
+    typed, charts, direct, engine, cpu, cpu_kpi = [], [], [], [], [], []
     ways: dict[str, int] = {}
     for i in range(args.edits):
         loop = QEventLoop()
@@ -60,6 +60,7 @@ def main(argv=None) -> int:
         window.evaluated.disconnect(loop.quit)
         window.repaint()
         typed.append(time.perf_counter() - start)
+        cpu_kpi.append(time.process_time() - cpu_start)
         loop = QEventLoop()
         window.charts_drawn.connect(loop.quit)
         QTimer.singleShot(5000, loop.quit)
@@ -85,6 +86,7 @@ def main(argv=None) -> int:
     print(f"{'  without the debounce':<55} median {ms(direct):5.0f} ms")
     print(f"{'Programme edit -> visible charts drawn too (as typed)':<55} median {ms(charts):5.0f} ms   "
           "(target < 100 ms)")
+    print(f"{'  CPU per edit to the KPI cards':<55} median {ms(cpu_kpi):5.0f} ms")
     print(f"{'  CPU per edit (KPI cards and charts)':<55} median {ms(cpu):5.0f} ms")
     print(f"{'  engine alone (evaluate_programme)':<55} median {ms(engine):5.1f} ms")
     if ways:
