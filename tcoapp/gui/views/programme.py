@@ -9,8 +9,16 @@ right, the programme's KPI cards and tabs with the charts stacked by workload, t
 budget by year and workload, the idle owned capacity and the inference share per
 year beside the industry figures with their sources.
 
-Every change re-evaluates the programme (one engine batch of W rows, about 20 ms
-for the sample) after a 20 ms debounce, as the scenario window does.
+Every change re-evaluates the programme (one engine batch of W rows, about 10 ms
+for the sample) after a 20 ms debounce, as the scenario window does. The charts are
+:class:`~tcoapp.reports.programme_figures` ReportChart classes in
+:class:`~tcoapp.gui.charts.panel.ChartPanel`: built once per shape, then updated in
+place and blitted, the y axes redrawn only when an edit moves their limits
+(``benchmarks/bench_programme_gui.py`` measures it).
+
+Files as in the scenario window: Save first asks what to do if the file changed on
+disk since it was read or written (reload, overwrite, save as); a read-only file is
+refused; autosaved programmes are offered at start-up (:func:`recover_programmes`).
 """
 
 from __future__ import annotations
