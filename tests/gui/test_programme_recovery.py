@@ -327,3 +327,17 @@ def test_killed_with_unsaved_programme_the_next_start_recovers_it(tmp_path, prog
     again = run("recover")
     assert again.stdout.split() == ["1", str(programme_file), "0.9"], again.stderr
     assert load_programme(programme_file).workloads[3].inference.annual_growth == 0.3, "never saved by itself"
+
+
+def test_an_edit_is_autosaved_seconds_later_and_undoing_it_forgets_the_autosave(pwindow, qtbot):
+    from tcoapp.gui.views.programme import AUTOSAVE_DELAY_MS
+
+    _edit_growth(pwindow, 0.9)
+    autosaved = autosave.programme_session_folder() / f"{pwindow.document.autosave_id}.tco"
+    assert pwindow.autosave_soon.isActive() and not autosaved.exists()
+    qtbot.waitUntil(autosaved.exists, timeout=AUTOSAVE_DELAY_MS + 3000)  # not only every 30 s
+    assert load_programme(autosaved).workloads[3].inference.annual_growth == 0.9
+    pwindow.undo_action.trigger()
+    assert not pwindow.document.dirty
+    pwindow.autosave_now()
+    assert not autosaved.exists()

@@ -51,6 +51,8 @@ PROGRAMME_FILTER = "tcoapp programmes and scenarios (*.tco);;All files (*)"
 KPI_KEYS = ("total_cost", "training_cost", "inference_cost", "inference_share", "npv_total", "peak_chips",
             "energy_mwh", "cost_per_million_tokens", "revenue_total", "profit", "payback_month", "irr")
 AUTOSAVE_SECONDS = 30
+#: An edit is autosaved this long after typing stops (as in the scenario window), and at the latest every 30 s.
+AUTOSAVE_DELAY_MS = 2_000
 _FIGURES = "tcoapp.reports.programme_figures"
 #: The charts (key, title, ReportChart class of tcoapp.reports.programme_figures): built once, then updated
 #: in place and blitted by ChartPanel as the scenario window's charts are.
@@ -229,6 +231,10 @@ class ProgrammeWindow(QMainWindow):
         self._autosave.setInterval(AUTOSAVE_SECONDS * 1000)
         self._autosave.timeout.connect(self.autosave_now)
         self._autosave.start()
+        self.autosave_soon = QTimer(self)  # restarted by every edit: a burst of typing is one autosave
+        self.autosave_soon.setSingleShot(True)
+        self.autosave_soon.setInterval(AUTOSAVE_DELAY_MS)
+        self.autosave_soon.timeout.connect(self.autosave_now)
         document.changed.connect(self._on_document_changed)
         # bound methods, not lambdas: Qt drops them when this window is destroyed (before its document's
         # undo stack sends its last cleanChanged)
@@ -303,6 +309,7 @@ class ProgrammeWindow(QMainWindow):
         self._fill_list(self.current_index if select < 0 else select)
         self._update_title()
         self._debounce.start()
+        self.autosave_soon.start()
 
     def _guard(self, title: str, action):
         try:
@@ -438,11 +445,15 @@ class ProgrammeWindow(QMainWindow):
 
     # -- files -----------------------------------------------------------------------------------
     def autosave_now(self) -> Path | None:
+        """Autosave the unsaved programme (or forget the autosave of a clean one); the file written or None."""
+        self.autosave_soon.stop()
         if not self.document.dirty:
+            self.document.remove_autosave()  # e.g. undone back to the saved version
             return None
         try:
             return self.document.autosave()
-        except (OSError, ScenarioError):
+        except (OSError, ScenarioError) as error:
+            self.statusBar().showMessage(f"Autosave failed: {error}")
             return None
 
     def open_file(self, path: str | None = None) -> None:
@@ -512,6 +523,7 @@ class ProgrammeWindow(QMainWindow):
                 event.ignore()
                 return
         self._autosave.stop()
+        self.autosave_soon.stop()
         self.document.remove_autosave()
         _open_windows.discard(self)
         event.accept()
