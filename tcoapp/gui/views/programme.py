@@ -525,11 +525,12 @@ class ProgrammeWindow(QMainWindow):
         self._autosave.stop()
         self.autosave_soon.stop()
         self.document.remove_autosave()
-        _open_windows.discard(self)
+        _open_windows.pop(self, None)
         event.accept()
 
 
-_open_windows: set = set()
+#: The open programme windows, oldest first (a dict: ordered, unlike a set).
+_open_windows: dict = {}
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -551,7 +552,7 @@ def open_programme_window(path: str | Path, untitled: bool = False) -> Programme
     if untitled:
         document._path = None
     window = ProgrammeWindow(document)
-    _open_windows.add(window)
+    _open_windows[window] = None
     return window
 
 
@@ -568,7 +569,7 @@ def recover_programmes(items: list[RecoveredProgramme]) -> tuple[int, int]:
         document = ProgrammeDocument(item.programme, item.original_path)
         document.disk_stamp = item.disk_stamp
         window = ProgrammeWindow(document)
-        _open_windows.add(window)
+        _open_windows[window] = None
         document.mark_dirty()
         window.show()
         for stale in same:
@@ -595,6 +596,7 @@ def open_programme_path(path: str | Path, untitled: bool = False) -> bool:
 
 
 def open_programme_windows() -> list[ProgrammeWindow]:
+    """The open programme windows, oldest first."""
     return [w for w in _open_windows if isinstance(w, ProgrammeWindow)]
 
 
@@ -610,7 +612,7 @@ PROGRAMME_ONLY_VIEWS = ("budget", "idle", "share")
 
 
 def programme_screenshot(app, out: str, view: str, size: str = "1280x800") -> int | None:
-    """Render the (first) open programme window to ``out``: 0 written, 1 failed, None no programme is open.
+    """Render the (last opened) programme window to ``out``: 0 written, 1 failed, None no programme is open.
 
     A programme view (budget, idle, share) asked for with no programme open shows the bundled sample
     programme (as an untitled copy)."""
@@ -622,7 +624,7 @@ def programme_screenshot(app, out: str, view: str, size: str = "1280x800") -> in
         windows = open_programme_windows()
     if not windows:
         return None
-    window = windows[0]
+    window = windows[-1]  # the one opened last: the file given on the command line
     width, _, height = size.partition("x")
     window.resize(int(width), int(height))
     window.tabs.setCurrentIndex(SCREENSHOT_TABS.get(view, 0))
