@@ -35,6 +35,7 @@ SHOTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("docs/images/gui-why.png", ("samples/chat-assistant-owned-h100.tco", "--view", "why")),
     ("docs/screenshots/programme-overview.png", ("samples/company-programme.tco",)),
     ("docs/screenshots/programme-budget.png", ("samples/company-programme.tco", "--view", "budget")),
+    ("docs/screenshots/programme-idle.png", ("samples/company-programme.tco", "--view", "idle")),
     ("docs/screenshots/programme-share.png", ("samples/company-programme.tco", "--view", "share")),
 )
 

@@ -254,18 +254,33 @@ def load_programme(path: str | os.PathLike[str]) -> Programme:
     return programme_from_dict(files.read_json_object(path), source=path)
 
 
-def save_programme(programme: Programme, path: str | os.PathLike[str]) -> None:
-    """Write a programme file atomically (as :func:`tcoapp.scenario.files.save_scenario` does)."""
+def load_programme_with_stamp(path: str | os.PathLike[str]) -> tuple[Programme, files.FileStamp]:
+    """:func:`load_programme`, and the stamp of the very bytes it read (to notice a later change on disk)."""
+    raw, stamp = files._read_bounded(path)
+    return programme_from_dict(files._parse_json_object(raw, path), source=path), stamp
+
+
+def save_programme(programme: Programme, path: str | os.PathLike[str]) -> files.FileStamp:
+    """Write a programme file atomically (as :func:`tcoapp.scenario.files.save_scenario` does: a folder or a
+    read-only target is refused, the old file is left as it was on any failure); returns the file's stamp."""
+    import hashlib
     import json
 
     target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise ScenarioError("cannot write: it is a folder; give a file name", file=path)
+    if target.exists() and files.is_read_only(target):
+        raise ScenarioError("cannot write: the file is read-only; save under another name (Save As)", file=path)
     try:
         text = json.dumps(programme_to_dict(programme), indent=2, ensure_ascii=False) + "\n"
-        files._replace_atomically(target, text.encode("utf-8"))
+        content = text.encode("utf-8")
+        files._replace_atomically(target, content)
+        info = target.stat()
     except FileNotFoundError:
         raise ScenarioError(f"cannot write: folder {str(target.parent)!r} does not exist", file=path) from None
     except (OSError, TypeError, ValueError) as error:
         raise ScenarioError(f"cannot write: {files._reason(error)}", file=path) from None
+    return files.FileStamp(info.st_mtime_ns, len(content), hashlib.sha256(content).hexdigest())
 
 
 def _differs(a: Any, b: Any) -> bool:

@@ -229,3 +229,131 @@ def test_screenshot_renders_the_programme_window(tmp_path, answers):
     out = tmp_path / "programme.png"
     assert main(["--screenshot", str(out), str(SAMPLE), "--view", "budget"]) == 0
     assert out.stat().st_size > 10000
+
+
+def _engine_summary(data: dict) -> dict:
+    """The programme's summary straight from the engine (tcoapp.engine.programme), not through the report."""
+    from tcoapp.engine.programme import run_programme
+    from tcoapp.scenario.batch import stack
+    from tcoapp.scenario.programme import programme_from_dict, programme_inputs
+
+    programme = programme_from_dict(data)
+    result = run_programme(stack(programme_inputs(programme)), 12 * programme.horizon_years,
+                           len(programme.workloads), shared_fleets=programme.shared_fleets)
+    return {key: float(values[0]) for key, values in result.summary.items()}, result
+
+
+def test_workload_edit_shows_the_engines_kpis_for_the_edited_programme(pwindow, qtbot):
+    pwindow.select_workload(2)  # Coding agent, on rented cloud chips
+    spin = pwindow.editor.input_widget("inference.requests_per_day")
+    assert spin.value() == pytest.approx(400_000)
+    with qtbot.waitSignal(pwindow.evaluated, timeout=5000):
+        spin.setValue(800_000)
+    data = json.loads(SAMPLE.read_text())
+    data["workloads"][2]["inference"]["requests_per_day"] = 800_000
+    summary, result = _engine_summary(data)
+    programme = pwindow.document.programme
+    for key in ("total_cost", "training_cost", "inference_cost", "npv_total", "peak_chips", "energy_mwh",
+                "revenue_total", "profit"):
+        assert pwindow.report["summary"][key] == pytest.approx(summary[key], rel=1e-12), key
+        assert pwindow.kpis[key].text() == format_value(key, summary[key], programme.currency, programme.start_month)
+    # the programme's identities, by hand: total = training + inference = the workloads' totals + the idle capacity
+    assert summary["total_cost"] == pytest.approx(summary["training_cost"] + summary["inference_cost"], rel=1e-12)
+    workloads_total = sum(float(result.workload(0, w).summary["total_cost"][0]) for w in range(4))
+    idle = float(result.series["inference_unallocated"][0].sum())
+    assert summary["total_cost"] == pytest.approx(workloads_total + idle, rel=1e-12)
+    before, _ = _engine_summary(json.loads(SAMPLE.read_text()))
+    assert summary["inference_cost"] > before["inference_cost"]  # twice the coding agent's traffic costs more
+    assert summary["training_cost"] == pytest.approx(before["training_cost"], rel=1e-12)  # training is unchanged
+
+
+def test_charts_follow_an_edit_in_place_and_show_the_report(pwindow, qtbot):
+    qtbot.waitUntil(lambda: not pwindow._charts_timer.isActive())
+    cost = pwindow.charts["cost"]
+    qtbot.waitUntil(lambda: cost._static is not None)  # the first full render happened
+    figure_axes = list(cost.figure.axes)
+    pwindow.select_workload(1)
+    with qtbot.waitSignal(pwindow.charts_drawn, timeout=5000):
+        pwindow.editor.input_widget("inference.annual_growth").setValue(0.41)
+    assert cost.figure.axes == figure_axes  # updated, not rebuilt
+    assert cost.last_redraw in ("blit", "axes")
+    # the top of the stack is the programme's total cost per month (the engine's sum of workloads and idle)
+    top = cost.chart.moving_artists()[-1]
+    values, _edges, _baseline = (list(v) for v in (top.get_data().values, top.get_data().edges,
+                                                     top.get_data().baseline))
+    assert values == pytest.approx([0.0 if v is None else v for v in pwindow.report["series"]["total"]], rel=1e-9)
+    ax = cost.figure.axes[0]
+    assert ax.get_ylim()[1] >= max(values)
+
+
+def test_move_up_and_rename_through_the_widgets(pwindow, qtbot):
+    doc = pwindow.document
+    pwindow.workloads.setCurrentRow(2)  # a click on "Coding agent"
+    assert pwindow.editor.document.scenario.name == "Coding agent"
+    pwindow.buttons["up"].click()
+    assert doc.programme.names == ["Assistant v1", "Coding agent", "Assistant v2", "Support bot"]
+    assert pwindow.workloads.currentItem().text() == "Coding agent" and pwindow.current_index == 1
+    assert doc.undo_stack.undoText() == "Move workload Coding agent"
+    before = doc.programme
+    row = pwindow.editor.rows["name"]
+    row.commit("Support bot")  # taken
+    assert doc.programme == before
+    assert row.message.text() == ("Not applied: is already the name of another workload (workloads[3]); names "
+                                  "must be unique")
+    row.commit("Coder")
+    assert doc.programme.names[1] == "Coder" and pwindow.workloads.item(1).text() == "Coder"
+    assert doc.undo_stack.undoText() == "Rename workload Coding agent to Coder"
+    # its uncertain input is renamed with it (the sample has one on the coding agent's traffic)
+    assert "Coder/inference.requests_per_day" in doc.programme.uncertainty
+    assert "Coding agent/inference.requests_per_day" not in doc.programme.uncertainty
+    pwindow.undo_action.trigger()
+    pwindow.undo_action.trigger()
+    assert doc.programme == load_programme(SAMPLE) and pwindow.workloads.item(2).text() == "Coding agent"
+
+
+def _scenario_with_the_programmes_shared_values(programme: dict) -> dict:
+    """A scenario file (the coding agent's sections) whose shared values are the programme's own."""
+    workload = programme["workloads"][2]
+    return {"format": "tcoapp-scenario", "schema_version": 2, "name": "Mine",
+            **{key: programme[key] for key in ("currency", "start_month", "horizon_years", "finance", "facility")},
+            **{key: workload[key] for key in ("model", "training", "inference", "business") if key in workload}}
+
+
+def test_import_names_every_shared_value_it_left_behind(pwindow, answers, tmp_path):
+    programme = json.loads(SAMPLE.read_text())
+    scenario = _scenario_with_the_programmes_shared_values(programme)
+    scenario["facility"] = dict(scenario["facility"], pue=1.9)
+    scenario["finance"] = dict(scenario["finance"], discount_rate=0.21)
+    path = tmp_path / "mine.tco"
+    path.write_text(json.dumps(scenario))
+    answers.script["open_file"] = str(path)
+    pwindow.buttons["import"].click()
+    [info] = answers.of_kind("info")
+    assert info.options["left_behind"] == ["finance.discount_rate: 0.21 (programme: 0.08)",
+                                           "facility.pue: 1.9 (programme: 1.3)"]  # the sample's, by hand
+    assert "facility.pue: 1.9" in info.detail and info.text.startswith("mine.tco is now the workload 'Mine'")
+    assert pwindow.document.programme.facility.pue == 1.3  # the programme's value is used
+    assert pwindow.workloads.item(4).text() == "Mine" and pwindow.current_index == 4
+
+    answers.asked.clear()
+    (tmp_path / "same.tco").write_text(json.dumps(_scenario_with_the_programmes_shared_values(programme)))
+    answers.script["open_file"] = str(tmp_path / "same.tco")
+    pwindow.buttons["import"].click()
+    [info] = answers.of_kind("info")
+    assert info.options["left_behind"] == [] and "Nothing was left behind" in info.text
+    assert pwindow.document.programme.names[-1] == "Mine 2"
+    pwindow.undo_action.trigger()
+    pwindow.undo_action.trigger()
+    assert pwindow.document.programme == load_programme(SAMPLE)
+
+
+@pytest.mark.parametrize("view", ["idle", "share"])
+def test_screenshot_of_the_idle_and_share_views(tmp_path, answers, view):
+    from PySide6.QtGui import QImage
+
+    from tcoapp.gui.main import main
+
+    out = tmp_path / f"{view}.png"
+    assert main(["--screenshot", str(out), str(SAMPLE), "--view", view]) == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)

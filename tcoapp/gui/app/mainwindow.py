@@ -958,19 +958,23 @@ class MainWindow(QMainWindow):
         stay autosaved until each is saved or explicitly discarded. Declining asks
         again before deleting; a second "No" keeps the work for the next start.
         """
+        from tcoapp.gui.documents.programme import recoverable_programmes
+        from tcoapp.gui.views.programme import recover_programmes
+
         found = autosave.find_recoverable()
+        programmes = recoverable_programmes()  # offered, kept and deleted exactly as the scenarios are
         sessions = autosave.stale_sessions()
-        if not found:
+        if not found and not programmes:
             autosave.discard_sessions(sessions)
             return 0
         names = "\n".join(f"• {item.display_name}" + (f" ({item.original_path})" if item.original_path else "")
-                          for item in found)
+                          for item in [*found, *programmes])
+        what = " and ".join(kind for kind, items in (("scenarios", found), ("programmes", programmes)) if items)
         answer = ask(self, Question("yes_no", "Recover unsaved work?",
-                                    "tcoapp did not close normally. Recover the scenarios it autosaved?",
-                                    names))
+                                    f"tcoapp did not close normally. Recover the {what} it autosaved?", names))
         if answer != "yes":
             confirm = ask(self, Question("yes_no", "Delete the unsaved work?",
-                                         "Delete the autosaved scenarios for good? Answer No to keep them "
+                                         f"Delete the autosaved {what} for good? Answer No to keep them "
                                          "and be asked again the next time tcoapp starts.", names))
             if confirm == "yes":
                 autosave.discard_sessions(sessions)
@@ -989,13 +993,14 @@ class MainWindow(QMainWindow):
             for stale in same:  # the saved version opened at start makes way for the newer work
                 self._discard_document(stale)
             recovered += 1
-        if pristine is not None:
+        if pristine is not None and found:  # recovered scenarios replace the start sample; programmes do not
             self._discard_document(pristine)
         self._update_titles()
         self.autosave_now()  # the recovered work is in this session before the old one goes
-        if self.failed_autosaves == 0:
+        programmes_recovered, programmes_failed = recover_programmes(programmes)
+        if self.failed_autosaves == 0 and programmes_failed == 0:
             autosave.discard_sessions(sessions)
-        return recovered
+        return recovered + programmes_recovered
 
     # -- drag and drop -----------------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name

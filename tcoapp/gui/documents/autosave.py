@@ -6,7 +6,8 @@ when set (tests point it at a temporary folder).
 Each running window autosaves its unsaved documents into its own session
 folder ``autosave/<pid>-<start time>/`` (the scenario as a ``.tco`` file next
 to a small JSON note naming the file it belongs to) and deletes the folder
-when it closes normally. A session folder whose process is gone is what a
+when it closes normally (programme windows share one folder per process,
+``<pid>-<start>-programmes``). A session folder whose process is gone is what a
 crash left behind: the next start offers to recover it. Recovered work is
 autosaved into the new session before the old folder is deleted, so a second
 crash (even during the recovery) still finds it; declined work is deleted only
@@ -193,7 +194,7 @@ def find_recoverable() -> list[Recovered]:
         return []
     found: list[Recovered] = []
     for session in sorted(root.iterdir()):
-        if not session.is_dir():
+        if not session.is_dir() or is_programme_session(session):  # programmes: find_recoverable_programmes
             continue
         try:
             info = json.loads((session / "session.json").read_text(encoding="utf-8"))
@@ -227,6 +228,46 @@ def _stamp_from_note(data: Any) -> FileStamp | None:
         return FileStamp(int(data["mtime_ns"]), int(data["size"]), str(data["sha256"]))
     except (KeyError, TypeError, ValueError):
         return None
+
+
+# -- programme autosaves ---------------------------------------------------------------------------
+# Programme windows are not tied to a main window, so this process keeps one session folder for all of
+# them, "<pid>-<start ms>-programmes" (the start time: a later process given the same pid never writes
+# over a crashed session's autosaves). It has a session.json like a window's session, so
+# :func:`stale_sessions` and :func:`discard_sessions` treat it the same way.
+
+_PROGRAMME_SESSION_NAME = f"{os.getpid()}-{int(time.time() * 1000)}-programmes"
+
+
+def programme_session_folder() -> Path:
+    """This process's folder for programme autosaves (created, with its session.json, when needed)."""
+    if not _PROGRAMME_SESSION_NAME.startswith(f"{os.getpid()}-"):
+        _renew_programme_session_name()  # a forked child is another session
+    folder = _autosave_root() / _PROGRAMME_SESSION_NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    session = folder / "session.json"
+    if not session.exists():
+        _write_atomically(session, json.dumps({"pid": os.getpid(), "started": time.time()}))
+    return folder
+
+
+def _renew_programme_session_name() -> None:
+    global _PROGRAMME_SESSION_NAME
+    _PROGRAMME_SESSION_NAME = f"{os.getpid()}-{int(time.time() * 1000)}-programmes"
+
+
+def is_programme_session(folder: Path) -> bool:
+    return folder.name.endswith("-programmes")
+
+
+def remove_empty_programme_session(folder: Path) -> None:
+    """Delete a programme session folder of this process that holds no autosave any more (a normal exit
+    leaves nothing behind)."""
+    try:
+        if is_programme_session(folder) and not any(p.suffix == ".tco" for p in folder.iterdir()):
+            shutil.rmtree(folder, ignore_errors=True)
+    except OSError:
+        pass
 
 
 def discard_sessions(sessions: set[Path]) -> None:

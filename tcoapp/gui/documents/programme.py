@@ -10,18 +10,27 @@ workload: the shared ones (``finance.``, ``facility.``, ``chips``, ``currency``,
 ``start_month``, ``horizon_years``) change the programme's shared sections (every
 workload), the others that workload alone.
 
+Files follow the scenario document's rules: the document keeps the
+:class:`~tcoapp.scenario.files.FileStamp` of what it read or wrote, so a save can
+first notice a change made on disk by someone else (:meth:`changed_on_disk`,
+:meth:`reload`), and a read-only file is refused.
+
 Autosave: :meth:`ProgrammeDocument.autosave` writes the programme atomically into
-the app's autosave folder (the one :mod:`tcoapp.gui.documents.autosave` uses) as
-``programme-<id>.tco`` with a ``.json`` note; :func:`find_recoverable_programmes`
-lists those left by a session that did not close.
+this process's programme session folder of the app's autosave folder
+(:func:`tcoapp.gui.documents.autosave.programme_session_folder`) as
+``programme-<id>.tco`` with a ``.json`` note naming its file absolutely;
+:func:`find_recoverable_programmes` lists those left by a session that did not
+close, and start-up recovery offers them with the scenarios.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -30,13 +39,14 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from tcoapp.scenario.errors import ScenarioError, scenario_error_from_validation
+from tcoapp.scenario.files import FileStamp
 from tcoapp.scenario.programme import (
-    Programme, Workload, import_scenario, load_programme, save_programme, workload_scenario, workload_scenarios,
+    Programme, Workload, import_scenario, load_programme, load_programme_with_stamp, save_programme, workload_scenario, workload_scenarios,
 )
 from tcoapp.scenario.schema import Scenario, with_values
 
 from tcoapp.gui.documents import autosave as _autosave
-from tcoapp.gui.documents.document import field_title
+from tcoapp.gui.documents.document import ScenarioDocument, field_title
 
 #: Scenario paths (first part) that are a programme's shared sections.
 SHARED_HEADS = ("finance", "facility", "chips", "currency", "start_month", "horizon_years")
@@ -62,6 +72,13 @@ def _workload_from_scenario(scenario: Scenario, name: str, notes: str) -> dict:
             "inference": scenario.inference.model_dump(), "business": scenario.business.model_dump()}
     data["training"] = scenario.training.model_dump()
     return data
+
+
+def _renamed_uncertainty(uncertainty: dict, old: str, new: str) -> dict:
+    """The uncertainty section with workload ``old``'s inputs ("old/section.field") named for ``new``."""
+    prefix = f"{old}/"
+    return {(f"{new}/{key[len(prefix):]}" if key.startswith(prefix) else key): value
+            for key, value in uncertainty.items()}
 
 
 class ProgrammeCommand(QUndoCommand):
@@ -114,6 +131,8 @@ class ProgrammeDocument(QObject):
         self._path = Path(os.path.abspath(path)) if path else None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        #: What the file held when this document last read or wrote it (None: not known).
+        self.disk_stamp: FileStamp | None = None
         self.autosave_id = f"programme-{os.getpid()}-{next(_ids)}"
         self._autosave_folder: Path | None = None
 
@@ -162,6 +181,8 @@ class ProgrammeDocument(QObject):
         to the workload. Raises ScenarioError (naming ``workloads[i].path`` for a workload rule)."""
         programme = self._programme
         workload = programme.workloads[index]
+        if "name" in values:
+            self._check_new_name(index, values["name"])
         scenario = with_values(workload_scenario(programme, index), dict(values))
         data = programme.model_dump()
         shared = [p for p in values if is_shared_path(p)]
@@ -175,7 +196,11 @@ class ProgrammeDocument(QObject):
         if not had_training and not any(p.startswith("training.") for p in values):
             entry.pop("training")  # left out stays left out unless the user edits training
         data["workloads"][index] = entry
+        if scenario.name != workload.name:  # a renamed workload keeps its uncertain inputs
+            data["uncertainty"] = _renamed_uncertainty(data.get("uncertainty", {}), workload.name, scenario.name)
         after = _validated(data)
+        if label is None and list(values) == ["name"]:
+            label = f"Rename workload {workload.name} to {scenario.name}"
         if label is None:
             titles = ", ".join(field_title(p) for p in values)
             label = f"Change {titles} (shared)" if shared else f"Change {workload.name}: {titles}"
@@ -188,10 +213,20 @@ class ProgrammeDocument(QObject):
             raise ScenarioError("is not a shared field of a programme", path=bad[0])
         return self.set_scenario_values(0, values, label)
 
+    def _check_new_name(self, index: int, name: Any) -> None:
+        """A workload's new name may not be another workload's (the error names the renamed one)."""
+        for other, existing in enumerate(self._programme.names):
+            if other != index and existing == name:
+                raise ScenarioError(f"is already the name of another workload (workloads[{other}]); names must "
+                                    "be unique",
+                                    path=f"workloads[{index}].name", value=name)
+
     def rename_workload(self, index: int, name: str) -> bool:
+        self._check_new_name(index, name)
         data = self._programme.model_dump()
         old = data["workloads"][index]["name"]
         data["workloads"][index]["name"] = name
+        data["uncertainty"] = _renamed_uncertainty(data.get("uncertainty", {}), old, name)
         try:
             after = _validated(data)
         except ScenarioError as error:
@@ -254,39 +289,72 @@ class ProgrammeDocument(QObject):
     # -- files -----------------------------------------------------------------------------------
     @classmethod
     def open(cls, path: str | Path, parent: QObject | None = None) -> "ProgrammeDocument":
-        return cls(load_programme(path), path, parent)
+        """Load a programme file; raises ScenarioError naming the file, field and rule."""
+        programme, stamp = load_programme_with_stamp(path)
+        document = cls(programme, path, parent)
+        document.disk_stamp = stamp
+        return document
+
+    # the same rules as a scenario document's (they read only ``_path``, ``disk_stamp`` and the undo stack)
+    changed_on_disk = ScenarioDocument.changed_on_disk
+    mark_dirty = ScenarioDocument.mark_dirty
 
     def save(self, path: str | Path | None = None) -> None:
+        """Write the programme atomically; raises ScenarioError (a read-only file is refused, left unchanged).
+        Marks the document clean and forgets its autosave."""
         target = Path(os.path.abspath(path)) if path is not None else self._path
         if target is None:
             raise ValueError("the programme has no file yet: give a path")
-        save_programme(self._programme, target)
+        self.disk_stamp = save_programme(self._programme, target)
         if target != self._path:
             self._path = target
             self.path_changed.emit(str(target))
         self.undo_stack.setClean()
         self.remove_autosave()
 
+    def reload(self) -> None:
+        """Replace the programme by the file's current content, as one undoable step; raises ScenarioError.
+
+        The document is then clean (it equals the file); Undo brings the user's version back, unsaved."""
+        if self._path is None:
+            raise ValueError("the programme has no file to reload")
+        programme, stamp = load_programme_with_stamp(self._path)
+        self._push(programme, "Reload from disk", None, None)
+        self.disk_stamp = stamp
+        self.undo_stack.setClean()
+        self.remove_autosave()
+
     # -- autosave --------------------------------------------------------------------------------
     def autosave(self) -> Path:
-        """Write the programme (atomically) to the autosave folder with a note naming its file."""
-        folder = _autosave._autosave_root() / f"{os.getpid()}-programmes"
-        folder.mkdir(parents=True, exist_ok=True)
-        session = folder / "session.json"
-        if not session.exists():
-            _autosave._write_atomically(session, json.dumps({"pid": os.getpid(), "started": time.time()}))
+        """Write the programme (atomically) to this session's autosave folder with a note naming its file
+        (absolutely) and the stamp of that file as this document last knew it."""
+        folder = _autosave.programme_session_folder()
         target = folder / f"{self.autosave_id}.tco"
         save_programme(self._programme, target)
         note = {"kind": "programme", "original_path": str(self._path) if self._path else None,
-                "display_name": self.display_name(), "saved_at": time.time()}
+                "display_name": self.display_name(), "saved_at": time.time(),
+                "disk_stamp": dataclasses.asdict(self.disk_stamp) if self.disk_stamp is not None else None}
         _autosave._write_atomically(folder / f"{self.autosave_id}.json", json.dumps(note))
         self._autosave_folder = folder
         return target
 
     def remove_autosave(self) -> None:
+        """Forget this document's autosave (saved, reloaded or discarded); an emptied session folder goes too."""
         if self._autosave_folder is not None:
             for suffix in (".tco", ".json"):
                 (self._autosave_folder / f"{self.autosave_id}{suffix}").unlink(missing_ok=True)
+            _autosave.remove_empty_programme_session(self._autosave_folder)
+
+
+@dataclass
+class RecoveredProgramme:
+    """One autosaved programme left behind by a session that did not close."""
+
+    programme: Programme
+    original_path: str | None
+    display_name: str
+    autosave_file: Path
+    disk_stamp: FileStamp | None = None
 
 
 def find_recoverable_programmes(include_alive: bool = False) -> list[tuple[Programme, dict, Path]]:
@@ -310,4 +378,17 @@ def find_recoverable_programmes(include_alive: bool = False) -> list[tuple[Progr
             except (OSError, ValueError, ScenarioError):
                 continue
             out.append((programme, note, note_path.with_suffix(".tco")))
+    return out
+
+
+def recoverable_programmes() -> list[RecoveredProgramme]:
+    """:func:`find_recoverable_programmes` as start-up recovery uses it: the note's file only when it is an
+    absolute path (an older note's relative path names no particular file: saving then asks for one)."""
+    out = []
+    for programme, note, autosave_file in find_recoverable_programmes():
+        original = note.get("original_path")
+        if not (isinstance(original, str) and os.path.isabs(original)):
+            original = None
+        out.append(RecoveredProgramme(programme, original, str(note.get("display_name") or autosave_file.stem),
+                                      autosave_file, _autosave._stamp_from_note(note.get("disk_stamp"))))
     return out

@@ -9,8 +9,16 @@ right, the programme's KPI cards and tabs with the charts stacked by workload, t
 budget by year and workload, the idle owned capacity and the inference share per
 year beside the industry figures with their sources.
 
-Every change re-evaluates the programme (one engine batch of W rows, about 20 ms
-for the sample) after a 20 ms debounce, as the scenario window does.
+Every change re-evaluates the programme (one engine batch of W rows, about 10 ms
+for the sample) after a 20 ms debounce, as the scenario window does. The charts are
+:class:`~tcoapp.reports.programme_figures` ReportChart classes in
+:class:`~tcoapp.gui.charts.panel.ChartPanel`: built once per shape, then updated in
+place and blitted, the y axes redrawn only when an edit moves their limits
+(``benchmarks/bench_programme_gui.py`` measures it).
+
+Files as in the scenario window: Save first asks what to do if the file changed on
+disk since it was read or written (reload, overwrite, save as); a read-only file is
+refused; autosaved programmes are offered at start-up (:func:`recover_programmes`).
 """
 
 from __future__ import annotations
@@ -24,10 +32,7 @@ from PySide6.QtWidgets import (
     QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from tcoapp.reports.programme_figures import (
-    BUDGET_COLUMNS, draw_cost_by_workload, draw_cumulative_split, draw_idle_capacity, draw_inference_share,
-    industry_inference_share, yearly_inference_share,
-)
+from tcoapp.reports.programme_figures import BUDGET_COLUMNS, industry_inference_share, yearly_inference_share
 from tcoapp.reports.programme_report import budget_rows, build_programme_report
 from tcoapp.reports.report import format_value
 from tcoapp.scenario.errors import ScenarioError
@@ -35,9 +40,10 @@ from tcoapp.scenario.files import load_scenario
 from tcoapp.scenario.outputs import SUMMARY_LABELS
 from tcoapp.scenario.programme import evaluate_programme
 
+from ..charts.panel import ChartPanel
 from ..dialogs.questions import Question, ask
 from ..documents.document import ScenarioDocument
-from ..documents.programme import ProgrammeDocument
+from ..documents.programme import ProgrammeDocument, RecoveredProgramme
 from .editor import ScenarioEditor
 
 PROGRAMME_FILTER = "tcoapp programmes and scenarios (*.tco);;All files (*)"
@@ -45,6 +51,15 @@ PROGRAMME_FILTER = "tcoapp programmes and scenarios (*.tco);;All files (*)"
 KPI_KEYS = ("total_cost", "training_cost", "inference_cost", "inference_share", "npv_total", "peak_chips",
             "energy_mwh", "cost_per_million_tokens", "revenue_total", "profit", "payback_month", "irr")
 AUTOSAVE_SECONDS = 30
+#: An edit is autosaved this long after typing stops (as in the scenario window), and at the latest every 30 s.
+AUTOSAVE_DELAY_MS = 2_000
+_FIGURES = "tcoapp.reports.programme_figures"
+#: The charts (key, title, ReportChart class of tcoapp.reports.programme_figures): built once, then updated
+#: in place and blitted by ChartPanel as the scenario window's charts are.
+PROGRAMME_CHARTS = (("cost", "Cost per month by workload", "WorkloadCostChart"),
+                    ("cumulative", "Cumulative training and inference cost", "CumulativeSplitChart"),
+                    ("idle", "Idle owned capacity", "IdleCapacityChart"),
+                    ("share", "Inference share per year", "InferenceShareChart"))
 
 
 class WorkloadView(ScenarioDocument):
@@ -56,7 +71,13 @@ class WorkloadView(ScenarioDocument):
         self.index = index
 
     def set_values(self, values, label=None, mergeable=False) -> bool:  # noqa: D102 - see ScenarioDocument
-        return self.programme_document.set_scenario_values(self.index, values, label, mergeable)
+        try:
+            return self.programme_document.set_scenario_values(self.index, values, label, mergeable)
+        except ScenarioError as error:  # the editor names this workload's fields by their scenario paths
+            prefix = f"workloads[{self.index}]."
+            if error.path.startswith(prefix):
+                raise ScenarioError(error.rule, path=error.path[len(prefix):], value=error.value) from None
+            raise
 
     def replace_scenario(self, scenario, label: str) -> bool:
         raise ScenarioError("whole-scenario replacement is not available in a programme workload")
@@ -65,47 +86,6 @@ class WorkloadView(ScenarioDocument):
         """Show workload ``index`` of the programme as it is now."""
         self.index = index
         self._replace(self.programme_document.workload_scenario(index), ())
-
-
-class _Chart(QWidget):
-    """A matplotlib canvas drawing ``draw(fig, report)`` from tcoapp.reports.programme_figures."""
-
-    def __init__(self, name: str, draw, parent: QWidget | None = None):
-        super().__init__(parent)
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-        from matplotlib.figure import Figure
-
-        self.setObjectName(f"programme.chart.{name}")
-        self.draw_function = draw
-        self.figure = Figure(figsize=(5, 3))
-        self.figure.subplots_adjust(left=0.13, right=0.98, top=0.9, bottom=0.1, wspace=0.5)
-        self.canvas = FigureCanvasQTAgg(self.figure)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.canvas)
-
-        self.report: dict | None = None
-        self.stale = True
-
-    def show_report(self, report: dict | None) -> None:
-        """Draw ``report`` now if visible, else when next shown."""
-        self.report = report
-        self.stale = True
-        if self.isVisible():
-            self.redraw()
-
-    def redraw(self) -> None:
-        if self.report is None:
-            self.figure.clear()
-        else:
-            self.draw_function(self.figure, self.report)
-        self.stale = False
-        self.canvas.draw_idle()
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self.stale:
-            self.redraw()
 
 
 class ProgrammeWindow(QMainWindow):
@@ -191,12 +171,8 @@ class ProgrammeWindow(QMainWindow):
         self.problem_label.setWordWrap(True)
         self.problem_label.setStyleSheet("color: #b00020")
 
-        self.charts = {
-            "cost": _Chart("cost", draw_cost_by_workload),
-            "cumulative": _Chart("cumulative", draw_cumulative_split),
-            "idle": _Chart("idle", draw_idle_capacity),
-            "share": _Chart("share", draw_inference_share),
-        }
+        self.charts = {name: ChartPanel(f"programme.{name}", title, f"{_FIGURES}:{chart}")
+                       for name, title, chart in PROGRAMME_CHARTS}
         self.budget = QTableWidget()
         self.budget.setObjectName("programme.budget")
         self.budget.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -219,6 +195,11 @@ class ProgrammeWindow(QMainWindow):
         share_layout = QVBoxLayout(share_page)
         share_layout.addWidget(self.charts["share"], 2)
         share_layout.addWidget(self.industry, 1)
+        self.industry_note = QLabel("The industry figures are the inference share of all AI compute, the "
+                                    "programme's the inference share of its own cost: a yardstick, not the same "
+                                    "measure. Point at a row for its source's address.")
+        self.industry_note.setWordWrap(True)
+        share_layout.addWidget(self.industry_note)
         self.tabs.addTab(share_page, "Inference share")
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -250,6 +231,10 @@ class ProgrammeWindow(QMainWindow):
         self._autosave.setInterval(AUTOSAVE_SECONDS * 1000)
         self._autosave.timeout.connect(self.autosave_now)
         self._autosave.start()
+        self.autosave_soon = QTimer(self)  # restarted by every edit: a burst of typing is one autosave
+        self.autosave_soon.setSingleShot(True)
+        self.autosave_soon.setInterval(AUTOSAVE_DELAY_MS)
+        self.autosave_soon.timeout.connect(self.autosave_now)
         document.changed.connect(self._on_document_changed)
         # bound methods, not lambdas: Qt drops them when this window is destroyed (before its document's
         # undo stack sends its last cleanChanged)
@@ -324,6 +309,7 @@ class ProgrammeWindow(QMainWindow):
         self._fill_list(self.current_index if select < 0 else select)
         self._update_title()
         self._debounce.start()
+        self.autosave_soon.start()
 
     def _guard(self, title: str, action):
         try:
@@ -364,6 +350,11 @@ class ProgrammeWindow(QMainWindow):
                                f"{Path(path).name} is now the workload {name!r}. These of its values are shared by "
                                f"the programme and were left behind (the programme's are used):",
                                detail="\n".join(left), options={"left_behind": left}))
+        else:
+            ask(self, Question("info", "Scenario imported",
+                               f"{Path(path).name} is now the workload {name!r}. Nothing was left behind: its "
+                               "shared values (finance, facility, chips, calendar, currency) are the programme's.",
+                               options={"left_behind": []}))
 
     # -- evaluation ------------------------------------------------------------------------------
     def evaluate_now(self) -> None:
@@ -395,51 +386,74 @@ class ProgrammeWindow(QMainWindow):
 
     def _draw_charts(self) -> None:
         for chart in self.charts.values():
-            chart.show_report(self.report)
+            chart.set_data(self.report)  # visible ones now (moved artists, blitted), hidden ones when shown
         self.charts_drawn.emit()
 
     def _fill_budget(self) -> None:
+        """Show the budget rows; the header and the items are made once per shape (currency, rows) and
+        their texts updated in place after that (clearing and refilling costs more than the evaluation)."""
         table = self.budget
         rows = [] if self.report is None else budget_rows(self.report)
         currency = self.document.programme.currency
-        table.clear()
-        table.setColumnCount(2 + len(BUDGET_COLUMNS))
-        table.setHorizontalHeaderLabels(["Year", "Workload"] + [f"{t} ({currency})" for _, t in BUDGET_COLUMNS])
-        table.setRowCount(len(rows))
+        shape = (currency, tuple((row["year"], row["workload"]) for row in rows))
+        if shape != getattr(self, "_budget_shape", None):
+            self._budget_shape = shape
+            table.clear()
+            table.setColumnCount(2 + len(BUDGET_COLUMNS))
+            table.setHorizontalHeaderLabels(["Year", "Workload"] + [f"{t} ({currency})" for _, t in BUDGET_COLUMNS])
+            table.setRowCount(len(rows))
+            for r, row in enumerate(rows):
+                table.setItem(r, 0, QTableWidgetItem(str(row["year"])))
+                table.setItem(r, 1, QTableWidgetItem(row["workload"]))
+                for c in range(len(BUDGET_COLUMNS)):
+                    item = QTableWidgetItem()
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    table.setItem(r, 2 + c, item)
+            resize = True
+        else:
+            resize = False
         for r, row in enumerate(rows):
-            table.setItem(r, 0, QTableWidgetItem(str(row["year"])))
-            table.setItem(r, 1, QTableWidgetItem(row["workload"]))
             for c, (key, _) in enumerate(BUDGET_COLUMNS):
                 value = row[key]
-                item = QTableWidgetItem("—" if value is None else f"{round(value):,}")
+                item = table.item(r, 2 + c)
+                item.setText("—" if value is None else f"{round(value):,}")
                 item.setData(Qt.ItemDataRole.UserRole, value)
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                table.setItem(r, 2 + c, item)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        if resize:
+            table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
     def _fill_industry(self) -> None:
         table = self.industry
         figures = industry_inference_share()
         table.setColumnCount(4)
-        table.setHorizontalHeaderLabels(["Year", "Industry inference share", "Figure", "Source"])
+        table.setHorizontalHeaderLabels(["Year", "Share", "Industry figure", "Source (as of)"])
         table.setRowCount(len(figures))
+        table.setWordWrap(True)
         for r, fig in enumerate(figures):
             for c, text in enumerate((str(fig["year"]), f"{100 * fig['share']:.0f} %", fig.get("label", ""),
-                                      f"{fig.get('source', '')} ({fig.get('as_of', '')}) {fig.get('url', '')}")):
-                table.setItem(r, c, QTableWidgetItem(text))
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
+                                      f"{fig.get('source', '')} ({fig.get('as_of', '')})")):
+                item = QTableWidgetItem(text)
+                item.setToolTip(f"{text}\n{fig.get('url', '')}".strip())
+                table.setItem(r, c, item)
+        header = table.horizontalHeader()
+        for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.ResizeToContents,
+                                       QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.Stretch)):
+            header.setSectionResizeMode(column, mode)
+        table.resizeRowsToContents()
 
     def inference_share_rows(self) -> list[dict]:
         return [] if self.report is None else yearly_inference_share(self.report)
 
     # -- files -----------------------------------------------------------------------------------
     def autosave_now(self) -> Path | None:
+        """Autosave the unsaved programme (or forget the autosave of a clean one); the file written or None."""
+        self.autosave_soon.stop()
         if not self.document.dirty:
+            self.document.remove_autosave()  # e.g. undone back to the saved version
             return None
         try:
             return self.document.autosave()
-        except (OSError, ScenarioError):
+        except (OSError, ScenarioError) as error:
+            self.statusBar().showMessage(f"Autosave failed: {error}")
             return None
 
     def open_file(self, path: str | None = None) -> None:
@@ -450,25 +464,54 @@ class ProgrammeWindow(QMainWindow):
                                "it from a scenario window (File > Open), or import it here as a workload."))
 
     def save(self) -> bool:
+        """Save to the programme's file (Save As when it has none); False when nothing was written."""
         if self.document.path is None:
             return self.save_as()
-        self.editor.flush()
-        try:
-            self.document.save()
-        except ScenarioError as error:
-            ask(self, Question("error", "Cannot save the programme", str(error)))
-            return False
-        return True
+        return self._write(self.document.path)
 
     def save_as(self) -> bool:
-        path = ask(self, Question("save_file", "Save the programme as", options={"filter": PROGRAMME_FILTER}))
+        document = self.document
+        if document.path is not None:
+            suggestion = str(document.path)
+        else:
+            stem = (document.programme.name or "programme").strip() or "programme"
+            safe = "".join(ch if ch.isalnum() or ch in "-_ " else "-" for ch in stem).strip()
+            suggestion = str(Path.home() / f"{safe}.tco")
+        path = ask(self, Question("save_file", "Save the programme as",
+                                  options={"filter": PROGRAMME_FILTER, "directory": suggestion}))
         if not path:
             return False
+        path = Path(path)
+        if path.suffix.lower() != ".tco":
+            path = path.with_name(path.name + ".tco")
+        return self._write(path)
+
+    def _write(self, path: Path) -> bool:
+        """Write the programme to ``path``, first asking what to do if its own file was changed on disk
+        since it was read or written (reload, overwrite or save as), as the scenario window does."""
+        document = self.document
         self.editor.flush()
+        if document.path is not None and _same_file(document.path, path) and document.changed_on_disk():
+            answer = ask(self, Question(
+                "changed_on_disk", "File changed on disk",
+                f"“{document.path.name}” was changed by another program or user since you opened or saved it.",
+                "Reload it (your changes stay one Undo away), overwrite the other version, "
+                "or save yours under another name."))
+            if answer == "reload":
+                try:
+                    document.reload()
+                except ScenarioError as error:
+                    ask(self, Question("error", "Cannot reload the programme", str(error),
+                                       "Your version is unchanged."))
+                return False
+            if answer == "save_as":
+                return self.save_as()
+            if answer != "overwrite":
+                return False
         try:
-            self.document.save(path)
+            document.save(path)
         except ScenarioError as error:
-            ask(self, Question("error", "Cannot save the programme", str(error)))
+            ask(self, Question("error", "Cannot save the programme", str(error), "Nothing was overwritten."))
             return False
         return True
 
@@ -480,12 +523,21 @@ class ProgrammeWindow(QMainWindow):
                 event.ignore()
                 return
         self._autosave.stop()
+        self.autosave_soon.stop()
         self.document.remove_autosave()
-        _open_windows.discard(self)
+        _open_windows.pop(self, None)
         event.accept()
 
 
-_open_windows: set = set()
+#: The open programme windows, oldest first (a dict: ordered, unlike a set).
+_open_windows: dict = {}
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def open_programme_window(path: str | Path, untitled: bool = False) -> ProgrammeWindow | None:
@@ -500,8 +552,34 @@ def open_programme_window(path: str | Path, untitled: bool = False) -> Programme
     if untitled:
         document._path = None
     window = ProgrammeWindow(document)
-    _open_windows.add(window)
+    _open_windows[window] = None
     return window
+
+
+def recover_programmes(items: list[RecoveredProgramme]) -> tuple[int, int]:
+    """Open each recovered programme in its own window, tied to the file it came from (an absolute path) and
+    unsaved, and autosave it into this session at once, so it is kept until it is saved or discarded.
+
+    An unedited window already showing that file makes way for the newer work. Returns how many were
+    recovered and how many of their autosaves failed (the crashed session must then be kept)."""
+    recovered = failed = 0
+    for item in items:
+        same = [w for w in open_programme_windows() if item.original_path and w.document.path is not None
+                and _same_file(w.document.path, Path(item.original_path)) and not w.document.dirty]
+        document = ProgrammeDocument(item.programme, item.original_path)
+        document.disk_stamp = item.disk_stamp
+        window = ProgrammeWindow(document)
+        _open_windows[window] = None
+        document.mark_dirty()
+        window.show()
+        for stale in same:
+            stale.close()
+        try:
+            document.autosave()
+        except (OSError, ScenarioError):
+            failed += 1
+        recovered += 1
+    return recovered, failed
 
 
 def open_programme_path(path: str | Path, untitled: bool = False) -> bool:
@@ -518,6 +596,7 @@ def open_programme_path(path: str | Path, untitled: bool = False) -> bool:
 
 
 def open_programme_windows() -> list[ProgrammeWindow]:
+    """The open programme windows, oldest first."""
     return [w for w in _open_windows if isinstance(w, ProgrammeWindow)]
 
 
@@ -528,14 +607,24 @@ def show_main_window(main_window) -> bool:
 
 #: ``--view`` of a programme window screenshot: the tab it shows.
 SCREENSHOT_TABS = {"overview": 0, "budget": 1, "idle": 2, "share": 3}
+#: The views only a programme window has (the others are the scenario window's too).
+PROGRAMME_ONLY_VIEWS = ("budget", "idle", "share")
 
 
 def programme_screenshot(app, out: str, view: str, size: str = "1280x800") -> int | None:
-    """Render the (first) open programme window to ``out``: 0 written, 1 failed, None no programme is open."""
+    """Render the (last opened) programme window to ``out``: 0 written, 1 failed, None no programme is open.
+
+    A programme view (budget, idle, share) asked for with no programme open shows the bundled sample
+    programme (as an untitled copy)."""
     windows = open_programme_windows()
+    if not windows and view in PROGRAMME_ONLY_VIEWS:
+        from tcoapp.paths import samples_dir
+
+        open_programme_window(samples_dir() / "company-programme.tco", untitled=True)
+        windows = open_programme_windows()
     if not windows:
         return None
-    window = windows[0]
+    window = windows[-1]  # the one opened last: the file given on the command line
     width, _, height = size.partition("x")
     window.resize(int(width), int(height))
     window.tabs.setCurrentIndex(SCREENSHOT_TABS.get(view, 0))
