@@ -10,7 +10,7 @@ fleet from here.
 
 from __future__ import annotations
 
-from ..workbook.core import FIRST_ROW, HEADER_ROW, KEY_ROW, Book, Columns, col_letter, money_format, quote_sheet
+from ..workbook.core import FIRST_ROW, HEADER_ROW, KEY_ROW, MONTH_DATE, Book, Columns, money_format, quote_sheet
 from .layout import pool_prefix
 
 POOLS_SHEET = "Pools"
@@ -71,7 +71,7 @@ def form_pools(leaders, months: int) -> list[Pool]:
         if leader >= 0:
             groups.setdefault(int(leader), []).append(w)
     pools = []
-    col = 4  # A: month index, B: hardware price factor, C: electricity price
+    col = 6  # A: month index, B: month, C: hardware price factor, D: electricity price, E: a gap under the title
     for number, leader in enumerate(sorted(groups), start=1):
         pool = Pool(number, groups[leader], col, months)
         pools.append(pool)
@@ -93,7 +93,7 @@ def pools_sheet(book: Book, ws, programme, pools: list[Pool], months: int, workl
                         "costs times its share required_w / required_pool; a month nobody needs chips is idle "
                         "(inference_unallocated).", font=st["note_font"])
     m_ref = lambda r: f"$A{r}"  # noqa: E731
-    book.header(ws, HEADER_ROW, ["Month index", "Hardware price factor", f"Electricity price ({cur}/kWh)"])
+    book.header(ws, HEADER_ROW, ["Month index", "Month", "Hardware price factor", f"Electricity price ({cur}/kWh)"])
     formats = {"money": money_format(cur), "count": "#,##0.##", "count1": "#,##0.0", "flag": "0",
                "ratio": "0.000000"}
     first = FIRST_ROW
@@ -101,11 +101,13 @@ def pools_sheet(book: Book, ws, programme, pools: list[Pool], months: int, workl
     any_l = "w1_"
     for r in range(first, last + 1):
         ws.cell(r, 1).value = f"=ROWS(A${first}:A{r})-1"
-        ws.cell(r, 2).value = f"=(1+facility_hardware_price_change)^({m_ref(r)}/{any_l}const_months_per_year)"
-        ws.cell(r, 3).value = (f"=facility_electricity_price*(1+facility_electricity_price_change)"
+        ws.cell(r, 2).value = f"=DATE({any_l}calc_start_year,{any_l}calc_start_month+{m_ref(r)},1)"
+        ws.cell(r, 2).number_format = MONTH_DATE
+        ws.cell(r, 3).value = f"=(1+facility_hardware_price_change)^({m_ref(r)}/{any_l}const_months_per_year)"
+        ws.cell(r, 4).value = (f"=facility_electricity_price*(1+facility_electricity_price_change)"
                                f"^({m_ref(r)}/{any_l}const_months_per_year)")
-        ws.cell(r, 2).number_format = formats["ratio"]
-        ws.cell(r, 3).number_format = "#,##0.0000"
+        ws.cell(r, 3).number_format = formats["ratio"]
+        ws.cell(r, 4).number_format = "#,##0.0000"
     if not pools:
         book.text(ws, KEY_ROW, 1, "No pools: " + ("no workload is deployed on owned servers" if programme.shared_fleets
                                                    else "shared_fleets is off, each owned workload keeps its own "
@@ -115,7 +117,7 @@ def pools_sheet(book: Book, ws, programme, pools: list[Pool], months: int, workl
         lead = f"w{pool.leader + 1}_"
         member_names = ", ".join(names[w] for w in pool.members)
         first_col = c.letters["required"]
-        book.text(ws, KEY_ROW - 1, _col_index(first_col),
+        book.text(ws, 1, _col_index(first_col),
                   f"Pool {pool.number}: {programme.workloads[pool.leader].inference.chip} ({member_names})",
                   font=st["bold"])
         titles = [t.format(cur=cur) for t, _ in POOL_COLUMNS.values()]
@@ -142,7 +144,7 @@ def pools_sheet(book: Book, ws, programme, pools: list[Pool], months: int, workl
             f["required"] = "=" + "+".join(
                 f"{quote_sheet(workloads[w][0]['Workings'])}!{workloads[w][2]['owned_required']}{r}"
                 for w in pool.members)
-            f["chip_cost"] = f"={lead}inference_chip_price*$B{r}*(1+facility_server_overhead)"
+            f["chip_cost"] = f"={lead}inference_chip_price*$C{r}*(1+facility_server_overhead)"
             f["alive_before"] = (f"=SUMIFS(${c['buy']}${HEADER_ROW}:{c['buy']}{prev},"
                                  f"$A${HEADER_ROW}:A{prev},{window})")
             f["buy"] = f"={S}*(-INT(-(MAX(0,{P('required')}-{P('alive_before')})/{S}-{eps})))"
@@ -151,7 +153,7 @@ def pools_sheet(book: Book, ws, programme, pools: list[Pool], months: int, workl
             f["installed"] = f"=SUMIFS(${c['capex']}${first}:{c['capex']}{r},$A${first}:A{r},{window})"
             f["depreciation"] = f"={P('installed')}/{life}"
             A = P("alive")
-            f["energy"] = f"=IF({A}>0,{A}*{power}*{hours}*$C{r},0)"
+            f["energy"] = f"=IF({A}>0,{A}*{power}*{hours}*$D{r},0)"
             f["facility"] = (f"=IF({A}>0,{A}*({kw}*facility_colocation_per_kw_month),0)"
                              f"+facility_maintenance_rate/{per_year}*{P('installed')}")
             f["compute"] = f'=IF(finance_basis="accrual",{P("depreciation")},{P("capex")})'
@@ -171,10 +173,12 @@ def pools_sheet(book: Book, ws, programme, pools: list[Pool], months: int, workl
             ws.column_dimensions[c[key]].width = 15
         _allocate_members(book, pool, workloads, first, last)
     ws.column_dimensions["A"].width = 8
-    ws.column_dimensions["B"].width = 12
+    ws.column_dimensions["B"].width = 10
     ws.column_dimensions["C"].width = 12
+    ws.column_dimensions["D"].width = 12
+    ws.column_dimensions["E"].width = 3
     ws.row_dimensions[HEADER_ROW].height = 75
-    ws.freeze_panes = f"D{FIRST_ROW}"
+    ws.freeze_panes = f"F{FIRST_ROW}"
 
 
 def _col_index(letter: str) -> int:
