@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import subprocess
+import zipfile
 import sys
 from pathlib import Path
 from typing import NamedTuple
@@ -284,6 +285,15 @@ def test_budget_by_year_and_workload(books):
             assert row[4] == pytest.approx(year["capex"][y], rel=REL, abs=1e-6)
             assert row[6] == pytest.approx(year["cash_total"][y], rel=REL, abs=1e-6)
             assert row[5] == pytest.approx(year["cash_total"][y] - year["capex"][y], rel=REL, abs=1e-6)
+    # the chart's table: total cost by year (rows) and workload (columns), the idle capacity last
+    for y in range(5):
+        row = [c.value for c in budget[5 + y]][9:9 + 2 + len(report["workloads"])]
+        assert row[0] == y + 1
+        for value, block in zip(row[1:], report["workloads"].values()):
+            assert value == pytest.approx(block["yearly"]["total"][y], rel=REL, abs=1e-6)
+        assert row[-1] == pytest.approx(report["yearly"]["inference_unallocated"][y], abs=1e-6)
+    with zipfile.ZipFile(book.original) as archive:
+        assert [n for n in archive.namelist() if n.startswith("xl/charts/chart")] == ["xl/charts/chart1.xml"]
     shares = _named_column(book.values, "budget_inference_share")
     yearly = report["yearly"]
     assert shares == pytest.approx([i / t for i, t in zip(yearly["inference"], yearly["total"])], rel=REL)

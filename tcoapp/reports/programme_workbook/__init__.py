@@ -11,7 +11,7 @@ builders for each workload:
 ``Budget``
     Per year and workload: training, inference, capex, opex (cash less capex),
     cash and total; the idle owned capacity; the programme; the inference share
-    per year (``budget_inference_share``).
+    per year (``budget_inference_share``); total cost by year and workload with its stacked column chart.
 ``Programme monthly``
     The programme's series (``prog_series_<key>``): sums of the workloads'
     Monthly sheets plus, for the owned series, the pools' idle parts; the idle

@@ -6,8 +6,8 @@ from ...engine import SERIES, SUMMARY
 from ...engine.programme import WORKLOAD_ONLY_KEYS
 from ..report import MONTH_KEYS, SUMMARY_LABELS
 from ..tables import SERIES_LABELS, series_title
-from ..workbook.core import (COUNT, FIRST_ROW, HEADER_ROW, IRR_GRID, KEY_ROW, MONTH_DATE, PERCENT, Book, Columns,
-                             abs_ref, export_stamp, money_format, quote_sheet)
+from ..workbook.core import (AXIS_AMOUNT, COUNT, FIRST_ROW, HEADER_ROW, IRR_GRID, KEY_ROW, MONTH_DATE, MONTH_NAMES,
+                             PERCENT, Book, Columns, abs_ref, col_letter, export_stamp, money_format, quote_sheet)
 from ..workbook.summary import kpi_format
 from .pools import Pool
 
@@ -151,8 +151,6 @@ def monthly_sheet(book: Book, ws, programme, months: int, workloads: list, pools
 
     # the IRR's starting guess: NPVs of the net cash flow on a grid of monthly rates
     gc = len(MONTHLY_KEYS) + 2
-    from ..workbook.core import col_letter
-
     a, b = col_letter(gc), col_letter(gc + 1)
     book.header(ws, HEADER_ROW, ["IRR guess: monthly rate", "NPV of net cash flow"], col=gc)
     row = FIRST_ROW
@@ -216,8 +214,6 @@ def summary_formulas(cols: Columns, workloads: list, pools: list[Pool]) -> dict[
 
 def _calendar_label(index_expr: str) -> str:
     date = f"DATE(w1_calc_start_year,w1_calc_start_month+{index_expr},1)"
-    from ..workbook.core import MONTH_NAMES
-
     return f'IF({index_expr}="","",CHOOSE(MONTH({date}),{MONTH_NAMES})&" "&YEAR({date}))'
 
 
@@ -327,6 +323,7 @@ def budget_sheet(book: Book, ws, programme, cols: Columns, workloads: list, pool
     book.header(ws, HEADER_ROW, headers)
     row = FIRST_ROW
     share_rows = []
+    total_rows: dict[tuple[int, int], int] = {}  # (year, workload or -1 for idle) -> row
     for y in range(years):
         r0, r1 = FIRST_ROW + 12 * y, FIRST_ROW + 12 * y + 11
 
@@ -345,6 +342,7 @@ def budget_sheet(book: Book, ws, programme, cols: Columns, workloads: list, pool
             ws.cell(row, 7).value = "=" + span(sheet, mo["cash_total"])
             ws.cell(row, 6).value = f"=G{row}-E{row}"
             ws.cell(row, 8).value = "=" + span(sheet, mo["total"])
+            total_rows[(y, w)] = row
             row += 1
         ws.cell(row, 1).value = y + 1
         book.text(ws, row, 2, "(idle owned capacity)")
@@ -357,6 +355,7 @@ def budget_sheet(book: Book, ws, programme, cols: Columns, workloads: list, pool
         ws.cell(row, 7).value = "=" + ("+".join(idle_cash) if idle_cash else "0")
         ws.cell(row, 6).value = f"=G{row}-E{row}"
         ws.cell(row, 8).value = f"=D{row}"
+        total_rows[(y, -1)] = row
         row += 1
         ws.cell(row, 1).value = y + 1
         book.text(ws, row, 2, "Programme", font=st["bold"])
@@ -389,9 +388,46 @@ def budget_sheet(book: Book, ws, programme, cols: Columns, workloads: list, pool
     book.text(ws, row, 1, "Industry context: about two-thirds of AI compute went to inference in 2026; 44 % of "
                           "organisations put 76-100 % of their AI budget into inference (resources/industry.json).",
               font=st["note_font"])
+    _cost_chart(book, ws, programme, total_rows)
     for col, width in zip("ABCDEFGH", (8, 26, 18, 18, 18, 18, 18, 18)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = f"C{FIRST_ROW}"
+
+
+def _cost_chart(book: Book, ws, programme, total_rows: dict[tuple[int, int], int]) -> None:
+    """A year x workload table of total cost (right of the budget) and its stacked column chart."""
+    from openpyxl.chart import BarChart, Reference
+
+    from ..workbook.charts import axes_visible
+
+    first_col = 10  # J
+    years = programme.horizon_years
+    columns = list(range(len(programme.workloads))) + [-1]
+    book.text(ws, KEY_ROW, first_col, "Total cost by year and workload (the chart's data)", font=book.st["bold"])
+    book.header(ws, HEADER_ROW, ["Year"] + programme.names + ["Idle owned capacity"], col=first_col)
+    for y in range(years):
+        r = FIRST_ROW + y
+        ws.cell(r, first_col).value = y + 1
+        for i, w in enumerate(columns):
+            cell = ws.cell(r, first_col + 1 + i)
+            cell.value = f"=H{total_rows[(y, w)]}"
+            cell.number_format = money_format(programme.currency)
+    for i in range(len(columns) + 1):
+        ws.column_dimensions[col_letter(first_col + i)].width = 16
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.title = "Lifetime cost by year and workload"
+    chart.add_data(Reference(ws, min_col=first_col + 1, max_col=first_col + len(columns), min_row=HEADER_ROW,
+                             max_row=FIRST_ROW + years - 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=first_col, min_row=FIRST_ROW, max_row=FIRST_ROW + years - 1))
+    chart.y_axis.title = f"{programme.currency} per year (k: thousand, M: million)"
+    chart.y_axis.numFmt = AXIS_AMOUNT
+    chart.x_axis.title = "Year"
+    axes_visible(chart)
+    chart.width, chart.height = 22, 11
+    ws.add_chart(chart, f"{col_letter(first_col)}{FIRST_ROW + years + 2}")
 
 
 __all__ = ["monthly_sheet", "programme_sheet", "budget_sheet", "summary_formulas", "PROGRAMME_SERIES",
