@@ -160,7 +160,8 @@ def books(tmp_path_factory):
         path = src / f"{name}.xlsx"
         workbook.save(path)
         made[name] = (programme, tco, path)
-    copies = recalculate([item[2] for item in made.values()], out)
+    # eleven workbooks of 20-odd sheets: minutes on a busy machine, more than the default batch timeout
+    copies = recalculate([item[2] for item in made.values()], out, timeout=900)
     return {name: Book(p, cli_report(tco), path, openpyxl.load_workbook(copies[path.resolve()], data_only=True))
             for name, (p, tco, path) in made.items()}
 
