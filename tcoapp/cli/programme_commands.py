@@ -1,6 +1,6 @@
 """``tcoapp-cli`` on programme files (``"format": "tcoapp-programme"``, methodology section 6).
 
-``report``, ``validate``, ``export`` (CSV), ``tornado``, ``montecarlo``, ``solve``,
+``report``, ``validate``, ``export`` (workbook and CSV), ``tornado``, ``montecarlo``, ``solve``,
 ``sweep`` and ``compare`` accept a programme where they accept a scenario; the
 command line is the same, inputs are named ``WORKLOAD/section.field`` or a shared
 ``finance.field`` / ``facility.field``, and ``compare`` takes ``--workload NAME``.
@@ -78,17 +78,29 @@ def cmd_validate(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from ..reports.export import ExportError
+    from ..reports.export import ExportError, check_file_target, check_folder_target
     from ..reports.programme_report import build_programme_report, write_programme_csv
 
-    if args.output or args.png or args.svg or args.sensitivity:
-        raise _bad("export of a programme writes CSV tables only (--csv DIR); the programme workbook and charts "
-                   "are not available yet")
-    if not args.csv:
-        raise _bad("export: give --csv DIR for a programme")
-    programme, result = _evaluate(args.file)
+    if args.png or args.svg or args.sensitivity:
+        raise _bad("export of a programme writes the workbook (-o OUT.xlsx) and CSV tables (--csv DIR); "
+                   "charts and --sensitivity are not available for programmes yet")
+    if not args.output and not args.csv:
+        raise _bad("export: give -o OUT.xlsx or --csv DIR for a programme")
+    written = []
     try:
-        written = write_programme_csv(args.csv, build_programme_report(programme, result), Path(args.file).stem)
+        if args.output:  # check every target before any work or writing
+            check_file_target(args.output)
+            if Path(args.output).suffix.lower() != ".xlsx":
+                raise _bad(f"-o {args.output}: must name an .xlsx file")
+        if args.csv:
+            check_folder_target(args.csv, create=False)
+        programme, result = _evaluate(args.file)
+        if args.output:
+            from ..reports.export import write_programme_excel
+
+            written.append(write_programme_excel(args.output, programme, result))
+        if args.csv:
+            written += write_programme_csv(args.csv, build_programme_report(programme, result), Path(args.file).stem)
     except ExportError as err:
         raise _bad(str(err)) from None
     for path in written:

@@ -165,6 +165,16 @@ def write_excel(path, scenario, result=None, *, tornado: Mapping | None = None, 
     return write_atomically(path, lambda temporary: save_workbook(workbook, temporary))
 
 
+def write_programme_excel(path, programme, result=None) -> Path:
+    """Write the workbook of a programme (``reports/programme_workbook``) to ``path`` atomically, values cached."""
+    check_file_target(path)
+    from .programme_workbook import build_programme_workbook
+    from .workbook.evaluate import save_workbook
+
+    workbook = build_programme_workbook(programme, result)
+    return write_atomically(path, lambda temporary: save_workbook(workbook, temporary))
+
+
 #: Significant digits written to CSV: a cent on a trillion, without binary noise such as
 #: ``0.30000000000000004`` or ``-0``.
 CSV_DIGITS = 12

@@ -98,8 +98,36 @@ def test_export_csv(capsys, tmp_path):
     np.testing.assert_allclose(budget.groupby("Year")["Cash (USD)"].sum().to_numpy(), report["yearly"]["cash_total"],
                                rtol=1e-9)
     assert "Idle owned capacity, unallocated (USD)" in yearly.columns
-    code, _, err = _run(capsys, "export", SAMPLE, "-o", tmp_path / "p.xlsx")
-    assert code == 2 and "CSV" in err
+
+
+def test_export_workbook(capsys, tmp_path):
+    import openpyxl
+
+    target = tmp_path / "p.xlsx"
+    code, out, err = _run(capsys, "export", SAMPLE, "-o", target, "--csv", tmp_path / "csv")
+    assert code == 0, err
+    assert f"wrote {target}" in out and (tmp_path / "csv" / "company-programme-budget.csv").exists()
+    workbook = openpyxl.load_workbook(target)
+    names = load_programme(SAMPLE).names
+    assert workbook.sheetnames[0] == "Programme" and f"1 {names[0]}" in workbook.sheetnames
+    assert "prog_summary_total_cost" in workbook.defined_names and "w4_summary_total_cost" in workbook.defined_names
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary left behind
+
+
+def test_export_workbook_refuses_bad_targets_before_writing(capsys, tmp_path):
+    code, _, err = _run(capsys, "export", SAMPLE, "-o", tmp_path / "missing" / "p.xlsx")
+    assert code == 2 and "does not exist" in err and "Traceback" not in err
+    code, _, err = _run(capsys, "export", SAMPLE, "-o", tmp_path / "p.csv")
+    assert code == 2 and "must name an .xlsx file" in err
+    old = tmp_path / "old.xlsx"
+    old.write_bytes(b"keep me")
+    old.chmod(0o444)
+    code, _, err = _run(capsys, "export", SAMPLE, "-o", old)
+    assert code == 2 and "read-only" in err and old.read_bytes() == b"keep me"
+    code, _, err = _run(capsys, "export", SAMPLE, "-o", tmp_path / "q.xlsx", "--csv", tmp_path / "a" / "b")
+    assert code == 2 and not (tmp_path / "q.xlsx").exists()  # the CSV folder is checked before the workbook
+    code, _, err = _run(capsys, "export", SAMPLE, "--png", tmp_path)
+    assert code == 2 and "charts" in err
 
 
 def _count_engine_calls(monkeypatch):

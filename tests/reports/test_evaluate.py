@@ -274,3 +274,22 @@ def test_todays_workbooks_compute_every_formula(name):
     values, unsupported = evaluate_workbook(build_workbook(scenario))
     assert unsupported == {}
     assert len(values) > 1000
+
+
+def test_whole_column_ranges_read_the_used_rows():
+    from openpyxl import Workbook
+
+    from tcoapp.reports.workbook.evaluate import Evaluator
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Budget"
+    for row, (label, value) in enumerate([("Programme", 10), ("Chat", 3), ("Programme", 5), ("Bot", 4)], start=1):
+        ws.cell(row, 2, label)
+        ws.cell(row, 3, value)
+    other = wb.create_sheet("Check")
+    other["A1"] = '=SUMIF(Budget!$B:$B,"Programme",Budget!$C:$C)'
+    other["A2"] = '=SUMIF(Budget!$B:$B,"<>Programme",Budget!C:C)'
+    other["A3"] = "=SUM(Budget!C:C)"
+    ev = Evaluator(wb)
+    assert (ev.value("Check", "A1"), ev.value("Check", "A2"), ev.value("Check", "A3")) == (15, 7, 22)

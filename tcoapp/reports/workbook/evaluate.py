@@ -247,12 +247,16 @@ _TOKEN = re.compile(r"""
      (?P<c1a>\$?)(?P<c1>[A-Za-z]{1,3})(?P<r1a>\$?)(?P<r1>[0-9]+)
      (?::(?P<c2a>\$?)(?P<c2>[A-Za-z]{1,3})(?P<r2a>\$?)(?P<r2>[0-9]+))?
      (?![A-Za-z0-9_.(!]))
+|(?P<cols>(?:(?P<csheet>'(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_.]*)!)?
+     (?P<k1a>\$?)(?P<k1>[A-Za-z]{1,3}):(?P<k2a>\$?)(?P<k2>[A-Za-z]{1,3})(?![A-Za-z0-9_.(!]))
 |(?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)
 |(?P<name>[A-Za-z_\\][A-Za-z0-9_.\\]*)
 |(?P<op><=|>=|<>|[-+*/^&=<>%(),])
 """, re.X)
 
 _COLUMNS: dict[str, int] = {}
+#: The last row of a sheet: a whole-column reference ends there, and is cut to the sheet's used rows when read.
+WHOLE_COLUMN = 1_048_576
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -324,6 +328,11 @@ def tokenize_marked(formula: str, row: int, col: int) -> tuple[tuple, frozenset]
             tokens.append(("ref", _sheet_name(m.group("sheet")),
                            r1 if r1a else r1 - row, c1 if c1a else c1 - col,
                            r2 if r2a else r2 - row, c2 if c2a else c2 - col, (r1a, c1a, r2a, c2a)))
+        elif kind == "cols":  # a whole-column range ($B:$B): rows 1 .. the sheet's last used row
+            k1a, k2a = m.group("k1a") == "$", m.group("k2a") == "$"
+            k1, k2 = _column(m.group("k1")), _column(m.group("k2"))
+            tokens.append(("ref", _sheet_name(m.group("csheet")), 1, k1 if k1a else k1 - col,
+                           WHOLE_COLUMN, k2 if k2a else k2 - col, (True, k1a, True, k2a)))
         elif kind == "str":
             tokens.append(("str", m.group()[1:-1].replace('""', '"')))
         elif kind == "num":
@@ -621,6 +630,10 @@ class Evaluator:
             return out
         cell, get = self.cell, self.values.get
         sheet = ref.sheet
+        if ref.r2 == WHOLE_COLUMN:
+            used = Ref(sheet, ref.r1, ref.c1, max(ref.r1, self.sheets[sheet].max_row), ref.c2)
+            out = self._ranges[key] = self.range_values(used)
+            return out
         if ref.c1 == ref.c2 and ref.r2 > ref.r1:  # a growing window ($X$4:X9 after $X$4:X8): one more cell
             shorter = self._ranges.get((sheet, ref.r1, ref.c1, ref.r2 - 1, ref.c2))
             if shorter is not None:

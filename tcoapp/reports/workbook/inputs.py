@@ -120,8 +120,12 @@ def input_source(path: str, value, default) -> str:
     return known or _SCENARIO
 
 
-def _field_rows(scenario) -> list[dict]:
-    """Every scenario field shown on Inputs: path, title, unit, meaning, value, choices."""
+def _field_rows(scenario, general=_GENERAL, sections=_SECTIONS) -> list[dict]:
+    """Every scenario field shown on Inputs: path, title, unit, meaning, value, choices.
+
+    ``general`` and ``sections`` choose the top-level fields and sections shown (a programme's
+    workbook shows the shared ones once and each workload's own ones on its sheet).
+    """
     import typing
 
     from pydantic import BaseModel
@@ -149,9 +153,10 @@ def _field_rows(scenario) -> list[dict]:
             rows.append({"path": path, "title": info.title or name, "unit": unit, "meaning": meaning,
                          "value": value, "choices": choices, "info": info})
 
-    rows.append({"section": "general"})
-    add(type(scenario), scenario, "", names=_GENERAL)
-    for section in _SECTIONS:
+    if general:
+        rows.append({"section": "general"})
+        add(type(scenario), scenario, "", names=general)
+    for section in sections:
         rows.append({"section": section})
         add(type(getattr(scenario, section)), getattr(scenario, section), f"{section}.")
     return rows
@@ -311,20 +316,31 @@ def _validate(ws, cell, path: str, item: dict, scenario, chips) -> None:
     _validate_number(ws, cell, path, bounds, integer=integer, optional=optional, rule=rule)
 
 
-def inputs_sheet(book: Book, ws, scenario, chips) -> None:
+def inputs_sheet(book: Book, ws, scenario, chips, *, general=_GENERAL, sections=_SECTIONS,
+                 fixed: Mapping[str, str] | None = None, chip_roles=("training", "inference"),
+                 chip_spec_formula=None, title: str = "Inputs", note: str | None = None) -> int:
+    """Lay out the Inputs sheet; returns the first free row.
+
+    The keyword arguments serve the programme workbook (the defaults give the scenario's sheet):
+    ``general`` and ``sections`` choose the fields shown; ``fixed`` adds fields fixed at export
+    (path -> the note shown); ``chip_roles`` the chips whose specs are listed; ``chip_spec_formula``
+    ``(role, spec) -> formula`` makes each spec a locked formula (a shared chip table) instead of an input.
+    """
     from openpyxl.comments import Comment
 
     st = book.st
     ws.title = "Inputs"
-    book.text(ws, 1, 1, "Inputs", font=st["title"])
-    book.text(ws, 2, 1, "Yellow cells are the scenario's values; green cells derive a field the scenario left "
-                        "empty (type a number over one to set it). Each value cell is named after its field "
-                        "(dots replaced by underscores, shown in the last column).", font=st["note_font"])
+    fixed_fields = {**FIXED_FIELDS, **(fixed or {})}
+    book.text(ws, 1, 1, title, font=st["title"])
+    book.text(ws, 2, 1, note or ("Yellow cells are the scenario's values; green cells derive a field the scenario "
+                                 "left empty (type a number over one to set it). Each value cell is named after its "
+                                 "field (dots replaced by underscores, shown in the last column)."),
+              font=st["note_font"])
     book.header(ws, 4, ["Field", "Value", "Unit", "Meaning", "Source", "Name"])
     derived = _derived_formulas(scenario, chips)
     row = 5
     width = 6
-    for item in _field_rows(scenario):
+    for item in _field_rows(scenario, general, sections):
         if "section" in item:
             title = item["section"]
             book.section(ws, row, title if title == "general" else title, width)
@@ -355,9 +371,9 @@ def inputs_sheet(book: Book, ws, scenario, chips) -> None:
         fmt = _number_format_for(path, item["unit"], value)
         if fmt and not isinstance(value, str):
             cell.number_format = fmt
-        if path in FIXED_FIELDS:
+        if path in fixed_fields:
             cell.fill = st["fixed_fill"]
-            source = FIXED_FIELDS[path]
+            source = fixed_fields[path]
             cell.comment = Comment(source, "tcoapp")
         else:
             unlock(cell)
@@ -369,7 +385,7 @@ def inputs_sheet(book: Book, ws, scenario, chips) -> None:
         book.name(name, abs_ref("Inputs", "B", row))
         row += 1
 
-    for role in ("training", "inference"):
+    for role in chip_roles:
         section = getattr(scenario, role)
         chip = chips.get(section.chip)
         book.section(ws, row, f"{role} chip: {section.chip}", width)
@@ -380,12 +396,18 @@ def inputs_sheet(book: Book, ws, scenario, chips) -> None:
             name = f"{role}_chip_{spec}"
             book.text(ws, row, 1, f"{role}.chip.{spec}")
             cell = ws.cell(row, 2)
-            cell.fill = st["input_fill"]
-            unlock(cell)
-            _validate_number(ws, cell, f"{role}.chip.{spec}", {"ge": 0}, integer=False, optional=True)
-            if value is not None:
-                cell.value = float(value)
+            shared = chip_spec_formula(role, spec) if chip_spec_formula is not None else None
+            if shared is not None:
+                cell.value = shared
+                cell.fill = st["derived_fill"]
                 cell.number_format = "#,##0.00##"
+            else:
+                cell.fill = st["input_fill"]
+                unlock(cell)
+                _validate_number(ws, cell, f"{role}.chip.{spec}", {"ge": 0}, integer=False, optional=True)
+                if value is not None:
+                    cell.value = float(value)
+                    cell.number_format = "#,##0.00##"
             book.text(ws, row, 3, unit)
             book.text(ws, row, 4, f"{title} of {section.chip}" + ("" if value is not None else " (unknown)"),
                       alignment=st["wrap"])
@@ -421,6 +443,7 @@ def inputs_sheet(book: Book, ws, scenario, chips) -> None:
     for col, width_chars in zip("ABCDEF", (40, 16, 30, 70, 50, 40)):
         ws.column_dimensions[col].width = width_chars
     ws.freeze_panes = "B5"
+    return row
 
 
 # ---- Chips ------------------------------------------------------------------------
