@@ -187,13 +187,14 @@ class ReportChart:
 
     def shape(self, report: dict) -> tuple:
         """What fixes the chart's artists, labels and legend (a different shape needs a build)."""
-        return (report["currency"], tuple(report["months"]))
+        return (report["currency"], tuple(report["months"]), report.get("basis_view"))
 
     def build(self, fig, report: dict):
         """Clear ``fig`` and draw the chart of ``report`` on it. Returns the axes."""
         self.figure = fig
         self.ax = _fresh_axes(fig)
         self._shape = self.shape(report)
+        self._report = report
         self._create(self.ax, report)
         self._apply(report)
         return self.ax
@@ -202,6 +203,7 @@ class ReportChart:
         """Show ``report`` with the artists already drawn; False if it needs a :meth:`build`."""
         if self.ax is None or self.ax not in self.figure.axes or self.shape(report) != self._shape:
             return False
+        self._report = report
         self._apply(report)
         self.ax.stale = True
         return True
@@ -246,6 +248,41 @@ class ReportChart:
     def _apply(self, report: dict) -> None:
         raise NotImplementedError
 
+    def hover(self, x: float) -> dict | None:
+        """What the chart shows at ``x`` (data coordinates) for a hover read-out, or None off the data.
+
+        ``{"title": "Mar 2027", "x": 14, "rows": [(label, value, kind, colour), ...]}`` where kind
+        is ``"money"`` (in ``report["currency"]``) or ``"count"``; the values are the plotted ones.
+        """
+        report = getattr(self, "_report", None)
+        if report is None or x is None or not math.isfinite(x):
+            return None
+        index = int(round(x))
+        if not 0 <= index < self._hover_count(report):
+            return None
+        return {"title": self._hover_title(report, index), "x": index, "currency": report["currency"],
+                "rows": self._hover_rows(report, index)}
+
+    def _hover_count(self, report: dict) -> int:
+        return len(report["months"])
+
+    def _hover_title(self, report: dict, index: int) -> str:
+        return month_text(report["months"][index])
+
+    def _hover_rows(self, report: dict, index: int) -> list[tuple[str, float, str, str]]:
+        return []
+
+
+def _title(ax, title: str, report: dict) -> None:
+    """The chart's title; under it the basis the costs are on, when the report names it
+    (``report["basis_view"]``: the GUI's cash / accrual display toggle)."""
+    basis = report.get("basis_view")
+    ax.set_title(f"{title}\n{basis}" if basis else title)
+    if basis and ax.get_xlabel() == "Month":
+        # a live view's second title line takes the room of the x label, which the calendar
+        # tick labels ("Jan 2027") make redundant there
+        ax.set_xlabel("")
+
 
 class MonthlyCostChart(ReportChart):
     """Monthly cost stacked by category: one filled staircase per category present."""
@@ -274,7 +311,7 @@ class MonthlyCostChart(ReportChart):
         _money_axis(ax.yaxis, cur)
         _value_ticks(ax.yaxis)
         ax.set_ylabel(f"Cost per month ({cur})")
-        ax.set_title("Monthly cost by category")
+        _title(ax, "Monthly cost by category", report)
         _legend(ax)
 
     def _apply(self, report: dict) -> None:
@@ -287,6 +324,11 @@ class MonthlyCostChart(ReportChart):
 
     def moving_artists(self) -> list:
         return list(self._stairs)
+
+    def _hover_rows(self, report: dict, index: int) -> list:
+        rows = [(SERIES_LABELS[key][0], values[index], "money", COLORS[key]) for key, values in self._categories(report)]
+        total = sum(values[index] for _key, values in self._categories(report))
+        return list(reversed(rows)) + [("Total", total, "money", "")]  # top of the stack first
 
 
 def _cumulative(values: list[float]) -> list[float]:
@@ -430,7 +472,7 @@ class CumulativeChart(ReportChart):
             (self._crossover_point,) = ax.plot([0], [0], "o", color=COLORS["crossover"])
             label = _annotation_class()("", xy=(0, 0), xytext=(0, 0), textcoords="offset points",
                                         color=COLORS["crossover"], fontsize="small", ha="left", va="bottom")
-            label.placer = CrossoverLabel(label, [self._training, self._inference])
+            label.placer = CrossoverLabel(label, [self._training, self._inference, *self._band_artists[1:]])
             label.set_in_layout(False)  # placed inside the axes when drawn
             ax.add_artist(label)
             self._crossover_label = label
@@ -442,7 +484,7 @@ class CumulativeChart(ReportChart):
         _money_axis(ax.yaxis, cur)
         _value_ticks(ax.yaxis)
         ax.set_ylabel(f"Cumulative cost ({cur})")
-        ax.set_title("Cumulative training and inference cost")
+        _title(ax, "Cumulative training and inference cost", report)
         _legend(ax)
 
     def _apply(self, report: dict) -> None:
@@ -467,6 +509,17 @@ class CumulativeChart(ReportChart):
 
     def moving_artists(self) -> list:
         return [*self._band_artists, self._training, self._inference, *self._crossover_artists]
+
+    def _hover_rows(self, report: dict, index: int) -> list:
+        rows = [("Training, cumulative", _cumulative(_values(report["series"]["training"]))[index], "money",
+                 COLORS["training"]),
+                ("Inference, cumulative", _cumulative(_values(report["series"]["inference"]))[index], "money",
+                 COLORS["inference"])]
+        band = _band(report)
+        if band is not None:
+            rows += [(f"Total, {key.upper()}", _values(band[key])[index], "money", COLORS["band"])
+                     for key in ("p90", "p50", "p10")]
+        return rows
 
 
 class YearlyChart(ReportChart):
@@ -497,7 +550,7 @@ class YearlyChart(ReportChart):
         _value_ticks(ax.yaxis)
         ax.set_xlabel("Year of the programme (calendar year it starts in)")
         ax.set_ylabel(f"Cost per year ({cur})")
-        ax.set_title("Yearly cost")
+        _title(ax, "Yearly cost", report)
         _legend(ax)
 
     def _apply(self, report: dict) -> None:
@@ -511,6 +564,18 @@ class YearlyChart(ReportChart):
 
     def moving_artists(self) -> list:
         return [rectangle for bars in self._bars for rectangle in bars]
+
+    def _hover_count(self, report: dict) -> int:
+        return len(report["yearly"]["training"])
+
+    def _hover_title(self, report: dict, index: int) -> str:
+        months = report["months"]
+        first, last = 12 * index, min(12 * index + 11, len(months) - 1)
+        return f"Year {index + 1}: {month_text(months[first])} to {month_text(months[last])}"
+
+    def _hover_rows(self, report: dict, index: int) -> list:
+        return [(label, self._series(report, key)[index], "money", COLORS[key])
+                for label, key in (("Training", "training"), ("Inference", "inference"))]
 
 
 class FleetChart(ReportChart):
@@ -545,6 +610,9 @@ class FleetChart(ReportChart):
 
     def moving_artists(self) -> list:
         return [self._line]
+
+    def _hover_rows(self, report: dict, index: int) -> list:
+        return [("Chips in service", self._chips(report)[index], "count", COLORS["chips"])]
 
     def widest_value_label(self) -> str:
         # the same width up to 9,999 chips: a fleet growing past a round number keeps its layout
