@@ -119,7 +119,7 @@ def _month_axis(ax, months: list[str]) -> None:
     ax.set_xlabel("Month")
 
 
-def _legend(ax):
+def _legend(ax, ncols: int | None = None):
     """The legend of a report chart, in a row (or two) under the plot.
 
     Outside the plot it never hides data nor hides behind it, wherever the data goes; and it
@@ -130,10 +130,59 @@ def _legend(ax):
     handles, labels = ax.get_legend_handles_labels()
     if not handles:
         return None
-    ncols = len(handles) if len(handles) <= 3 else (len(handles) + 1) // 2
+    if ncols is None:
+        ncols = len(handles) if len(handles) <= 3 else (len(handles) + 1) // 2
     return ax.figure.legend(handles, labels, loc="outside lower center", ncols=ncols, fontsize="small",
                             frameon=False, columnspacing=1.2, handlelength=1.5,
                             labelcolor=rcParams["axes.labelcolor"])
+
+
+def _fit_to_width(ax) -> None:
+    """On a narrow figure (a small chart panel) keep the texts around the plot on the figure and
+    apart: the title and the x label on two lines, fewer x tick labels when they would touch, the
+    legend in fewer columns (two at least, or it would squeeze the plot)."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
+    fig = ax.figure
+    try:
+        renderer = fig.canvas.get_renderer()
+    except (AttributeError, TypeError):  # a canvas that cannot measure: leave the texts be
+        return
+    width = fig.bbox.width - 2 * renderer.points_to_pixels(4.0)
+    for label, brk in ((ax.xaxis.label, " ("), (ax.title, None)):
+        text = label.get_text()
+        first, _, rest = text.partition("\n")
+        if not first or label.get_window_extent(renderer).width <= width:
+            continue
+        if brk is None:  # break the first line at its middle space
+            spaces = [i for i, c in enumerate(first) if c == " "]
+            if not spaces:
+                continue
+            cut = min(spaces, key=lambda i: abs(i - len(first) / 2))
+            first = first[:cut] + "\n" + first[cut + 1:]
+        elif brk in first:
+            first = first.replace(brk, "\n(", 1)
+        label.set_text(first + ("\n" + rest if rest else ""))
+    locator = ax.xaxis.get_major_locator()
+    # the month axes (calendar labels from the tick's value; a fixed list of labels would shift)
+    if isinstance(locator, FixedLocator) and isinstance(ax.xaxis.get_major_formatter(), FuncFormatter) \
+            and len(locator.locs) > 2:
+        ticks = list(locator.locs)
+        texts = ax.xaxis.get_major_formatter().format_ticks(ticks)
+        prop = ax.xaxis.get_major_ticks()[0].label1.get_fontproperties()
+        widest = max(renderer.get_text_width_height_descent(line, prop, ismath=False)[0]
+                     for t in texts for line in t.split("\n"))
+        room = 0.8 * width  # about what the plot gets of the figure's width
+        while len(ticks) > 2 and len(ticks) * widest * 1.25 > room:
+            ticks = ticks[::2]
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+    for legend in list(fig.legends):
+        columns = legend._ncols
+        fewest = 2 if len(legend.get_texts()) > 3 else 1
+        while columns > fewest and legend.get_window_extent(renderer).width > width:
+            columns -= 1
+            legend.remove()
+            legend = _legend(ax, ncols=columns)
 
 
 def _values(series) -> list[float]:
@@ -196,6 +245,7 @@ class ReportChart:
         self._shape = self.shape(report)
         self._report = report
         self._create(self.ax, report)
+        _fit_to_width(self.ax)
         self._apply(report)
         return self.ax
 
@@ -326,9 +376,10 @@ class MonthlyCostChart(ReportChart):
         return list(self._stairs)
 
     def _hover_rows(self, report: dict, index: int) -> list:
-        rows = [(SERIES_LABELS[key][0], values[index], "money", COLORS[key]) for key, values in self._categories(report)]
-        total = sum(values[index] for _key, values in self._categories(report))
-        return list(reversed(rows)) + [("Total", total, "money", "")]  # top of the stack first
+        categories = self._categories(report)
+        rows = [(SERIES_LABELS[key][0], values[index], "money", COLORS[key]) for key, values in categories
+                if values[index]]  # the categories of this month (top of the stack first), then the total
+        return list(reversed(rows)) + [("Total", sum(values[index] for _key, values in categories), "money", "")]
 
 
 def _cumulative(values: list[float]) -> list[float]:
@@ -405,6 +456,9 @@ class CrossoverLabel:
         if chosen is None:
             label.set_text(self.texts[0])
             extent = label.get_window_extent(renderer)
+            if extent.width > frame.width - 2 * margin:  # too wide for the plot on one line: two
+                label.set_text(self.texts[-1])
+                extent = label.get_window_extent(renderer)
             width, height = extent.width, extent.height
             chosen = (px + pad, py - pad - height)
         x0, y0 = chosen

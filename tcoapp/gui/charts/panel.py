@@ -387,6 +387,8 @@ class ChartPanel(QWidget):
                 self._build(type(self.chart), self._chart_rc)
             if self.chart is None:
                 return
+            # a fresh build fits its texts to this size (ReportChart.build): the key is of those
+            key = self._safe_layout_key()
         positions, label_coords = self._widest_label_layout()
         self._layout = (key, positions, label_coords)
         self._place_axes(positions, label_coords)
@@ -508,12 +510,15 @@ class ChartPanel(QWidget):
         return self._hover_artists
 
     def _place_hover(self, text, renderer) -> None:
-        """Beside the cursor, on the side with room, never outside the figure."""
+        """Beside the cursor, on the side with room: inside the plot when it fits there (clear of
+        the titles and labels around it), never outside the figure."""
         x, y = self._hover_at or (0.0, 0.0)
         gap = renderer.points_to_pixels(8.0)
         text.set_position((0, 0))
         box = text.get_window_extent(renderer)
-        frame = self.figure.bbox
+        frame = self.chart.ax.bbox
+        if box.width > frame.width or box.height > frame.height:
+            frame = self.figure.bbox
         left = x + gap if x + gap + box.width <= frame.x1 else x - gap - box.width
         bottom = y + gap if y + gap + box.height <= frame.y1 else y - gap - box.height
         left = max(frame.x0, min(left, frame.x1 - box.width))

@@ -502,11 +502,10 @@ class OverviewView(QWidget):
         self.basis_buttons["cash"].setChecked(True)  # until the first evaluation says the scenario's
         for basis, button in self.basis_buttons.items():
             button.toggled.connect(lambda checked, b=basis: checked and self.set_display_basis(b))
-        self.basis_label = QLabel("")
+        self.basis_label = ElidedLabel("")  # one line, elided: a long caption must not widen the view
         self.basis_label.setObjectName("overview.basis")
         self.basis_label.setProperty("role", "card-caption")
-        row.addWidget(self.basis_label)
-        row.addStretch(1)
+        row.addWidget(self.basis_label, 1)
         return row
 
     def shown_basis(self) -> str | None:
