@@ -119,7 +119,7 @@ def _month_axis(ax, months: list[str]) -> None:
     ax.set_xlabel("Month")
 
 
-def _legend(ax):
+def _legend(ax, ncols: int | None = None):
     """The legend of a report chart, in a row (or two) under the plot.
 
     Outside the plot it never hides data nor hides behind it, wherever the data goes; and it
@@ -130,10 +130,59 @@ def _legend(ax):
     handles, labels = ax.get_legend_handles_labels()
     if not handles:
         return None
-    ncols = len(handles) if len(handles) <= 3 else (len(handles) + 1) // 2
+    if ncols is None:
+        ncols = len(handles) if len(handles) <= 3 else (len(handles) + 1) // 2
     return ax.figure.legend(handles, labels, loc="outside lower center", ncols=ncols, fontsize="small",
                             frameon=False, columnspacing=1.2, handlelength=1.5,
                             labelcolor=rcParams["axes.labelcolor"])
+
+
+def _fit_to_width(ax) -> None:
+    """On a narrow figure (a small chart panel) keep the texts around the plot on the figure and
+    apart: the title and the x label on two lines, fewer x tick labels when they would touch, the
+    legend in fewer columns (two at least, or it would squeeze the plot)."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
+    fig = ax.figure
+    try:
+        renderer = fig.canvas.get_renderer()
+    except (AttributeError, TypeError):  # a canvas that cannot measure: leave the texts be
+        return
+    width = fig.bbox.width - 2 * renderer.points_to_pixels(4.0)
+    for label, brk in ((ax.xaxis.label, " ("), (ax.title, None)):
+        text = label.get_text()
+        first, _, rest = text.partition("\n")
+        if not first or label.get_window_extent(renderer).width <= width:
+            continue
+        if brk is None:  # break the first line at its middle space
+            spaces = [i for i, c in enumerate(first) if c == " "]
+            if not spaces:
+                continue
+            cut = min(spaces, key=lambda i: abs(i - len(first) / 2))
+            first = first[:cut] + "\n" + first[cut + 1:]
+        elif brk in first:
+            first = first.replace(brk, "\n(", 1)
+        label.set_text(first + ("\n" + rest if rest else ""))
+    locator = ax.xaxis.get_major_locator()
+    # the month axes (calendar labels from the tick's value; a fixed list of labels would shift)
+    if isinstance(locator, FixedLocator) and isinstance(ax.xaxis.get_major_formatter(), FuncFormatter) \
+            and len(locator.locs) > 2:
+        ticks = list(locator.locs)
+        texts = ax.xaxis.get_major_formatter().format_ticks(ticks)
+        prop = ax.xaxis.get_major_ticks()[0].label1.get_fontproperties()
+        widest = max(renderer.get_text_width_height_descent(line, prop, ismath=False)[0]
+                     for t in texts for line in t.split("\n"))
+        room = 0.8 * width  # about what the plot gets of the figure's width
+        while len(ticks) > 2 and len(ticks) * widest * 1.25 > room:
+            ticks = ticks[::2]
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+    for legend in list(fig.legends):
+        columns = legend._ncols
+        fewest = 2 if len(legend.get_texts()) > 3 else 1
+        while columns > fewest and legend.get_window_extent(renderer).width > width:
+            columns -= 1
+            legend.remove()
+            legend = _legend(ax, ncols=columns)
 
 
 def _values(series) -> list[float]:
@@ -187,14 +236,16 @@ class ReportChart:
 
     def shape(self, report: dict) -> tuple:
         """What fixes the chart's artists, labels and legend (a different shape needs a build)."""
-        return (report["currency"], tuple(report["months"]))
+        return (report["currency"], tuple(report["months"]), report.get("basis_view"))
 
     def build(self, fig, report: dict):
         """Clear ``fig`` and draw the chart of ``report`` on it. Returns the axes."""
         self.figure = fig
         self.ax = _fresh_axes(fig)
         self._shape = self.shape(report)
+        self._report = report
         self._create(self.ax, report)
+        _fit_to_width(self.ax)
         self._apply(report)
         return self.ax
 
@@ -202,6 +253,7 @@ class ReportChart:
         """Show ``report`` with the artists already drawn; False if it needs a :meth:`build`."""
         if self.ax is None or self.ax not in self.figure.axes or self.shape(report) != self._shape:
             return False
+        self._report = report
         self._apply(report)
         self.ax.stale = True
         return True
@@ -246,6 +298,41 @@ class ReportChart:
     def _apply(self, report: dict) -> None:
         raise NotImplementedError
 
+    def hover(self, x: float) -> dict | None:
+        """What the chart shows at ``x`` (data coordinates) for a hover read-out, or None off the data.
+
+        ``{"title": "Mar 2027", "x": 14, "rows": [(label, value, kind, colour), ...]}`` where kind
+        is ``"money"`` (in ``report["currency"]``) or ``"count"``; the values are the plotted ones.
+        """
+        report = getattr(self, "_report", None)
+        if report is None or x is None or not math.isfinite(x):
+            return None
+        index = int(round(x))
+        if not 0 <= index < self._hover_count(report):
+            return None
+        return {"title": self._hover_title(report, index), "x": index, "currency": report["currency"],
+                "rows": self._hover_rows(report, index)}
+
+    def _hover_count(self, report: dict) -> int:
+        return len(report["months"])
+
+    def _hover_title(self, report: dict, index: int) -> str:
+        return month_text(report["months"][index])
+
+    def _hover_rows(self, report: dict, index: int) -> list[tuple[str, float, str, str]]:
+        return []
+
+
+def _title(ax, title: str, report: dict) -> None:
+    """The chart's title; under it the basis the costs are on, when the report names it
+    (``report["basis_view"]``: the GUI's cash / accrual display toggle)."""
+    basis = report.get("basis_view")
+    ax.set_title(f"{title}\n{basis}" if basis else title)
+    if basis and ax.get_xlabel() == "Month":
+        # a live view's second title line takes the room of the x label, which the calendar
+        # tick labels ("Jan 2027") make redundant there
+        ax.set_xlabel("")
+
 
 class MonthlyCostChart(ReportChart):
     """Monthly cost stacked by category: one filled staircase per category present."""
@@ -274,7 +361,7 @@ class MonthlyCostChart(ReportChart):
         _money_axis(ax.yaxis, cur)
         _value_ticks(ax.yaxis)
         ax.set_ylabel(f"Cost per month ({cur})")
-        ax.set_title("Monthly cost by category")
+        _title(ax, "Monthly cost by category", report)
         _legend(ax)
 
     def _apply(self, report: dict) -> None:
@@ -287,6 +374,12 @@ class MonthlyCostChart(ReportChart):
 
     def moving_artists(self) -> list:
         return list(self._stairs)
+
+    def _hover_rows(self, report: dict, index: int) -> list:
+        categories = self._categories(report)
+        rows = [(SERIES_LABELS[key][0], values[index], "money", COLORS[key]) for key, values in categories
+                if values[index]]  # the categories of this month (top of the stack first), then the total
+        return list(reversed(rows)) + [("Total", sum(values[index] for _key, values in categories), "money", "")]
 
 
 def _cumulative(values: list[float]) -> list[float]:
@@ -363,6 +456,9 @@ class CrossoverLabel:
         if chosen is None:
             label.set_text(self.texts[0])
             extent = label.get_window_extent(renderer)
+            if extent.width > frame.width - 2 * margin:  # too wide for the plot on one line: two
+                label.set_text(self.texts[-1])
+                extent = label.get_window_extent(renderer)
             width, height = extent.width, extent.height
             chosen = (px + pad, py - pad - height)
         x0, y0 = chosen
@@ -430,7 +526,7 @@ class CumulativeChart(ReportChart):
             (self._crossover_point,) = ax.plot([0], [0], "o", color=COLORS["crossover"])
             label = _annotation_class()("", xy=(0, 0), xytext=(0, 0), textcoords="offset points",
                                         color=COLORS["crossover"], fontsize="small", ha="left", va="bottom")
-            label.placer = CrossoverLabel(label, [self._training, self._inference])
+            label.placer = CrossoverLabel(label, [self._training, self._inference, *self._band_artists[1:]])
             label.set_in_layout(False)  # placed inside the axes when drawn
             ax.add_artist(label)
             self._crossover_label = label
@@ -442,7 +538,7 @@ class CumulativeChart(ReportChart):
         _money_axis(ax.yaxis, cur)
         _value_ticks(ax.yaxis)
         ax.set_ylabel(f"Cumulative cost ({cur})")
-        ax.set_title("Cumulative training and inference cost")
+        _title(ax, "Cumulative training and inference cost", report)
         _legend(ax)
 
     def _apply(self, report: dict) -> None:
@@ -467,6 +563,17 @@ class CumulativeChart(ReportChart):
 
     def moving_artists(self) -> list:
         return [*self._band_artists, self._training, self._inference, *self._crossover_artists]
+
+    def _hover_rows(self, report: dict, index: int) -> list:
+        rows = [("Training, cumulative", _cumulative(_values(report["series"]["training"]))[index], "money",
+                 COLORS["training"]),
+                ("Inference, cumulative", _cumulative(_values(report["series"]["inference"]))[index], "money",
+                 COLORS["inference"])]
+        band = _band(report)
+        if band is not None:
+            rows += [(f"Total, {key.upper()}", _values(band[key])[index], "money", COLORS["band"])
+                     for key in ("p90", "p50", "p10")]
+        return rows
 
 
 class YearlyChart(ReportChart):
@@ -497,7 +604,7 @@ class YearlyChart(ReportChart):
         _value_ticks(ax.yaxis)
         ax.set_xlabel("Year of the programme (calendar year it starts in)")
         ax.set_ylabel(f"Cost per year ({cur})")
-        ax.set_title("Yearly cost")
+        _title(ax, "Yearly cost", report)
         _legend(ax)
 
     def _apply(self, report: dict) -> None:
@@ -511,6 +618,18 @@ class YearlyChart(ReportChart):
 
     def moving_artists(self) -> list:
         return [rectangle for bars in self._bars for rectangle in bars]
+
+    def _hover_count(self, report: dict) -> int:
+        return len(report["yearly"]["training"])
+
+    def _hover_title(self, report: dict, index: int) -> str:
+        months = report["months"]
+        first, last = 12 * index, min(12 * index + 11, len(months) - 1)
+        return f"Year {index + 1}: {month_text(months[first])} to {month_text(months[last])}"
+
+    def _hover_rows(self, report: dict, index: int) -> list:
+        return [(label, self._series(report, key)[index], "money", COLORS[key])
+                for label, key in (("Training", "training"), ("Inference", "inference"))]
 
 
 class FleetChart(ReportChart):
@@ -545,6 +664,9 @@ class FleetChart(ReportChart):
 
     def moving_artists(self) -> list:
         return [self._line]
+
+    def _hover_rows(self, report: dict, index: int) -> list:
+        return [("Chips in service", self._chips(report)[index], "count", COLORS["chips"])]
 
     def widest_value_label(self) -> str:
         # the same width up to 9,999 chips: a fleet growing past a round number keeps its layout

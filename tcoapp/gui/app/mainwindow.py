@@ -295,6 +295,10 @@ class MainWindow(QMainWindow):
                                                   None, "export_yearly_csv", "Write the yearly table as CSV")
         self.act_export_png = self._action("&PNG (charts)…", self.export_png, None, "export_png",
                                            "Write the four overview charts as PNG images")
+        self.act_export_all_charts = self._action("&All charts as PNG…", self.export_all_charts, None,
+                                                  "export_all_charts", "Write every chart (overview, serving, "
+                                                  "right-size, and sensitivity when computed) as PNG images "
+                                                  "into a folder")
         self.act_undo = self.undo_group.createUndoAction(self, "Undo")
         self.act_undo.setShortcut(S.Undo)
         self.act_undo.setObjectName("action.undo")
@@ -372,6 +376,7 @@ class MainWindow(QMainWindow):
         export.addAction(self.act_export_csv)
         export.addAction(self.act_export_yearly_csv)
         export.addAction(self.act_export_png)
+        export.addAction(self.act_export_all_charts)
         file_menu.addSeparator()
         file_menu.addAction(self.act_close)
         file_menu.addAction(self.act_quit)
@@ -677,7 +682,8 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         has_doc = self.active is not None
         for action in (self.act_save, self.act_save_as, self.act_close, self.act_export_excel, self.act_export_csv,
-                       self.act_export_yearly_csv, self.act_export_png, self.act_chips, self.act_copy_table):
+                       self.act_export_yearly_csv, self.act_export_png, self.act_export_all_charts, self.act_chips,
+                       self.act_copy_table):
             action.setEnabled(has_doc)
 
     def _fill_recent_menu(self) -> None:
@@ -869,6 +875,73 @@ class MainWindow(QMainWindow):
             show_error(self, "Cannot write the images", str(error))
             return []
         self.status_label.setText(f"Exported {len(written)} charts to {path.parent}")
+        return written
+
+    def chart_exports(self) -> list[tuple[str, object]]:
+        """Every chart of the active scenario worth a file, as (file name part, ChartPanel).
+
+        The overview's four (the cost charts on the basis they show); serving and right-size,
+        computed now if their views have not (both take milliseconds); the tornado, Monte Carlo
+        and heat map when they were computed for the current inputs; the open scenarios' curves
+        when the compare view is open.
+        """
+        if self.active is None:
+            return []
+        scenario = self.active.scenario
+        self.overview.draw_pending()
+        charts: list[tuple[str, object]] = [(stem, self.overview.charts[name]) for stem, name in (
+            ("monthly-cost", "monthly"), ("cumulative", "cumulative"), ("yearly", "yearly"), ("fleet", "fleet"))]
+        serving = self.serving
+        if serving.stale or serving.scenario is not scenario:
+            serving.show_scenario(scenario)
+            serving.stale = False
+        charts += [("serving-tradeoff", serving.tradeoff), ("serving-thinking-budget", serving.thinking)]
+        planner = self.planner
+        if not planner.is_current():
+            from tcoapp.scenario.planning import plan_scenario
+
+            options = planner.options()
+            try:
+                planner.show_plan(plan_scenario(scenario, **options), scenario, options)
+            except Exception as error:  # noqa: BLE001 - the planner's own message; the other charts still go
+                self.status_label.setText(f"Right-size chart left out: {error}")
+        if planner.is_current():
+            charts.append(("right-size", planner.chart))
+        view = self.sensitivity_tab.view
+        if view is not None:
+            if view.tornado.result is not None and view.tornado.result_scenario == scenario:
+                charts.append(("tornado", view.tornado.chart))
+            if view.monte_carlo.result is not None and view.monte_carlo.result_scenario == scenario:
+                charts += [("monte-carlo-histogram", view.monte_carlo.histogram),
+                           ("monte-carlo-fan", view.monte_carlo.fan)]
+            if view.heatmap.result is not None and view.heatmap.result_scenario == scenario:
+                charts.append(("heatmap", view.heatmap.chart))
+        if self.compare_tab.view is not None:
+            charts.append(("compare-open-scenarios", self.compare.curves))
+        return [(stem, panel) for stem, panel in charts if panel.data is not None]
+
+    def export_all_charts(self, folder: str | None = None) -> list[Path]:
+        """Write every chart (:meth:`chart_exports`) as ``<folder>/<name>-<chart>.png``, each atomically."""
+        if self.active is None or self._current_report() is None:
+            return []
+        if folder is None:
+            start = self.active.path.parent if self.active.path else Path.home()
+            folder = ask(self, Question("folder", "Export all charts as PNG (one file per chart)",
+                                        options={"directory": str(start)}))
+            if not folder:
+                return []
+        from tcoapp.gui.charts.panel import write_chart_pngs
+        from tcoapp.reports.export import ExportError
+
+        name = self.active.path.stem if self.active.path else (self.active.scenario.name or "scenario")
+        name = "".join("-" if c in '/\\:*?"<>|' else c for c in name).strip() or "scenario"
+        charts = [(f"{name}-{stem}", panel) for stem, panel in self.chart_exports()]
+        try:
+            written = write_chart_pngs(folder, charts)
+        except ExportError as error:
+            show_error(self, "Cannot write the images", str(error))
+            return []
+        self.status_label.setText(f"Exported {len(written)} charts to {folder}")
         return written
 
     def copy_table(self) -> None:

@@ -8,8 +8,11 @@ import traceback
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import QFileDialog, QMenu, QSizePolicy, QVBoxLayout, QWidget
+
+#: Copies the chart with the keyboard focus (the canvas takes focus on a click or Tab).
+COPY_SHORTCUT = "Ctrl+Shift+C"
 
 
 def palette_rc() -> dict[str, Any]:
@@ -68,7 +71,11 @@ class ChartPanel(QWidget):
     exports build the same chart on their own figure (tests/reports/test_figure_updates.py).
 
     It draws when visible and marks itself stale otherwise. A right click offers
-    Save as PNG and Copy image.
+    Save as PNG and Copy image (also Ctrl+Shift+C while the chart has the focus).
+
+    Hovering a ReportChart shows the month under the cursor and the plotted values
+    (``ReportChart.hover``) in a read-out drawn over the rendered frame, kept as pixels:
+    moving the mouse restores the frame and draws the read-out again, never a render.
 
     Signals
     -------
@@ -97,6 +104,15 @@ class ChartPanel(QWidget):
         self.canvas.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.canvas.customContextMenuRequested.connect(self._context_menu)
         self.canvas.mpl_connect("draw_event", self._on_full_render)
+        self.canvas.mpl_connect("motion_notify_event", self._on_motion)
+        self.canvas.mpl_connect("figure_leave_event", lambda _event: self.hide_hover())
+        self.canvas.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.copy_action = QAction("Copy image", self.canvas)
+        self.copy_action.setObjectName(f"chart.{name}.copy")
+        self.copy_action.setShortcut(QKeySequence(COPY_SHORTCUT))
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.copy_action.triggered.connect(lambda _checked=False: self.copy_image())
+        self.canvas.addAction(self.copy_action)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas)
@@ -121,6 +137,12 @@ class ChartPanel(QWidget):
         self._laid_out = False  # the chart's axes carry a layout already
         self.layout_reused = False
         self._text_widths: dict = {}
+        #: The hover read-out: the x (data) it is for, its text (None when hidden).
+        self.hover_x: float | None = None
+        self.hover_text = ""
+        self._hover_at: tuple[float, float] | None = None  # the cursor, in canvas pixels
+        self._hover_artists: tuple | None = None  # (read-out Text, cursor Line2D), drawn by hand
+        self._frame: Any = None  # the rendered chart without the read-out
 
     def set_data(self, data: Any) -> None:
         self.data = data
@@ -223,6 +245,9 @@ class ChartPanel(QWidget):
             self._background_key = self._view_key()
             for artist in self._foreground:
                 artist.draw(renderer)
+            self._frame = None
+            if self.hover_x is not None:
+                self._paint_hover(renderer, paint=False)  # the canvas paints after this render
         elif self._pending_key is not None:
             self._layout = (self._pending_key, [ax.get_position().frozen() for ax in self.figure.axes])
             self._pending_key = None
@@ -257,6 +282,9 @@ class ChartPanel(QWidget):
         renderer = self.canvas.get_renderer()
         for artist in self._foreground:
             artist.draw(renderer)
+        self._frame = None
+        if self.hover_x is not None:
+            self._paint_hover(renderer, paint=False)
         self.canvas.update()  # painted with the other charts' and cards' changes, in one go
         return True
 
@@ -359,6 +387,8 @@ class ChartPanel(QWidget):
                 self._build(type(self.chart), self._chart_rc)
             if self.chart is None:
                 return
+            # a fresh build fits its texts to this size (ReportChart.build): the key is of those
+            key = self._safe_layout_key()
         positions, label_coords = self._widest_label_layout()
         self._layout = (key, positions, label_coords)
         self._place_axes(positions, label_coords)
@@ -391,20 +421,173 @@ class ChartPanel(QWidget):
 
     def save_png(self, path: str, dpi: int = 150) -> None:
         """Write the chart as a PNG (same drawing, through Agg)."""
+        self.hide_hover()
         self.figure.savefig(path, dpi=dpi)
         self._static = self._background = None  # saving re-rendered the canvas at another resolution
+        self._frame = None
+
+    def copy_image(self):
+        """Put the chart, as shown (without the hover read-out), on the clipboard; returns the image."""
+        self.hide_hover()
+        if self.stale or getattr(self.canvas, "_draw_pending", False):
+            self.redraw(now=True)
+        image = self.canvas.grab().toImage()
+        QGuiApplication.clipboard().setImage(image)
+        return image
 
     def _context_menu(self, position) -> None:
+        self.hide_hover()
         menu = QMenu(self)
         save = menu.addAction("Save as PNG…")
-        copy = menu.addAction("Copy image")
+        menu.addAction(self.copy_action)
         chosen = menu.exec(self.canvas.mapToGlobal(position))
         if chosen is save:
             path, _ = QFileDialog.getSaveFileName(self, "Save chart", f"{self.name}.png", "PNG image (*.png)")
             if path:
                 self.save_png(path)
-        elif chosen is copy:
-            QGuiApplication.clipboard().setPixmap(self.canvas.grab())
+
+    # -- hover read-out ----------------------------------------------------------------------------
+    def _on_motion(self, event) -> None:
+        chart = self.chart
+        if chart is None or event.inaxes is None or event.inaxes is not getattr(chart, "ax", None) \
+                or not hasattr(chart, "hover"):
+            self.hide_hover()
+            return
+        self._hover_at = (event.x, event.y)
+        self.hover_x = event.xdata
+        self._paint_hover()
+
+    def hide_hover(self) -> None:
+        """Take the read-out off the chart (restoring the frame under it)."""
+        shown = self.hover_x is not None
+        self.hover_x = None
+        self.hover_text = ""
+        if shown and self._frame is not None and not getattr(self.canvas, "_draw_pending", False):
+            self.canvas.restore_region(self._frame)
+            self.canvas.update()
+
+    def _paint_hover(self, renderer=None, paint: bool = True) -> None:
+        """Draw the read-out over the frame: restore the frame (kept at the first hover after each
+        redraw), draw the cursor line and the text, paint. Nothing is rendered again."""
+        if self.chart is None or self._static is None or getattr(self.canvas, "_draw_pending", False):
+            return
+        info = self.chart.hover(self.hover_x)
+        if info is None:
+            self.hide_hover()
+            return
+        renderer = renderer or self.canvas.get_renderer()
+        if self._frame is None:
+            self._frame = self.canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            self.canvas.restore_region(self._frame)
+        text, line = self._hover_parts()
+        self.hover_text = hover_text(info)
+        text.set_text(self.hover_text)
+        line.set_xdata([info["x"], info["x"]])
+        line.set_transform(self.chart.ax.get_xaxis_transform())
+        line.set_clip_box(self.chart.ax.bbox)
+        line.draw(renderer)
+        self._place_hover(text, renderer)
+        text.draw(renderer)
+        if paint:
+            self.canvas.update()
+
+    def _hover_parts(self) -> tuple:
+        if self._hover_artists is None or self._hover_artists[0].figure is not self.figure:
+            from matplotlib.lines import Line2D
+            from matplotlib.text import Text
+            from matplotlib.transforms import IdentityTransform
+
+            rc = self._chart_rc or {}
+            text = Text(0, 0, "", transform=IdentityTransform(), ha="left", va="bottom", fontsize=7.5,
+                        color="#222222", linespacing=1.3,
+                        bbox={"boxstyle": "round,pad=0.4", "facecolor": "#ffffffee",
+                              "edgecolor": rc.get("axes.edgecolor", "#888888"), "linewidth": 0.8})
+            text.set_figure(self.figure)
+            line = Line2D([0, 0], [0, 1], color="#444444", linewidth=0.8, linestyle=":")
+            line.set_figure(self.figure)
+            self._hover_artists = (text, line)
+        return self._hover_artists
+
+    def _place_hover(self, text, renderer) -> None:
+        """Beside the cursor, on the side with room: inside the plot when it fits there (clear of
+        the titles and labels around it), never outside the figure."""
+        x, y = self._hover_at or (0.0, 0.0)
+        gap = renderer.points_to_pixels(8.0)
+        text.set_position((0, 0))
+        box = text.get_window_extent(renderer)
+        frame = self.chart.ax.bbox
+        if box.width > frame.width or box.height > frame.height:
+            frame = self.figure.bbox
+        left = x + gap if x + gap + box.width <= frame.x1 else x - gap - box.width
+        bottom = y + gap if y + gap + box.height <= frame.y1 else y - gap - box.height
+        left = max(frame.x0, min(left, frame.x1 - box.width))
+        bottom = max(frame.y0, min(bottom, frame.y1 - box.height))
+        # the box's padding lies outside the text's own extent: keep it inside as well
+        pad = renderer.points_to_pixels(0.4 * text.get_fontsize())
+        text.set_position((max(left, frame.x0 + pad), max(bottom, frame.y0 + pad)))
+
+
+def hover_text(info: dict) -> str:
+    """The read-out of :meth:`ReportChart.hover`: the month, then one line per series.
+
+    >>> print(hover_text({"title": "Mar 2027", "currency": "EUR", "x": 14,
+    ...                   "rows": [("Training", 1234567.0, "money", ""), ("Chips", 1280.0, "count", "")]}))
+    Mar 2027
+    Training: EUR 1.23 M
+    Chips: 1,280
+    """
+    from tcoapp.gui.widgets.formatting import compact_money, count_text
+
+    lines = [info["title"]]
+    for label, value, kind, _colour in info["rows"]:
+        shown = compact_money(value, info["currency"]) if kind == "money" else count_text(value)
+        lines.append(f"{label}: {shown}")
+    return "\n".join(lines)
+
+
+def render_png(panel: "ChartPanel", size: tuple[float, float] = (8, 5), dpi: int = 150) -> bytes | None:
+    """The panel's chart drawn afresh on an Agg figure, as PNG bytes (None if it has no data).
+
+    The same drawing as the panel's (its ``draw`` target and data), at an export's size and in
+    the exports' light colours, whatever the window's size and theme.
+    """
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    target = figure_function(panel.draw_name)
+    if panel.data is None or target is None:
+        return None
+    figure = Figure(figsize=size, dpi=dpi)
+    FigureCanvasAgg(figure)
+    if isinstance(target, type):
+        target().build(figure, panel.data)
+    else:
+        target(figure, panel.data)
+    out = io.BytesIO()
+    figure.savefig(out, format="png", dpi=dpi)
+    return out.getvalue()
+
+
+def write_chart_pngs(folder, charts: list[tuple[str, "ChartPanel"]]) -> list:
+    """Write ``charts`` (file stem, panel) as ``<folder>/<stem>.png``, each atomically.
+
+    Every chart is drawn before the first file is written, so a chart that cannot be drawn
+    leaves the folder as it was. Panels without data are skipped. Returns the paths written;
+    raises :class:`tcoapp.reports.export.ExportError` when the folder or a file cannot be written.
+    """
+    from tcoapp.reports.export import check_folder_target, write_atomically
+
+    folder = check_folder_target(folder)
+    images = [(stem, render_png(panel)) for stem, panel in charts]
+    written = []
+    for stem, data in images:
+        if data is None:
+            continue
+        written.append(write_atomically(folder / f"{stem}.png", lambda tmp, data=data: tmp.write_bytes(data)))
+    return written
 
 
 @functools.cache

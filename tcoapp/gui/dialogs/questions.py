@@ -25,7 +25,8 @@ class Question:
         ``"error"`` and ``"info"`` (answer ``"ok"``); ``"save_changes"`` (``"save"``,
         ``"discard"`` or ``"cancel"``); ``"changed_on_disk"`` (``"reload"``, ``"overwrite"``,
         ``"save_as"`` or ``"cancel"``); ``"yes_no"`` (``"yes"`` or ``"no"``);
-        ``"open_file"`` and ``"save_file"`` (a path or None); ``"dialog"`` (a
+        ``"open_file"`` and ``"save_file"`` (a path or None); ``"folder"`` (an existing
+        folder's path or None); ``"dialog"`` (a
         custom QDialog in ``options["dialog"]``; answer ``"accepted"`` or ``"rejected"``).
     """
 
@@ -93,6 +94,9 @@ def _ask_with_dialogs(parent: QWidget | None, q: Question) -> Any:
     if q.kind == "save_file":
         path, _ = QFileDialog.getSaveFileName(parent, q.title, q.options.get("directory", ""),
                                               q.options.get("filter", SCENARIO_FILTER))
+        return path or None
+    if q.kind == "folder":
+        path = QFileDialog.getExistingDirectory(parent, q.title, q.options.get("directory", ""))
         return path or None
     if q.kind == "dialog":
         dialog: QDialog = q.options["dialog"]

@@ -16,7 +16,8 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QRadioButton, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
 from tcoapp.reports.report import format_month, format_share, format_value
 from tcoapp.scenario.errors import ScenarioError
@@ -373,6 +374,27 @@ OVERVIEW_CHARTS = (
     ("yearly", "Yearly cost", "tcoapp.reports.figures:YearlyChart"),
     ("fleet", "Fleet size", "tcoapp.reports.figures:FleetChart"),
 )
+#: The overview charts whose costs depend on the accounting basis (the cash / accrual toggle).
+COST_CHARTS = ("monthly", "cumulative", "yearly")
+BASES = ("cash", "accrual")
+
+
+def basis_caption(shown: str, scenario_basis: str) -> str:
+    """The line under a cost chart's title: which basis it shows, and whether that is the scenario's.
+
+    >>> basis_caption("cash", "cash"), basis_caption("accrual", "cash")
+    ('Cash basis (as the scenario)', 'Accrual view (display only)')
+    """
+    if shown == scenario_basis:
+        return f"{shown.capitalize()} basis (as the scenario)"
+    return f"{shown.capitalize()} view (display only)"
+
+
+def with_basis(scenario: Scenario, basis: str) -> Scenario:
+    """The scenario with ``finance.basis`` set to ``basis`` (a copy: the document never sees it)."""
+    if scenario.finance.basis == basis:
+        return scenario
+    return scenario.model_copy(update={"finance": scenario.finance.model_copy(update={"basis": basis})})
 
 
 class OverviewView(QWidget):
@@ -411,6 +433,7 @@ class OverviewView(QWidget):
         self.warnings.hide()
         self.kpis = KpiPanel()
         self.charts: dict[str, ChartPanel] = {}
+        basis_row = self._add_basis_toggle()
         grid = QGridLayout()
         grid.setSpacing(6)
         for index, (name, title, draw) in enumerate(OVERVIEW_CHARTS):
@@ -424,6 +447,7 @@ class OverviewView(QWidget):
         layout.addWidget(self.kpis)
         self._add_band(layout)
         layout.addWidget(self.warnings)
+        layout.addLayout(basis_row)
         layout.addLayout(grid, 1)
         self._queue: list[ChartPanel] = []
         self._chart_timer = QTimer(self)
@@ -442,12 +466,113 @@ class OverviewView(QWidget):
         if self.isVisible():
             self.kpis.repaint()  # the headline numbers first, before the slower charts
         self.kpis_shown.emit()
-        for panel in self.charts.values():
-            panel.data = evaluation.report
+        self.evaluation = evaluation
+        cost_report = self._cost_report(evaluation)
+        for name, panel in self.charts.items():
+            panel.data = cost_report if name in COST_CHARTS else evaluation.report
             panel.stale = True
         self._request_band(evaluation)
         self._queue = [self.charts[name] for name in self.DRAW_ORDER]
         self._chart_timer.start()
+
+    # -- the cash / accrual display toggle -----------------------------------------------------------------
+    def _add_basis_toggle(self) -> QHBoxLayout:
+        """"Cost charts: (o) Cash (o) Accrual": which basis the cost charts plot. Display only: the
+        other basis is evaluated on a copy of the scenario (kept per scenario), the document is
+        never touched (not dirty, no undo step)."""
+        self.display_basis: str | None = None  # None: the scenario's own basis
+        self.evaluation: Evaluation | None = None
+        self._other: tuple[Scenario, Evaluation] | None = None  # the last display-only evaluation
+        self.other_evaluations = 0  # how many display-only evaluations ran (the cache's misses)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        title = QLabel("Cost charts:")
+        title.setToolTip("Plot the cost charts on a cash or an accrual basis. Display only: the scenario, "
+                         "its file and the KPI cards keep finance.basis.")
+        row.addWidget(title)
+        self.basis_buttons: dict[str, QRadioButton] = {}
+        self._basis_group = QButtonGroup(self)
+        for basis in BASES:
+            button = QRadioButton(basis.capitalize())
+            button.setObjectName(f"overview.basis.{basis}")
+            button.setToolTip(f"Show the monthly, cumulative and yearly costs on the {basis} basis")
+            self._basis_group.addButton(button)
+            self.basis_buttons[basis] = button
+            row.addWidget(button)
+        self.basis_buttons["cash"].setChecked(True)  # until the first evaluation says the scenario's
+        for basis, button in self.basis_buttons.items():
+            button.toggled.connect(lambda checked, b=basis: checked and self.set_display_basis(b))
+        self.basis_label = ElidedLabel("")  # one line, elided: a long caption must not widen the view
+        self.basis_label.setObjectName("overview.basis")
+        self.basis_label.setProperty("role", "card-caption")
+        row.addWidget(self.basis_label, 1)
+        return row
+
+    def shown_basis(self) -> str | None:
+        """The basis the cost charts show (None before the first evaluation)."""
+        if self.evaluation is None:
+            return self.display_basis
+        return self.display_basis or self.evaluation.scenario.finance.basis
+
+    def set_display_basis(self, basis: str) -> None:
+        """Show the cost charts on ``basis`` ("cash" or "accrual"); the document is not changed."""
+        if basis not in BASES:
+            raise ValueError(f"display basis must be 'cash' or 'accrual', not {basis!r}")
+        if basis == self.shown_basis():
+            return
+        self.display_basis = basis
+        if self.evaluation is None:
+            return
+        cost_report = self._cost_report(self.evaluation)
+        band = self.band_data if self._band_applies() else None
+        for name in COST_CHARTS:
+            panel = self.charts[name]
+            panel.data = dict(cost_report, band=band) if name == "cumulative" and band and cost_report else cost_report
+            panel.stale = True
+            if panel not in self._queue:
+                self._queue.append(panel)
+        self._chart_timer.start()
+
+    def _band_applies(self) -> bool:
+        """The live band is the scenario's own basis: it goes on the cumulative chart only then."""
+        return self.evaluation is not None and self.shown_basis() == self.evaluation.scenario.finance.basis
+
+    def _cost_report(self, evaluation: Evaluation) -> dict | None:
+        """The report the cost charts plot: the evaluation's, or the other basis's (display only),
+        labelled with the basis shown."""
+        own = evaluation.scenario.finance.basis if evaluation.scenario is not None else None
+        if self.display_basis == own:
+            self.display_basis = None  # the scenario now has the basis shown: follow it again
+        shown = self.display_basis or own
+        for basis, button in self.basis_buttons.items():
+            button.blockSignals(True)
+            button.setChecked(basis == shown)
+            button.blockSignals(False)
+        if evaluation.report is None or shown is None:
+            self.basis_label.setText("")
+            return evaluation.report
+        report = evaluation.report
+        if shown != own:
+            other = self._other_evaluation(evaluation.scenario, shown)
+            if other.report is None:  # cannot happen for a computable scenario; say so if it does
+                self.basis_label.setText(f"Cannot show the {shown} view: {other.problem}")
+                return dict(report, basis_view=basis_caption(own, own))
+            report = other.report
+        caption = basis_caption(shown, own)
+        self.basis_label.setText(caption if shown == own else
+                                 f"{caption}: the scenario, its file and the KPI cards stay on the {own} basis")
+        return dict(report, basis_view=caption)
+
+    def _other_evaluation(self, scenario: Scenario, basis: str) -> Evaluation:
+        """The scenario evaluated on ``basis``, kept for the scenario revision it was made for."""
+        cached = self._other
+        if cached is not None and (cached[0] is scenario or cached[0] == scenario) \
+                and cached[1].scenario.finance.basis == basis:
+            return cached[1]
+        evaluation = evaluate_scenario(with_basis(scenario, basis))
+        self.other_evaluations += 1
+        self._other = (scenario, evaluation)
+        return evaluation
 
     def _show_warnings(self, evaluation: Evaluation) -> None:
         """The scenario's warnings (zero API prices, stale catalog prices, uncalibrated chips) beside the KPIs."""
@@ -500,8 +625,9 @@ class OverviewView(QWidget):
 
     def _request_band(self, evaluation: Evaluation) -> None:
         """Start the band of this evaluation; the charts keep the last band until it arrives."""
-        if self.band.request(evaluation.scenario, computable=evaluation.problem is None) and self.band_data:
-            self.charts["cumulative"].data = dict(evaluation.report, band=self.band_data)
+        if self.band.request(evaluation.scenario, computable=evaluation.problem is None) and self.band_data \
+                and self._band_applies():
+            self.charts["cumulative"].data = dict(self.charts["cumulative"].data, band=self.band_data)
             self.band_label.setEnabled(False)  # greyed: the last edit's band is computing
         self._band_scenario = evaluation.scenario
 
@@ -521,7 +647,7 @@ class OverviewView(QWidget):
         self.band_label.show()
         panel = self.charts["cumulative"]
         report = panel.data if isinstance(panel.data, dict) else None
-        if report is not None:
+        if report is not None and self._band_applies():
             panel.data = dict(report, band=band)
             if panel.isVisible():
                 panel.redraw(now=True)
