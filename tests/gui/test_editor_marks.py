@@ -313,3 +313,16 @@ def test_money_boxes_never_show_scientific_notation(window):
     growth = window.findChild(QWidget, "inference.annual_growth")
     growth.setValue(-0.0)
     assert growth.text() == "0 %", "no -0"
+
+
+def test_derived_read_outs_are_rounded_for_reading(window):
+    from tcoapp.scenario.batch import evaluate
+
+    settle(window)
+    result = evaluate(window.active.scenario)
+    summary = {key: float(values[0]) for key, values in result.summary.items()}
+    speed = summary["replica_decode_tokens_per_s"] / summary["replica_chips"]
+    assert speed > 100
+    box = window.findChild(QWidget, "inference.decode_tokens_per_s_per_chip")
+    assert box.text() == f"{round(speed):,}", "a whole number of tokens per second, no 1,114.115783"
+    assert box.value() == pytest.approx(speed), "the exact figure stays the box's value"

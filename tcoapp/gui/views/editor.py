@@ -43,7 +43,7 @@ from tcoapp.scenario.schema import NumericField, Scenario, get_path, numeric_fie
 from tcoapp.gui.dialogs.questions import Question, ask
 from tcoapp.gui.documents.document import ScenarioDocument, field_title
 from tcoapp.gui.widgets.formatting import bound_text, compact_money, percent_unit, short_unit
-from tcoapp.gui.widgets.numberbox import NumberBox, format_number, format_percent
+from tcoapp.gui.widgets.numberbox import NumberBox, format_number
 
 #: Sections of the editor: (key, title, rows). A row starting with "#" is a sub-heading.
 SECTIONS: list[tuple[str, str, list[str]]] = [
@@ -187,6 +187,15 @@ _UNMARKED = frozenset({"name", "notes", "model.name"})
 #: Fields that only make sense together: resetting one resets the other (both or neither).
 _RESET_TOGETHER = {"model.experts": ("model.experts_per_token",),
                    "model.experts_per_token": ("model.experts",)}
+
+@functools.cache
+def _SMALL_TEXT_STYLE() -> str:  # noqa: N802 - a constant, computed once the application's font is known
+    """The grey unit-and-range text, a little smaller than the labels (a style sheet: see update_mark)."""
+    from PySide6.QtWidgets import QApplication
+
+    size = QApplication.font().pointSizeF()
+    return f"font-size: {max(6.0, 0.9 * size):.1f}pt;" if size > 0 else ""
+
 
 _NO_DEFAULT = object()
 MARK_COLOR = "#1565c0"
@@ -372,6 +381,7 @@ class FieldRow:
         self.unit.setWordWrap(True)
         self.unit.setProperty("role", "unit")
         self.unit.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.unit.setStyleSheet(_SMALL_TEXT_STYLE())
         self.message = QLabel("")
         self.message.setObjectName(f"{path}.message")
         self.message.setWordWrap(True)
@@ -380,13 +390,13 @@ class FieldRow:
         self.dot = QLabel("")
         self.dot.setObjectName(f"{path}.changed")
         self.dot.setStyleSheet(f"color: {MARK_COLOR};")
-        self.dot.setFixedWidth(10)
+        self.dot.setFixedWidth(8)
         self.title_cell = QWidget()
         title_layout = QHBoxLayout(self.title_cell)
         title_layout.setContentsMargins(0, 0, 0, 0)
         title_layout.setSpacing(3)
-        title_layout.addWidget(self.title, 1)
         title_layout.addWidget(self.dot)
+        title_layout.addWidget(self.title, 1)
         self.title.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.title.customContextMenuRequested.connect(
             lambda pos: self.editor.show_field_menu(self.path, self.title.mapToGlobal(pos)))
@@ -474,8 +484,8 @@ class NumberRow(FieldRow):
         self.box = NumberBox(field.is_int, field.bounds, fixed_step=0.01 if self.percent else None,
                              percent=self.percent, money=self.money)
         _set_names(self.box, path)
-        self.box.setMinimumWidth(105 if field.nullable else 125)
-        self.box.setMaximumWidth(140)
+        self.box.setMinimumWidth(100 if field.nullable else 118)
+        self.box.setMaximumWidth(130)
         self.box.valueChanged.connect(self._on_value_changed)
         self.widget = self.box
         self.auto: QCheckBox | None = None
@@ -573,7 +583,19 @@ class NumberRow(FieldRow):
         else:
             self.box.set_placeholder(None)
             self.box.setValue(float(derived))
-            self.box.set_placeholder(self.box.display_text(float(derived)))
+            self.box.set_placeholder(self.derived_text(float(derived)))
+
+    def derived_text(self, value: float) -> str:
+        """A derived value as a read-out: whole units from 100 up, else four significant digits.
+
+        The exact value stays the box's value (and is what unticking "auto" starts from).
+        """
+        if self.percent or self.field.is_int:
+            return self.box.display_text(value)
+        if abs(value) >= 1e12 and not self.money:
+            return format_number(value)  # FLOP: "3e22"
+        rounded = float(round(value)) if abs(value) >= 100 else float(f"{value:.4g}")
+        return format_number(rounded, scientific=False)
 
     def _update_unit(self, scenario: Scenario, value: Any) -> None:
         if scenario.currency != self._unit_currency:
@@ -740,7 +762,7 @@ class ChipRow(FieldRow):
         self.combo = QComboBox()
         _set_names(self.combo, path)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.combo.setMinimumContentsLength(12)
+        self.combo.setMinimumContentsLength(10)
         self.combo.currentIndexChanged.connect(self._on_changed)
         self.button = QPushButton("Chips…")
         self.button.setObjectName(f"{path}.catalog")
