@@ -326,3 +326,15 @@ def test_derived_read_outs_are_rounded_for_reading(window):
     box = window.findChild(QWidget, "inference.decode_tokens_per_s_per_chip")
     assert box.text() == f"{round(speed):,}", "a whole number of tokens per second, no 1,114.115783"
     assert box.value() == pytest.approx(speed), "the exact figure stays the box's value"
+
+
+def test_typing_a_currency_and_return_asks_once(window, answers, qtbot):
+    answers.script.update({"dialog": _rate(0.92), "choice": "keep"})
+    combo = window.findChild(QComboBox, "currency")
+    combo.setFocus()
+    combo.lineEdit().selectAll()
+    qtbot.keyClicks(combo.lineEdit(), "EUR")
+    qtbot.keyClick(combo.lineEdit(), Qt.Key.Key_Return)
+    assert window.active.scenario.currency == "EUR"
+    assert len(answers.of_kind("dialog")) == 1 and len(answers.of_kind("choice")) == 1
+    assert window.active.undo_stack.undoText() == "Change currency to EUR"

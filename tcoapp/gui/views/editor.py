@@ -1026,6 +1026,7 @@ class ScenarioEditor(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self._derived: dict[str, float | None] = {}
         self._problem_path: str | None = None
+        self._asking_currency = False
         self.set_document(document)
 
     def _make_row(self, path: str, numeric: dict[str, NumericField]) -> FieldRow:
@@ -1166,6 +1167,15 @@ class ScenarioEditor(QWidget):
         either question) leaves the scenario and the picker as they were.
         Returns whether the scenario changed.
         """
+        if self._asking_currency:  # Return emits both "activated" and "editingFinished": one question
+            return False
+        self._asking_currency = True
+        try:
+            return self._change_currency(code)
+        finally:
+            self._asking_currency = False
+
+    def _change_currency(self, code: str) -> bool:
         row = self.rows["currency"]
         scenario = self.document.scenario
         old_code, old_rate = scenario.currency, scenario.finance.usd_to_currency
