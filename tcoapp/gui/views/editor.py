@@ -736,18 +736,20 @@ class RateDialog(QDialog):
         self.box.setObjectName("editor.rate_dialog.rate")
         self.box.setValue(rate)
         self.box.setMinimumWidth(140)
-        form = QFormLayout()
+        self.box.setMaximumWidth(180)
         intro = QLabel(f"Catalog prices and cloud rates are in US dollars. How many {new_code} is one US dollar "
                        f"worth? (The scenario's amounts are now in {old_code}.)")
         intro.setWordWrap(True)
-        form.addRow(intro)
+        form = QFormLayout()
         form.addRow(f"1 USD = … {new_code}", self.box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        self.setMinimumWidth(380)
 
     def rate(self) -> float:
         self.box.interpretText()
