@@ -91,14 +91,17 @@ def test_range_text_names_both_bounds_with_the_unit(window):
     assert window.findChild(QLabel, "inference.samples.unit").text() == "1 – 1,024 answers"
     mfu = window.findChild(QWidget, "training.mfu").toolTip()
     assert "between 0 % and 100 %" in mfu and "must be > 0 and <= 1" in mfu
+    assert "Valid range:</i> must be between 0 and 1 million" in window.findChild(
+        QWidget, "training.cloud_rate").toolTip()
 
 
 def test_jargon_fields_explain_themselves(window):
     def tip(path):
         return window.findChild(QWidget, path).toolTip()
 
-    assert "model FLOP utilisation" in tip("training.mfu")
-    assert "power usage effectiveness" in tip("facility.pue")
+    assert "how much of the chips' top speed training really uses" in tip("training.mfu")
+    assert "MFU (model FLOP utilisation)" in tip("inference.efficiency.decode_mfu")
+    assert "cooling and power losses add 30 %" in tip("facility.pue")
     assert "key-value heads" in tip("model.kv_heads")
     assert "0 is the start month itself" in tip("inference.launch_month")
     assert "0 is the start month itself" in tip("training.start_month")

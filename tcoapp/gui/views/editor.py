@@ -154,27 +154,26 @@ MONEY_FIELDS: tuple[str, ...] = (
 _MONTH_INDEX_HELP = ("A month index counts months from the scenario's start month: 0 is the start month itself, "
                      "12 the same month a year later.")
 HELP = {
-    "training.mfu": "MFU (model FLOP utilisation): the share of the chips' peak arithmetic speed that training "
-                    "really achieves. Large runs typically reach 30 to 50 %.",
-    "inference.efficiency.prefill_mfu": "MFU (model FLOP utilisation) while reading prompts: the share of the "
-                                        "chip's peak arithmetic speed serving achieves.",
-    "inference.efficiency.decode_mfu": "MFU (model FLOP utilisation) while generating tokens: the share of the "
-                                       "chip's peak arithmetic speed serving achieves.",
-    "inference.efficiency.bandwidth": "The share of the chip's memory bandwidth serving achieves; generating "
-                                      "tokens is usually limited by memory, not arithmetic.",
-    "facility.pue": "PUE (power usage effectiveness): the data centre's total power divided by the power of its "
-                    "servers. 1.3 means cooling and losses add 30 % on top.",
-    "model.kv_heads": "KV heads (key-value heads): attention heads whose keys and values are cached for every "
-                      "token of a conversation; fewer heads mean a smaller memory cache per user.",
+    "training.mfu": "In plain words: how much of the chips' top speed training really uses. Large runs "
+                    "typically reach 30 to 50 %.",
+    "inference.efficiency.prefill_mfu": "MFU (model FLOP utilisation) while reading prompts: how much of the "
+                                        "chip's top arithmetic speed serving really uses.",
+    "inference.efficiency.decode_mfu": "MFU (model FLOP utilisation) while generating tokens: how much of the "
+                                       "chip's top arithmetic speed serving really uses.",
+    "inference.efficiency.bandwidth": "Generating tokens is usually limited by memory speed, not arithmetic: "
+                                      "this is how much of the chip's memory bandwidth serving really uses.",
+    "facility.pue": "In plain words: 1.3 means cooling and power losses add 30 % to the servers' own power; "
+                    "1.0 would be a perfect data centre.",
+    "model.kv_heads": "KV heads (key-value heads): the attention heads whose keys and values are kept in memory "
+                      "for every token of a conversation; fewer heads mean a smaller memory cache per user.",
     "model.head_dim": "The number of values in each attention head; with the KV heads and layers it sets the "
-                      "memory cached per token.",
-    "inference.target_utilization": "How busy a replica may be on average; lower leaves headroom so answers "
-                                    "are not queued.",
-    "inference.peak_to_average": "Busiest hour's demand divided by the average; the fleet is sized for the peak.",
+                      "memory kept per token.",
+    "inference.target_utilization": "How busy a model copy may be on average; lower leaves headroom so "
+                                    "answers do not queue.",
+    "inference.peak_to_average": "The busiest hour's demand divided by the average hour's.",
     "training.start_month": _MONTH_INDEX_HELP,
     "inference.launch_month": _MONTH_INDEX_HELP,
     "inference.end_month": _MONTH_INDEX_HELP,
-    "training.refresh_every_months": "0 means no refresh runs.",
 }
 
 #: Currency codes offered by the currency picker (any other 3-letter code can be typed).
@@ -222,6 +221,15 @@ def schema_default(path: str) -> Any:
 
 def _bound_value(value: float, percent: bool) -> str:
     return f"{bound_text(100 * value)} %" if percent else bound_text(value)
+
+
+def _bound_words(value: float, percent: bool) -> str:
+    """A bound for a sentence: "1 million", not "1 M"."""
+    text = _bound_value(value, percent)
+    for short, word in ((" M", " million"), (" B", " billion"), (" T", " trillion")):
+        if text.endswith(short):
+            return text[: -len(short)] + word
+    return text
 
 
 def range_text(field: NumericField, percent: bool) -> str:
@@ -280,7 +288,7 @@ def range_rule(field: NumericField, percent: bool) -> str:
     high = b.get("le", b.get("lt"))
     if low is None or high is None:
         return field.rule
-    low_text, high_text = _bound_value(low, percent), _bound_value(high, percent)
+    low_text, high_text = _bound_words(low, percent), _bound_words(high, percent)
     excluded = [text for key, text in (("gt", low_text), ("lt", high_text)) if key in b]
     rule = f"must be between {low_text} and {high_text}"
     if excluded:
@@ -521,10 +529,11 @@ class NumberRow(FieldRow):
         currency = self.editor.document.scenario.currency if hasattr(self.editor, "document") else "USD"
         parts.append(f"<i>Unit:</i> {_unit_text(f, self.percent, currency)}")
         if f.bounds:
-            parts.append(f"<i>Valid range:</i> {range_rule(f, self.percent)}")
+            words = range_rule(f, self.percent)
+            parts.append(f"<i>Valid range:</i> {words}")
             if self.percent:
                 parts.append(f"<i>Rule (as stored, a fraction):</i> {f.rule}; type 60 for 60 %")
-            else:
+            elif f.rule != words:
                 parts.append(f"<i>Rule:</i> {f.rule}")
         if f.nullable:
             parts.append(f"<i>Auto:</i> {AUTO_MEANINGS.get(self.path, 'derived')}")
