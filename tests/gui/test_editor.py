@@ -42,7 +42,8 @@ def test_numeric_tooltips_give_meaning_rule_and_unit(window):
     assert "Power usage effectiveness" in box.toolTip()
     assert "must be between 1 and 10" in box.toolTip(), "the rule with its upper bound"
     unit = window.findChild(QLabel, "inference.annual_growth.unit")
-    assert unit.text() == "per year (+50 %)"
+    assert unit.text() == "> -100, ≤ 1,000 % a year", "the range (> -1 and <= 10 as a fraction) in percent"
+    assert window.findChild(QWidget, "inference.annual_growth").text() == "50 %"
 
 
 def test_kpi_labels_are_named_by_summary_key(window):
@@ -190,9 +191,9 @@ def test_text_fields_commit(window, qtbot):
     name.editingFinished.emit()
     assert window.active.scenario.name == "Renamed plan"
     assert "Renamed plan" in window.windowTitle()
-    currency = window.findChild(QLineEdit, "currency")
-    currency.setText("eu")
-    currency.editingFinished.emit()
+    currency = window.findChild(QComboBox, "currency")
+    currency.setEditText("eu")
+    currency.lineEdit().editingFinished.emit()
     assert "3-letter" in window.findChild(QLabel, "currency.message").text()
     assert window.active.scenario.currency == "USD"
     notes = window.findChild(QPlainTextEdit, "notes")
@@ -201,11 +202,16 @@ def test_text_fields_commit(window, qtbot):
     assert window.active.scenario.notes == "New notes"
 
 
-def test_currency_change_relabels_units(window):
-    currency = window.findChild(QLineEdit, "currency")
-    currency.setText("EUR")
-    currency.editingFinished.emit()
-    assert window.findChild(QLabel, "facility.electricity_price.unit").text() == "EUR per kWh"
+def test_currency_change_relabels_units(window, answers):
+    def rate(question):
+        question.options["dialog"].box.setValue(0.9)
+        return "accepted"
+
+    answers.script.update({"dialog": rate, "choice": "keep"})
+    currency = window.findChild(QComboBox, "currency")
+    currency.setEditText("EUR")
+    currency.lineEdit().editingFinished.emit()
+    assert window.findChild(QLabel, "facility.electricity_price.unit").text() == "0 – 100 EUR per kWh"
 
 
 def test_chip_dialog_adds_a_custom_chip(window, answers):

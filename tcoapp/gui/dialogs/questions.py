@@ -24,7 +24,9 @@ class Question:
     kind
         ``"error"`` and ``"info"`` (answer ``"ok"``); ``"save_changes"`` (``"save"``,
         ``"discard"`` or ``"cancel"``); ``"changed_on_disk"`` (``"reload"``, ``"overwrite"``,
-        ``"save_as"`` or ``"cancel"``); ``"yes_no"`` (``"yes"`` or ``"no"``);
+        ``"save_as"`` or ``"cancel"``); ``"yes_no"`` (``"yes"`` or ``"no"``); ``"choice"`` (one of
+        the answers of ``options["choices"]``, a list of ``(answer, button label)``; ``options["default"]``
+        is the default button, ``options["escape"]`` the answer of Escape or closing the box);
         ``"open_file"`` and ``"save_file"`` (a path or None); ``"folder"`` (an existing
         folder's path or None); ``"dialog"`` (a
         custom QDialog in ``options["dialog"]``; answer ``"accepted"`` or ``"rejected"``).
@@ -87,6 +89,22 @@ def _ask_with_dialogs(parent: QWidget | None, q: Question) -> Any:
     if q.kind == "yes_no":
         answer = QMessageBox.question(parent, q.title, q.text + (f"\n\n{q.detail}" if q.detail else ""))
         return "yes" if answer == QMessageBox.StandardButton.Yes else "no"
+    if q.kind == "choice":
+        box = QMessageBox(QMessageBox.Icon.Question, q.title, q.text, QMessageBox.StandardButton.NoButton, parent)
+        if q.detail:
+            box.setInformativeText(q.detail)
+        buttons = {}
+        for answer, label in q.options["choices"]:
+            role = (QMessageBox.ButtonRole.RejectRole if answer == q.options.get("escape")
+                    else QMessageBox.ButtonRole.AcceptRole)
+            button = box.addButton(label, role)
+            buttons[button] = answer
+            if answer == q.options.get("default"):
+                box.setDefaultButton(button)
+            if answer == q.options.get("escape"):
+                box.setEscapeButton(button)
+        box.exec()
+        return buttons.get(box.clickedButton(), q.options.get("escape"))
     if q.kind == "open_file":
         path, _ = QFileDialog.getOpenFileName(parent, q.title, q.options.get("directory", ""),
                                               q.options.get("filter", SCENARIO_FILTER))

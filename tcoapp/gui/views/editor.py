@@ -13,27 +13,36 @@ An edit goes to :meth:`ScenarioDocument.set_value`; a value that breaks a rule
 is not applied and its row shows the rule in red. A value the schema accepts
 but the model cannot compute with (a chip without a price, a model that does
 not fit) is kept, and the row the engine names shows the reason in amber.
+
+Beside each number, grey text gives its unit and valid range (from the schema's
+bounds). A field whose value differs from the schema default has a bold title
+and a dot; its context menu resets it. The shares and yearly rates of
+:data:`PERCENT_FIELDS` are shown and typed as percentages (the file keeps the
+fraction). Changing the currency asks whether to convert the amounts of
+:data:`MONEY_FIELDS` (one undo step).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
-    QPushButton, QScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
+    QLineEdit, QMenu, QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
 )
 
 from tcoapp.engine import CHOICES
 from tcoapp.scenario.catalog import chips_for
 from tcoapp.scenario.errors import ScenarioError
-from tcoapp.scenario.schema import NumericField, Scenario, get_path, numeric_field_paths
+from tcoapp.scenario.schema import NumericField, Scenario, get_path, numeric_field_paths, with_values
 
+from tcoapp.gui.dialogs.questions import Question, ask
 from tcoapp.gui.documents.document import ScenarioDocument, field_title
-from tcoapp.gui.widgets.formatting import is_percent_unit, share_hint, short_unit
+from tcoapp.gui.widgets.formatting import bound_text, compact_money, percent_unit, short_unit
 from tcoapp.gui.widgets.numberbox import NumberBox, format_number
 
 #: Sections of the editor: (key, title, rows). A row starting with "#" is a sub-heading.
@@ -113,6 +122,184 @@ FORMULAS = {
     "inference.cloud_rate": "cloud cost = chips × 730 h × rate × (1 + price change)^(m/12)",
 }
 
+#: The shares and yearly rates, shown and typed as percentages ("60 %" is 0.6 in the file): every field
+#: whose schema unit is a "share ..." or "per year ..." of the form "0.7 = 70 %". Ratios (PUE, peak to
+#: average) stay plain numbers. tests/gui/test_editor_marks.py checks this list against the schema.
+PERCENT_FIELDS: frozenset[str] = frozenset({
+    "finance.discount_rate",
+    "facility.electricity_price_change", "facility.power_load_factor", "facility.server_power_overhead",
+    "facility.server_overhead", "facility.maintenance_rate", "facility.hardware_price_change",
+    "training.experiment_overhead", "training.mfu", "training.cloud_price_change",
+    "training.refresh_compute_fraction",
+    "inference.annual_growth", "inference.cached_input_fraction", "inference.target_utilization",
+    "inference.cloud_price_change", "inference.api_price_change",
+    "inference.efficiency.bandwidth", "inference.efficiency.prefill_mfu", "inference.efficiency.decode_mfu",
+    "inference.efficiency.memory_fraction", "inference.efficiency.weight_memory_fraction",
+    "inference.efficiency.serving",
+    "business.revenue_change",
+})
+
+#: The amounts of money typed in the scenario's currency (schema unit "currency ..."): what a change of
+#: currency converts. Not ``finance.usd_to_currency`` (the rate itself) and not the custom chips' prices
+#: (those are in US dollars).
+MONEY_FIELDS: tuple[str, ...] = (
+    "facility.electricity_price", "facility.colocation_per_kw_month",
+    "training.cloud_rate", "training.chip_price", "training.fixed_cost", "training.refresh_fixed_cost",
+    "inference.cloud_rate", "inference.chip_price", "inference.api_price_input",
+    "inference.api_price_cached_input", "inference.api_price_output", "inference.ops_cost_per_month",
+    "business.revenue_per_request",
+)
+
+#: Plain-language help for the jargon fields, shown first in their tooltips.
+_MONTH_INDEX_HELP = ("A month index counts months from the scenario's start month: 0 is the start month itself, "
+                     "12 the same month a year later.")
+HELP = {
+    "training.mfu": "In plain words: how much of the chips' top speed training really uses. Large runs "
+                    "typically reach 30 to 50 %.",
+    "inference.efficiency.prefill_mfu": "MFU (model FLOP utilisation) while reading prompts: how much of the "
+                                        "chip's top arithmetic speed serving really uses.",
+    "inference.efficiency.decode_mfu": "MFU (model FLOP utilisation) while generating tokens: how much of the "
+                                       "chip's top arithmetic speed serving really uses.",
+    "inference.efficiency.bandwidth": "Generating tokens is usually limited by memory speed, not arithmetic: "
+                                      "this is how much of the chip's memory bandwidth serving really uses.",
+    "facility.pue": "In plain words: 1.3 means cooling and power losses add 30 % to the servers' own power; "
+                    "1.0 would be a perfect data centre.",
+    "model.kv_heads": "KV heads (key-value heads): the attention heads whose keys and values are kept in memory "
+                      "for every token of a conversation; fewer heads mean a smaller memory cache per user.",
+    "model.head_dim": "The number of values in each attention head; with the KV heads and layers it sets the "
+                      "memory kept per token.",
+    "inference.target_utilization": "How busy a model copy may be on average; lower leaves headroom so "
+                                    "answers do not queue.",
+    "inference.peak_to_average": "The busiest hour's demand divided by the average hour's.",
+    "training.start_month": _MONTH_INDEX_HELP,
+    "inference.launch_month": _MONTH_INDEX_HELP,
+    "inference.end_month": _MONTH_INDEX_HELP,
+}
+
+#: Currency codes offered by the currency picker (any other 3-letter code can be typed).
+CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "CNY", "INR", "KRW", "SEK", "NOK", "DKK",
+              "SGD", "BRL")
+
+#: Fields without a meaningful default mark (free text).
+_UNMARKED = frozenset({"name", "notes", "model.name"})
+
+#: Fields that only make sense together: resetting one resets the other (both or neither).
+_RESET_TOGETHER = {"model.experts": ("model.experts_per_token",),
+                   "model.experts_per_token": ("model.experts",)}
+
+@functools.cache
+def _SMALL_TEXT_STYLE() -> str:  # noqa: N802 - a constant, computed once the application's font is known
+    """The grey unit-and-range text, a little smaller than the labels (a style sheet: see update_mark)."""
+    from PySide6.QtWidgets import QApplication
+
+    size = QApplication.font().pointSizeF()
+    return f"font-size: {max(6.0, 0.9 * size):.1f}pt;" if size > 0 else ""
+
+
+_NO_DEFAULT = object()
+MARK_COLOR = "#1565c0"
+
+
+@functools.cache
+def schema_default(path: str) -> Any:
+    """The schema's default of a field (nested sections included), or ``_NO_DEFAULT`` for a required one.
+
+    >>> schema_default("training.mfu"), schema_default("inference.efficiency.serving"), schema_default("currency")
+    (0.4, None, 'USD')
+    >>> schema_default("model.params_billion") is _NO_DEFAULT
+    True
+    """
+    model: Any = Scenario
+    *sections, name = path.split(".")
+    for section in sections:
+        model = model.model_fields[section].annotation
+    field = model.model_fields[name]
+    if field.is_required():
+        return _NO_DEFAULT
+    return field.get_default(call_default_factory=True)
+
+
+def _bound_value(value: float, percent: bool) -> str:
+    return f"{bound_text(100 * value)} %" if percent else bound_text(value)
+
+
+def _bound_words(value: float, percent: bool) -> str:
+    """A bound for a sentence: "1 million", not "1 M"."""
+    text = _bound_value(value, percent)
+    for short, word in ((" M", " million"), (" B", " billion"), (" T", " trillion")):
+        if text.endswith(short):
+            return text[: -len(short)] + word
+    return text
+
+
+def range_text(field: NumericField, percent: bool) -> str:
+    """The valid range in a few characters, both bounds, in the shown unit (percent: x 100, no sign).
+
+    >>> fields = numeric_field_paths()
+    >>> range_text(fields["facility.pue"], False), range_text(fields["training.mfu"], True)
+    ('1 – 10', '> 0, ≤ 100')
+    >>> range_text(fields["inference.annual_growth"], True), range_text(fields["training.chip_price"], False)
+    ('> -100, ≤ 1,000', '0 – 1 B')
+    """
+    b = field.bounds
+    scale = 100 if percent else 1
+    low = b.get("ge", b.get("gt"))
+    high = b.get("le", b.get("lt"))
+    low_text = None if low is None else bound_text(scale * low)
+    high_text = None if high is None else bound_text(scale * high)
+    if low_text is None and high_text is None:
+        return ""
+    if low_text is None:
+        return f"{'≤' if 'le' in b else '<'} {high_text}"
+    if high_text is None:
+        return f"{'≥' if 'ge' in b else '>'} {low_text}"
+    if "ge" in b and "le" in b:
+        return f"{low_text} – {high_text}"
+    return f"{'≥' if 'ge' in b else '>'} {low_text}, {'≤' if 'le' in b else '<'} {high_text}"
+
+
+def unit_range_text(field: NumericField, percent: bool, currency: str) -> str:
+    """The grey text beside a number: its valid range and unit, e.g. "0 – 1 M USD per chip-hour".
+
+    >>> fields = numeric_field_paths()
+    >>> unit_range_text(fields["training.mfu"], True, "USD"), unit_range_text(fields["facility.pue"], False, "USD")
+    ('> 0, ≤ 100 %', 'ratio 1 – 10')
+    >>> unit_range_text(fields["facility.electricity_price"], False, "EUR")
+    '0 – 100 EUR per kWh'
+    """
+    unit = _unit_text(field, percent, currency)
+    limits = range_text(field, percent)
+    if unit == "ratio":
+        return f"ratio {limits}"
+    return f"{limits} {unit}".strip()
+
+
+def range_rule(field: NumericField, percent: bool) -> str:
+    """The valid range in words, naming both bounds: "must be between 0 % and 100 % (0 % excluded)".
+
+    >>> fields = numeric_field_paths()
+    >>> range_rule(fields["training.mfu"], True)
+    'must be between 0 % and 100 % (0 % itself excluded)'
+    >>> range_rule(fields["training.mfu"], False), range_rule(fields["facility.pue"], False)
+    ('must be between 0 and 1 (0 itself excluded)', 'must be between 1 and 10')
+    """
+    b = field.bounds
+    low = b.get("ge", b.get("gt"))
+    high = b.get("le", b.get("lt"))
+    if low is None or high is None:
+        return field.rule
+    low_text, high_text = _bound_words(low, percent), _bound_words(high, percent)
+    excluded = [text for key, text in (("gt", low_text), ("lt", high_text)) if key in b]
+    rule = f"must be between {low_text} and {high_text}"
+    if excluded:
+        rule += f" ({' and '.join(excluded)} itself excluded)"
+    return rule
+
+
+def _unit_text(field: NumericField, percent: bool, currency: str) -> str:
+    return percent_unit(field.unit) if percent else short_unit(field.unit, currency)
+
+
 #: What a nullable field means when left empty ("auto").
 AUTO_MEANINGS = {
     "model.active_params_billion": "all parameters",
@@ -132,7 +319,7 @@ AUTO_MEANINGS = {
 SPEED_NAMES = {"inference.prefill_tokens_per_s_per_chip": "Prefill speed",
                "inference.decode_tokens_per_s_per_chip": "Decode speed"}
 
-_TEXT_FIELDS = {"name": False, "notes": True, "currency": False, "start_month": False, "model.name": False}
+_TEXT_FIELDS = {"name": False, "notes": True, "start_month": False, "model.name": False}
 _CHIP_FIELDS = ("training.chip", "inference.chip")
 ERROR_STYLE = "color: #c62828;"
 PROBLEM_STYLE = "color: #b26a00;"
@@ -164,6 +351,26 @@ def derived_values(scenario: Scenario, summary: dict[str, float | None] | None) 
     return out
 
 
+def _rate_text(rate: float) -> str:
+    """An exchange rate with five significant digits, never in scientific notation."""
+    return format_number(float(f"{rate:.5g}"), scientific=False)
+
+
+def _converted_uncertainty(scenario: Scenario, factor: float) -> dict | None:
+    """The uncertainty section with the distributions of money fields scaled by ``factor`` (None: none)."""
+    money = set(MONEY_FIELDS)
+    if not any(path in money for path in scenario.uncertainty):
+        return None
+    scale_keys = ("low", "mode", "high", "mean", "sd", "median")
+    out = {}
+    for path, dist in scenario.uncertainty.items():
+        data = dist.model_dump()
+        if path in money:
+            data = {k: (float(f"{v * factor:.12g}") if k in scale_keys else v) for k, v in data.items()}
+        out[path] = data
+    return out
+
+
 def _set_names(widget: QWidget, path: str) -> None:
     widget.setObjectName(path)
     widget.setAccessibleName(path)
@@ -182,16 +389,72 @@ class FieldRow:
         self.unit.setWordWrap(True)
         self.unit.setProperty("role", "unit")
         self.unit.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.unit.setStyleSheet(_SMALL_TEXT_STYLE())
         self.message = QLabel("")
         self.message.setObjectName(f"{path}.message")
         self.message.setWordWrap(True)
         self.message.hide()
+        #: The changed-from-default mark: a small dot after the (then bold) title.
+        self.dot = QLabel("")
+        self.dot.setObjectName(f"{path}.changed")
+        self.dot.setStyleSheet(f"color: {MARK_COLOR};")
+        self.dot.setFixedWidth(8)
+        self.title_cell = QWidget()
+        title_layout = QHBoxLayout(self.title_cell)
+        title_layout.setContentsMargins(0, 0, 0, 0)
+        title_layout.setSpacing(3)
+        title_layout.addWidget(self.dot)
+        title_layout.addWidget(self.title, 1)
+        self.title.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.title.customContextMenuRequested.connect(
+            lambda pos: self.editor.show_field_menu(self.path, self.title.mapToGlobal(pos)))
         self.widget: QWidget
         self.message_kind: str | None = None
+        #: Whether the value differs from the schema default (None: the field has no default).
+        self.changed: bool | None = None
+        self._default_note = ""
 
     def cell(self) -> QWidget:
         """The widget placed in the input column (the input itself, or a box around it)."""
         return self.widget
+
+    def connect_menu(self) -> None:
+        """Route the input's context menu through the editor (standard edit actions plus "Reset to default")."""
+        self.widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.widget.customContextMenuRequested.connect(
+            lambda pos: self.editor.show_field_menu(self.path, self.widget.mapToGlobal(pos)))
+
+    def default_text(self, value: Any) -> str:
+        """A value as this row shows it, for "changed from default ..."."""
+        if value is None:
+            return "empty (auto)"
+        return str(value)
+
+    def update_mark(self, scenario: Scenario) -> None:
+        """Mark the title when the value differs from the schema default; the tooltip says from what."""
+        default = schema_default(self.path) if self.path not in _UNMARKED else _NO_DEFAULT
+        if default is _NO_DEFAULT:
+            return
+        changed = get_path(scenario, self.path) != default
+        if changed == self.changed:
+            return
+        self.changed = changed
+        # a style sheet, not setFont: the application's style sheet resets fonts set before polishing
+        self.title.setStyleSheet("font-weight: bold;" if changed else "")
+        self.title.setProperty("changed", changed)
+        self.dot.setText("●" if changed else "")
+        self._default_note = f"Changed from default {self.default_text(default)}" if changed else ""
+        self.dot.setToolTip(self._default_note)
+        self.refresh_tooltips()
+
+    def refresh_tooltips(self) -> None:
+        """Rebuild the title's and the input's tooltips (the input's adds the inline message, if any)."""
+        text = self.message.text()
+        self.widget.setToolTip(self._tooltip() + (f"<p><b>{text}</b></p>" if text else ""))
+        self.title.setToolTip(self._tooltip())
+
+    def _mark_note(self) -> str:
+        return f"<p><i>{self._default_note}</i></p>" if self._default_note else ""
 
     def refresh(self, scenario: Scenario) -> None:
         raise NotImplementedError
@@ -212,7 +475,7 @@ class FieldRow:
         self.widget.setToolTip(self._tooltip() + (f"<p><b>{text}</b></p>" if text else ""))
 
     def _tooltip(self) -> str:
-        return f"<b>{field_title(self.path)}</b><br>{self.path}"
+        return f"<b>{field_title(self.path)}</b><br>{self.path}" + self._mark_note()
 
     def commit(self, value: Any, mergeable: bool = False) -> None:
         self.editor.commit(self, value, mergeable)
@@ -224,11 +487,13 @@ class NumberRow(FieldRow):
     def __init__(self, path: str, field: NumericField, editor: "ScenarioEditor"):
         super().__init__(path, editor)
         self.field = field
-        percent = is_percent_unit(field.unit)
-        self.box = NumberBox(field.is_int, field.bounds, fixed_step=0.01 if percent else None)
+        self.percent = path in PERCENT_FIELDS
+        self.money = path in MONEY_FIELDS
+        self.box = NumberBox(field.is_int, field.bounds, fixed_step=0.01 if self.percent else None,
+                             percent=self.percent, money=self.money)
         _set_names(self.box, path)
-        self.box.setMinimumWidth(105 if field.nullable else 125)
-        self.box.setMaximumWidth(140)
+        self.box.setMinimumWidth(100 if field.nullable else 118)
+        self.box.setMaximumWidth(130)
         self.box.valueChanged.connect(self._on_value_changed)
         self.widget = self.box
         self.auto: QCheckBox | None = None
@@ -248,21 +513,43 @@ class NumberRow(FieldRow):
             self._cell = cell
         self._derived: float | None = None
         self._updating = False
+        self._unit_currency: str | None = None
 
     def cell(self) -> QWidget:
         return self._cell
 
     def _tooltip(self) -> str:
         f = self.field
-        parts = [f"<b>{f.title}</b>", f.description]
+        parts = [f"<b>{f.title}</b>"]
+        if self.path in HELP:
+            parts.append(HELP[self.path])
+        parts.append(f.description)
         if self.path in FORMULAS:
             parts.append(f"<i>Formula:</i> {FORMULAS[self.path]}")
-        if f.rule:
-            parts.append(f"<i>Rule:</i> {f.rule}")
+        currency = self.editor.document.scenario.currency if hasattr(self.editor, "document") else "USD"
+        parts.append(f"<i>Unit:</i> {_unit_text(f, self.percent, currency)}")
+        if f.bounds:
+            words = range_rule(f, self.percent)
+            parts.append(f"<i>Valid range:</i> {words}")
+            if self.percent:
+                parts.append(f"<i>Rule (as stored, a fraction):</i> {f.rule}; type 60 for 60 %")
+            elif f.rule != words:
+                parts.append(f"<i>Rule:</i> {f.rule}")
         if f.nullable:
             parts.append(f"<i>Auto:</i> {AUTO_MEANINGS.get(self.path, 'derived')}")
         parts.append(f"<i>Field:</i> {self.path}")
-        return "<p>" + "<br>".join(parts) + "</p>"
+        return "<p>" + "<br>".join(parts) + "</p>" + self._mark_note()
+
+    def default_text(self, value: Any) -> str:
+        if value is None:
+            return f"empty ({AUTO_MEANINGS.get(self.path, 'auto')})"
+        return self.box.display_text(float(value))
+
+    def rule_message(self, rule: str) -> str:
+        """A rejected value's rule as the user reads the field: in percent for a percentage box."""
+        if self.percent and rule == self.field.rule:
+            return range_rule(self.field, True)
+        return rule
 
     def refresh(self, scenario: Scenario) -> None:
         value = get_path(scenario, self.path)
@@ -305,16 +592,26 @@ class NumberRow(FieldRow):
         else:
             self.box.set_placeholder(None)
             self.box.setValue(float(derived))
-            self.box.set_placeholder(f"{format_number(derived, self.field.is_int)}")
+            self.box.set_placeholder(self.derived_text(float(derived)))
+
+    def derived_text(self, value: float) -> str:
+        """A derived value as a read-out: whole units from 100 up, else four significant digits.
+
+        The exact value stays the box's value (and is what unticking "auto" starts from).
+        """
+        if self.percent or self.field.is_int:
+            return self.box.display_text(value)
+        if abs(value) >= 1e12 and not self.money:
+            return format_number(value)  # FLOP: "3e22"
+        rounded = float(round(value)) if abs(value) >= 100 else float(f"{value:.4g}")
+        return format_number(rounded, scientific=False)
 
     def _update_unit(self, scenario: Scenario, value: Any) -> None:
-        unit = self.field.unit
-        if is_percent_unit(unit):
-            text = share_hint(unit, None if value is None else float(value))
-        else:
-            text = short_unit(unit, scenario.currency)
-        self.unit.setText(text)
-        self.unit.setToolTip(unit)
+        if scenario.currency != self._unit_currency:
+            self._unit_currency = scenario.currency
+            self.unit.setText(unit_range_text(self.field, self.percent, scenario.currency))
+            self.unit.setToolTip(f"{self.field.unit}; valid range: {range_rule(self.field, self.percent)}")
+            self.refresh_tooltips()
 
     def _on_value_changed(self, value: float) -> None:
         if self._updating or (self.auto is not None and self.auto.isChecked()):
@@ -372,6 +669,101 @@ class ChoiceRow(FieldRow):
         if not self._updating and index >= 0:
             self.commit(self.combo.itemData(index))
 
+    def default_text(self, value: Any) -> str:
+        return CHOICE_LABELS[self.path].get(value, str(value))
+
+
+class CurrencyRow(FieldRow):
+    """The scenario currency: a picker of common codes that also takes any typed 3-letter code.
+
+    A change goes to :meth:`ScenarioEditor.change_currency`, which asks for the
+    exchange rate and whether to convert the typed amounts.
+    """
+
+    def __init__(self, path: str, editor: "ScenarioEditor"):
+        super().__init__(path, editor)
+        self.combo = QComboBox()
+        self.combo.setEditable(True)
+        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.combo.addItems(CURRENCIES)
+        self.combo.lineEdit().setMaxLength(3)
+        self.combo.lineEdit().setPlaceholderText("USD")
+        _set_names(self.combo, path)
+        self.combo.activated.connect(lambda _index: self._commit_text())
+        self.combo.lineEdit().editingFinished.connect(self._commit_text)
+        self.widget = self.combo
+        self.unit.setText("ISO code")
+        self._updating = False
+
+    def connect_menu(self) -> None:
+        super().connect_menu()
+        edit = self.combo.lineEdit()
+        edit.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        edit.customContextMenuRequested.connect(
+            lambda pos: self.editor.show_field_menu(self.path, edit.mapToGlobal(pos)))
+
+    def text(self) -> str:
+        return self.combo.currentText().strip()
+
+    def refresh(self, scenario: Scenario) -> None:
+        self.revert(scenario.currency)
+        if self.message_kind == "error":
+            self.set_message(None)
+
+    def revert(self, code: str) -> None:
+        """Show ``code`` without treating it as an edit."""
+        if self.combo.currentText() == code:
+            return
+        self._updating = True
+        try:
+            index = self.combo.findText(code)
+            if index >= 0:
+                self.combo.setCurrentIndex(index)
+            self.combo.setEditText(code)
+        finally:
+            self._updating = False
+
+    def _commit_text(self) -> None:
+        if not self._updating and self.text() != self.editor.document.scenario.currency:
+            self.editor.change_currency(self.text())
+
+    def flush(self) -> None:
+        """Commit a typed code not yet committed (before saving)."""
+        if self.message_kind != "error":
+            self._commit_text()
+
+
+class RateDialog(QDialog):
+    """Asks for the exchange rate of a new currency: 1 USD = [rate] CODE."""
+
+    def __init__(self, old_code: str, new_code: str, rate: float, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("editor.rate_dialog")
+        self.setWindowTitle(f"Exchange rate for {new_code}")
+        field = numeric_field_paths()["finance.usd_to_currency"]
+        self.box = NumberBox(False, field.bounds)
+        self.box.setObjectName("editor.rate_dialog.rate")
+        self.box.setValue(rate)
+        self.box.setMinimumWidth(140)
+        self.box.setMaximumWidth(180)
+        intro = QLabel(f"Catalog prices and cloud rates are in US dollars. How many {new_code} is one US dollar "
+                       f"worth? (The scenario's amounts are now in {old_code}.)")
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(f"1 USD = … {new_code}", self.box)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(380)
+
+    def rate(self) -> float:
+        self.box.interpretText()
+        return float(self.box.value())
+
 
 class ChipRow(FieldRow):
     """A chip picker: the catalog and the scenario's own chips, with a button to the chip table."""
@@ -381,7 +773,7 @@ class ChipRow(FieldRow):
         self.combo = QComboBox()
         _set_names(self.combo, path)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.combo.setMinimumContentsLength(12)
+        self.combo.setMinimumContentsLength(10)
         self.combo.currentIndexChanged.connect(self._on_changed)
         self.button = QPushButton("Chips…")
         self.button.setObjectName(f"{path}.catalog")
@@ -425,7 +817,8 @@ class ChipRow(FieldRow):
             self.combo.setCurrentIndex(index)
             chip = chips.get(chip_id)
             self.unit.setText(f"as of {chip.as_of}" if chip is not None and chip.as_of else "")
-            self.combo.setToolTip(chip_tooltip(chip) if chip is not None else chip_id)
+            self._chip_tip = chip_tooltip(chip) if chip is not None else chip_id
+            self.combo.setToolTip(self._tooltip())
         finally:
             self._updating = False
         if self.message_kind == "error":
@@ -434,6 +827,14 @@ class ChipRow(FieldRow):
     def _on_changed(self, index: int) -> None:
         if not self._updating and index >= 0:
             self.commit(self.combo.itemData(index))
+
+    def _tooltip(self) -> str:
+        chip_tip = getattr(self, "_chip_tip", "")
+        return chip_tip + self._mark_note() if chip_tip else super()._tooltip()
+
+    def default_text(self, value: Any) -> str:
+        chip = chips_for(self.editor.document.scenario).get(value)
+        return chip.name if chip is not None and chip.name else str(value)
 
 
 def chip_tooltip(chip) -> str:
@@ -597,11 +998,12 @@ class ScenarioEditor(QWidget):
                 row.title.setBuddy(row.widget)
                 row.widget.setToolTip(row._tooltip())
                 row.title.setToolTip(row._tooltip())
-                grid.addWidget(row.title, line, 0, Qt.AlignmentFlag.AlignVCenter)
+                row.connect_menu()
+                grid.addWidget(row.title_cell, line, 0, Qt.AlignmentFlag.AlignVCenter)
                 if isinstance(row, NumberRow):
                     grid.addWidget(row.cell(), line, 1)
                     grid.addWidget(row.unit, line, 2, Qt.AlignmentFlag.AlignVCenter)
-                    widgets = [row.title, row.cell(), row.unit]
+                    widgets = [row.title_cell, row.cell(), row.unit]
                 else:  # choices, chips and text take the input and unit columns
                     box = QWidget()
                     box_layout = QHBoxLayout(box)
@@ -611,7 +1013,7 @@ class ScenarioEditor(QWidget):
                     if row.unit.text() or isinstance(row, ChipRow):
                         box_layout.addWidget(row.unit)
                     grid.addWidget(box, line, 1, 1, 2)
-                    widgets = [row.title, box]
+                    widgets = [row.title_cell, box]
                 self._row_widgets[path] = widgets
                 grid.addWidget(row.message, line + 1, 0, 1, 3)
                 line += 2
@@ -635,11 +1037,14 @@ class ScenarioEditor(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self._derived: dict[str, float | None] = {}
         self._problem_path: str | None = None
+        self._asking_currency = False
         self.set_document(document)
 
     def _make_row(self, path: str, numeric: dict[str, NumericField]) -> FieldRow:
         if path in numeric:
             return NumberRow(path, numeric[path], self)
+        if path == "currency":
+            return CurrencyRow(path, self)
         if path in _CHIP_FIELDS:
             return ChipRow(path, self)
         if path in CHOICES:
@@ -674,6 +1079,11 @@ class ScenarioEditor(QWidget):
             if isinstance(row, NumberRow) and row.field.nullable:
                 row._derived = derived.get(path)
             row.refresh(scenario)
+            row.update_mark(scenario)
+
+    def changed_fields(self) -> list[str]:
+        """The fields whose value differs from the schema default, in form order."""
+        return [path for path, row in self.rows.items() if row.changed]
 
     def show_evaluation(self, summary: dict[str, Any] | None, problem: ScenarioError | None) -> None:
         """Show derived values of the empty fields and the engine's problem, if any, at its field."""
@@ -697,18 +1107,150 @@ class ScenarioEditor(QWidget):
         try:
             self.document.set_value(row.path, value, mergeable=mergeable)
         except ScenarioError as error:
-            rule = error.rule
-            if error.path and error.path != row.path:
-                rule = f"{rule} ({field_title(error.path)}, {error.path})"
-            row.set_message(f"Not applied: {rule}", "error")
+            self._show_rejection(row, error)
         else:
             if row.message_kind == "error":
                 row.set_message(None)
 
+    def _show_rejection(self, row: FieldRow, error: ScenarioError) -> None:
+        rule = error.rule
+        if error.path and error.path != row.path:
+            rule = f"{rule} ({field_title(error.path)}, {error.path})"
+        elif isinstance(row, NumberRow):
+            rule = row.rule_message(rule)
+        row.set_message(f"Not applied: {rule}", "error")
+
+    # -- defaults ----------------------------------------------------------------------------------
+    def field_menu(self, path: str) -> QMenu:
+        """The context menu of a field: the input's standard edit actions, then "Reset to default"."""
+        row = self.rows[path]
+        edit = row.widget.lineEdit() if isinstance(row.widget, (NumberBox, QComboBox)) else row.widget
+        if isinstance(edit, (QLineEdit, QPlainTextEdit)) and not isinstance(row, ChipRow):
+            menu = edit.createStandardContextMenu()
+        else:
+            menu = QMenu()
+        menu.setObjectName(f"{path}.menu")
+        default = schema_default(path) if path not in _UNMARKED else _NO_DEFAULT
+        if not menu.isEmpty():
+            menu.addSeparator()
+        if default is _NO_DEFAULT:
+            action = menu.addAction("Reset to default (this field has none)")
+            action.setEnabled(False)
+        else:
+            action = menu.addAction(f"Reset to default ({row.default_text(default)})")
+            action.setEnabled(bool(row.changed))
+            action.triggered.connect(lambda: self.reset_field(path))
+        action.setObjectName(f"{path}.reset")
+        return menu
+
+    def show_field_menu(self, path: str, where: QPoint) -> None:
+        menu = self.field_menu(path)
+        menu.exec(where)
+        menu.deleteLater()
+
+    def reset_field(self, path: str) -> bool:
+        """Put a field back to its schema default as one undo step; False when it already is (or cannot be)."""
+        row = self.rows[path]
+        values = {p: schema_default(p) for p in (path, *_RESET_TOGETHER.get(path, ()))}
+        try:
+            return self.document.set_values(values, label=f"Reset {field_title(path)} to default")
+        except ScenarioError as error:
+            self._show_rejection(row, error)
+            return False
+
+    # -- currency ----------------------------------------------------------------------------------
+    def typed_amounts(self, scenario: Scenario | None = None) -> dict[str, float]:
+        """The money fields with a typed (non-empty, non-zero) amount: what a currency change can convert."""
+        scenario = scenario or self.document.scenario
+        out = {}
+        for path in MONEY_FIELDS:
+            value = get_path(scenario, path)
+            if value is not None and value != 0:
+                out[path] = float(value)
+        return out
+
+    def change_currency(self, code: str) -> bool:
+        """Switch the scenario to currency ``code``: ask its rate and whether to convert the typed amounts.
+
+        Convert multiplies every typed amount (and the uncertainty ranges of money
+        fields) by new rate / old rate; Keep numbers only relabels them; both set
+        ``finance.usd_to_currency`` to the new rate, as one undo step. Cancel (at
+        either question) leaves the scenario and the picker as they were.
+        Returns whether the scenario changed.
+        """
+        if self._asking_currency:  # Return emits both "activated" and "editingFinished": one question
+            return False
+        self._asking_currency = True
+        try:
+            return self._change_currency(code)
+        finally:
+            self._asking_currency = False
+
+    def _change_currency(self, code: str) -> bool:
+        row = self.rows["currency"]
+        scenario = self.document.scenario
+        old_code, old_rate = scenario.currency, scenario.finance.usd_to_currency
+        if code == old_code:
+            return False
+        try:
+            with_values(scenario, {"currency": code})  # the code's own rule first, before any question
+        except ScenarioError as error:
+            self._show_rejection(row, error)
+            return False
+        if code == "USD":
+            new_rate = 1.0
+        else:
+            dialog = RateDialog(old_code, code, old_rate if old_code != "USD" else 1.0, self)
+            answer = ask(self, Question("dialog", f"Exchange rate for {code}", options={"dialog": dialog}))
+            new_rate = dialog.rate() if answer == "accepted" else None
+            dialog.deleteLater()
+            if new_rate is None:
+                row.revert(old_code)
+                return False
+        values: dict[str, Any] = {"currency": code, "finance.usd_to_currency": new_rate}
+        amounts = self.typed_amounts(scenario)
+        factor = new_rate / old_rate
+        label = f"Change currency to {code}"
+        if amounts and factor != 1:
+            names = ", ".join(field_title(p) for p in amounts)
+            answer = ask(self, Question(
+                "choice", "Change currency",
+                f"Convert the typed amounts ({len(amounts)}) from {old_code} to {code} at rate "
+                f"{_rate_text(factor)} ({code} per {old_code})?",
+                detail=(f"Amounts typed in {old_code}: {names}. Convert multiplies each by {_rate_text(factor)} "
+                        f"(e.g. {self._example(amounts, factor, old_code, code)}); Keep numbers leaves them as "
+                        f"typed and reads them as {code}. Catalog prices follow the new rate either way."),
+                options={"choices": [("convert", "Convert"), ("keep", "Keep numbers"), ("cancel", "Cancel")],
+                         "default": "convert", "escape": "cancel"}))
+            if answer not in ("convert", "keep"):
+                row.revert(old_code)
+                return False
+            if answer == "convert":
+                values.update({p: float(f"{v * factor:.12g}") for p, v in amounts.items()})
+                uncertainty = _converted_uncertainty(scenario, factor)
+                if uncertainty is not None:
+                    values["uncertainty"] = uncertainty
+                label += f" (convert {len(amounts)} amounts)"
+        try:
+            changed = self.document.set_values(values, label=label)
+        except ScenarioError as error:
+            row.revert(old_code)
+            self._show_rejection(row, error)
+            return False
+        if row.message_kind == "error":
+            row.set_message(None)
+        return changed
+
+    @staticmethod
+    def _example(amounts: dict[str, float], factor: float, old_code: str, code: str) -> str:
+        path, value = next(iter(amounts.items()))
+        return (f"{field_title(path)} {compact_money(value, old_code)} becomes "
+                f"{compact_money(value * factor, code)}")
+
     def flush(self) -> None:
         """Commit pending text edits (called before saving)."""
         for row in self.rows.values():
-            if isinstance(row, TextRow):
+            if isinstance(row, (TextRow, CurrencyRow)):
                 row.flush()
 
     def open_chip_dialog(self, path: str) -> None:

@@ -123,3 +123,37 @@ def short_value(key: str, value, scenario) -> str:
     if key.endswith("chips"):
         return count_text(value)
     return compact_number(value)
+
+
+def bound_text(value: float) -> str:
+    """A limit of a field's valid range, short: "1 M", "1,000", "100"; a huge one as "1e32".
+
+    >>> bound_text(1e6), bound_text(1e15), bound_text(10_000), bound_text(-1), bound_text(1e32), bound_text(0.5)
+    ('1 M', '1,000 T', '10,000', '-1', '1e32', '0.5')
+    """
+    size = abs(value)
+    for scale, suffix in _SCALES[:-1]:  # "10,000" rather than "10 k": a limit reads as a whole number
+        if size >= scale and size / scale < 1e4:
+            return _unsigned_zero(f"{value / scale:,.4g} {suffix}")
+    if size >= 1e16:
+        mantissa, _, exponent = f"{value:.4g}".partition("e")
+        return f"{mantissa}e{int(exponent)}" if exponent else mantissa
+    if value == int(value):
+        return _unsigned_zero(f"{value:,.0f}")
+    return _unsigned_zero(f"{value:,.6g}")
+
+
+def percent_unit(unit: str) -> str:
+    """The unit of a share or yearly rate written for a percentage.
+
+    >>> percent_unit("share (0.7 = 70 %)"), percent_unit("per year (0.08 = 8 %)")
+    ('%', '% a year')
+    >>> percent_unit("share of chip TDP (0.8 = 80 %)")
+    '% of chip TDP'
+    """
+    head = unit.split(" (")[0].strip()
+    if head.startswith("per year"):
+        return "% a year"
+    if head.startswith("share"):
+        return "%" + head[len("share"):]
+    return head

@@ -1,8 +1,13 @@
-"""Small input widgets: a number box that takes any float, scientific notation included."""
+"""Small input widgets: a number box that takes any float, scientific notation included.
+
+A box can also show its value as a percentage (a share stored as 0.6 reads and is
+typed as "60 %"), or as an amount of money (never in scientific notation).
+"""
 
 from __future__ import annotations
 
 import math
+from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QValidator
@@ -13,19 +18,52 @@ from PySide6.QtWidgets import QDoubleSpinBox
 TYPING_LIMIT = 1e300
 
 
-def format_number(value: float, is_int: bool = False) -> str:
+def format_number(value: float, is_int: bool = False, scientific: bool = True) -> str:
     """Readable text for a number box: thousands separators, scientific when huge or tiny.
+
+    ``scientific=False`` (amounts of money) writes every digit instead. A
+    negative zero is written "0".
 
     >>> format_number(1000000.0), format_number(3e22), format_number(0.0826), format_number(8, True)
     ('1,000,000', '3e22', '0.0826', '8')
+    >>> format_number(-0.0), format_number(2e12, scientific=False), format_number(4e-05, scientific=False)
+    ('0', '2,000,000,000,000', '0.00004')
     """
+    if value == 0:
+        value = 0.0  # no "-0"
     if is_int:
         return f"{int(round(value)):,}"
     size = abs(value)
     if size >= 1e12 or (0 < size < 1e-4):
+        if not scientific:
+            return format(Decimal(f"{value:.10g}"), ",f")
         mantissa, _, exponent = f"{value:.6g}".partition("e")
         return f"{mantissa}e{int(exponent)}" if exponent else mantissa
     return f"{value:,.10g}"
+
+
+def format_percent(value: float) -> str:
+    """A share as a percentage for a number box: 0.6 is "60 %".
+
+    >>> format_percent(0.6), format_percent(-0.2), format_percent(0.0826), format_percent(-0.0)
+    ('60 %', '-20 %', '8.26 %', '0 %')
+    """
+    return f"{format_number(float(f'{100 * value:.10g}'))} %"
+
+
+def parse_percent(text: str) -> float:
+    """The share typed as a percentage, "60 %" or "60" meaning 0.6; raises ValueError.
+
+    >>> parse_percent("60 %"), parse_percent("8.26"), parse_percent("-20%")
+    (0.6, 0.0826, -0.2)
+    """
+    cleaned = text.replace("%", "")
+    parse_number(cleaned)  # the same rules and message as a plain number
+    cleaned = cleaned.replace(",", "").replace(" ", "").replace("\u202f", "").replace("\xa0", "")
+    try:
+        return float(Decimal(cleaned) / 100)  # decimal division: "8.26" is 0.0826, not 0.08259999999999999
+    except InvalidOperation:
+        raise ValueError(f"not a number: {text!r}") from None
 
 
 def parse_number(text: str) -> float:
@@ -52,11 +90,16 @@ class NumberBox(QDoubleSpinBox):
     on a focused box, so scrolling the form never changes a value by accident.
     """
 
-    def __init__(self, is_int: bool, bounds: dict[str, float], fixed_step: float | None = None, parent=None):
+    def __init__(self, is_int: bool, bounds: dict[str, float], fixed_step: float | None = None, parent=None,
+                 *, percent: bool = False, money: bool = False):
         super().__init__(parent)
         self.is_int = is_int
         self.bounds = dict(bounds)
         self.fixed_step = fixed_step
+        #: The value is a share shown and typed as a percentage (0.6 reads "60 %").
+        self.percent = percent
+        #: The value is an amount of money: never written in scientific notation.
+        self.money = money
         self._placeholder: str | None = None
         self.setDecimals(323)  # no rounding: the text functions below format the value
         self.setRange(-TYPING_LIMIT, TYPING_LIMIT)
@@ -75,11 +118,23 @@ class NumberBox(QDoubleSpinBox):
     def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt's name
         if self._placeholder is not None:
             return self._placeholder
-        return format_number(value, self.is_int)
+        return self.display_text(value)
+
+    def display_text(self, value: float) -> str:
+        """How this box writes ``value`` (a percentage, an amount or a plain number)."""
+        if self.percent:
+            return format_percent(value)
+        return format_number(value, self.is_int, scientific=not self.money)
+
+    def parse_text(self, text: str) -> float:
+        """The value typed as ``text`` (a percentage box reads "60" as 0.6); raises ValueError."""
+        return parse_percent(text) if self.percent else parse_number(text)
 
     def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt's name
+        if text == self.display_text(self.value()):
+            return self.value()  # the shown text stands for the exact value, not its rounding
         try:
-            return parse_number(text)
+            return self.parse_text(text)
         except ValueError:
             return self.value()
 
@@ -87,10 +142,10 @@ class NumberBox(QDoubleSpinBox):
         if self._placeholder is not None and text == self._placeholder:
             return QValidator.State.Acceptable, text, position
         try:
-            value = parse_number(text)
+            value = self.parse_text(text)
         except ValueError:
             partial = text.replace(",", "").replace(" ", "")
-            if all(ch in "0123456789.eE+-" for ch in partial):
+            if all(ch in "0123456789.eE+-" + ("%" if self.percent else "") for ch in partial):
                 return QValidator.State.Intermediate, text, position
             return QValidator.State.Invalid, text, position
         if abs(value) > TYPING_LIMIT:
