@@ -357,3 +357,39 @@ def test_screenshot_of_the_idle_and_share_views(tmp_path, answers, view):
     assert main(["--screenshot", str(out), str(SAMPLE), "--view", view]) == 0
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 800)
+
+
+def test_export_to_excel_writes_the_edited_programme_with_its_numbers(pwindow, qtbot, answers, tmp_path):
+    """File > Export to Excel writes the workbook of the programme as edited (not as saved), values cached."""
+    import openpyxl
+
+    from tcoapp.scenario.programme import programme_from_dict
+
+    pwindow.select_workload(2)
+    with qtbot.waitSignal(pwindow.evaluated, timeout=5000):
+        pwindow.editor.input_widget("inference.requests_per_day").setValue(123_456)
+    target = tmp_path / "budget"  # the suffix is added
+    answers.script["save_file"] = str(target)
+    action = next(a for a in pwindow.menuBar().actions()[0].menu().actions() if a.text() == "Export to &Excel...")
+    action.trigger()
+    written = tmp_path / "budget.xlsx"
+    qtbot.waitUntil(lambda: pwindow.statusBar().currentMessage() == f"Exported {written}", timeout=60_000)
+    assert not answers.of_kind("error")
+    # independent: the sample edited by hand and evaluated without the GUI
+    data = json.loads(SAMPLE.read_text())
+    data["workloads"][2]["inference"]["requests_per_day"] = 123_456
+    expected = _report(programme_from_dict(data))["summary"]
+    book = openpyxl.load_workbook(written, data_only=True)
+    names = book.defined_names
+    for key in ("total_cost", "inference_cost", "training_cost"):
+        ((sheet, ref),) = list(names[f"prog_summary_{key}"].destinations)
+        assert book[sheet][ref.replace("$", "")].value == pytest.approx(expected[key], rel=1e-9), key
+
+
+def test_export_to_excel_refuses_a_folder_with_a_message(pwindow, answers, tmp_path):
+    folder = tmp_path / "taken.xlsx"
+    folder.mkdir()
+    answers.script["save_file"] = str(folder)
+    assert pwindow.export_excel() is None
+    (error,) = answers.of_kind("error")
+    assert "taken.xlsx" in error.text and folder.is_dir()

@@ -44,6 +44,7 @@ from ..charts.panel import ChartPanel
 from ..dialogs.questions import Question, ask
 from ..documents.document import ScenarioDocument
 from ..documents.programme import ProgrammeDocument, RecoveredProgramme
+from ..documents.worker import Worker
 from .editor import ScenarioEditor
 
 PROGRAMME_FILTER = "tcoapp programmes and scenarios (*.tco);;All files (*)"
@@ -112,6 +113,7 @@ class ProgrammeWindow(QMainWindow):
         self.problem: ScenarioError | None = None
         self._building = False
         self.view = WorkloadView(document, 0, self)
+        self.worker = Worker(self)  # the workbook export runs off the GUI thread
 
         # workload list
         self.workloads = QListWidget()
@@ -251,6 +253,7 @@ class ProgrammeWindow(QMainWindow):
                                      ("&Save", QKeySequence.StandardKey.Save, self.save),
                                      ("Save &As...", QKeySequence.StandardKey.SaveAs, self.save_as),
                                      ("&Import scenario as workload...", None, self.import_scenario),
+                                     ("Export to &Excel...", None, self.export_excel),
                                      ("&Close", QKeySequence.StandardKey.Close, self.close)):
             action = QAction(text, self)
             if shortcut is not None:
@@ -486,6 +489,38 @@ class ProgrammeWindow(QMainWindow):
             path = path.with_name(path.name + ".tco")
         return self._write(path)
 
+    def export_excel(self) -> Path | None:
+        """Write the programme's workbook (live formulas, pooled fleets, budget, checks) on the worker."""
+        from tcoapp.reports.export import ExportError, check_file_target, write_programme_excel
+
+        document = self.document
+        stem = document.path.stem if document.path is not None else (document.programme.name or "programme")
+        safe = "".join(ch if ch.isalnum() or ch in "-_ " else "-" for ch in stem).strip() or "programme"
+        folder = document.path.parent if document.path is not None else Path.home()
+        path = ask(self, Question("save_file", "Export the programme to Excel",
+                                  options={"filter": "Excel workbook (*.xlsx)", "directory": str(folder / f"{safe}.xlsx")}))
+        if not path:
+            return None
+        path = Path(path)
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_name(path.name + ".xlsx")
+        try:
+            check_file_target(path)
+        except ExportError as error:
+            ask(self, Question("error", "Cannot write the workbook", str(error)))
+            return None
+        programme = document.programme
+
+        def failed(error):
+            self.statusBar().showMessage("")
+            ask(self, Question("error", "Cannot write the workbook", str(error)))
+
+        self.statusBar().showMessage(f"Writing {path.name}…")
+        self.worker.submit("Programme workbook", lambda progress=None, cancelled=None: write_programme_excel(path, programme),
+                           on_result=lambda written: self.statusBar().showMessage(f"Exported {written}"),
+                           on_error=failed)
+        return path
+
     def _write(self, path: Path) -> bool:
         """Write the programme to ``path``, first asking what to do if its own file was changed on disk
         since it was read or written (reload, overwrite or save as), as the scenario window does."""
@@ -525,6 +560,7 @@ class ProgrammeWindow(QMainWindow):
         self._autosave.stop()
         self.autosave_soon.stop()
         self.document.remove_autosave()
+        self.worker.shutdown()
         _open_windows.pop(self, None)
         event.accept()
 
