@@ -270,8 +270,8 @@ def monte_carlo(programme: Programme, samples: int = 10_000, seed: int = 0,
     }
 
 
-def _ranked(rows: list[dict]) -> list[dict]:
-    return single._ranked(rows, "")
+def _ranked(rows: list[dict], metric: str) -> list[dict]:
+    return single._ranked(rows, metric)
 
 
 def compare_deployments(programme: Programme, workload: str, metric: str = "total_cost") -> dict:
@@ -291,7 +291,7 @@ def compare_deployments(programme: Programme, workload: str, metric: str = "tota
                      "error": None if err is None else f"{err.field}: {err.rule}"})
         if err is not None:
             rows[-1]["value"] = None
-    return {"metric": metric, "workload": workload, "rows": _ranked(rows)}
+    return {"metric": metric, "workload": workload, "rows": _ranked(rows, metric)}
 
 
 def compare_chips(programme: Programme, workload: str, chips: Sequence[str] | None = None,
@@ -324,4 +324,4 @@ def compare_chips(programme: Programme, workload: str, chips: Sequence[str] | No
                      "value": None if err is not None else single.json_number(result.summary[metric][s]),
                      "summary": {k: single.json_number(v[s]) for k, v in result.summary.items()},
                      "error": None if err is None else f"{err.field}: {err.rule}"})
-    return {"metric": metric, "workload": workload, "role": "inference", "rows": _ranked(rows)}
+    return {"metric": metric, "workload": workload, "role": "inference", "rows": _ranked(rows, metric)}

@@ -21,7 +21,7 @@ from ..engine.model import run
 from .batch import engine_inputs, months, stack
 from .catalog import chips_for
 from .errors import ScenarioError
-from .outputs import SUMMARY_LABELS, json_number, metric_label
+from .outputs import HIGHER_IS_BETTER, SUMMARY_LABELS, json_number, metric_label
 from .schema import numeric_field_paths
 
 DEFAULT_MC_METRICS = ("total_cost", "npv_total", "inference_share", "crossover_month")
@@ -378,9 +378,12 @@ _CHIP_BOUND_INPUTS = {
 
 
 def _ranked(rows: list[dict], metric: str) -> list[dict]:
+    """Rows best first: lowest first, except a metric where more is better (profit, IRR, speed)."""
+    sign = -1.0 if metric in HIGHER_IS_BETTER else 1.0
+
     def key(row):
         v = row["value"]
-        return (v is None, v if v is not None else 0.0)
+        return (v is None, sign * v if v is not None else 0.0)
     ranked = sorted(rows, key=key)
     for i, row in enumerate(ranked):
         row["rank"] = i + 1 if row["value"] is not None else None
