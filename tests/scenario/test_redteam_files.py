@@ -1,0 +1,96 @@
+"""Red-team findings on scenario and programme files: every rule a scenario has holds for a
+programme and each workload in it, and every refusal is one line naming the field (with the
+workload's name), the value and the rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tcoapp.cli.main import main
+from tcoapp.scenario.errors import ScenarioError
+from tcoapp.scenario.files import load_scenario
+from tcoapp.scenario.programme import load_programme, programme_from_dict
+
+REPO = Path(__file__).resolve().parents[2]
+PROGRAMME = REPO / "samples" / "company-programme.tco"
+CLOUD = REPO / "samples" / "deployment-cloud.tco"
+
+
+def _doc() -> dict:
+    data = json.loads(PROGRAMME.read_text("utf-8"))
+    data.pop("uncertainty")
+    return data
+
+
+def _refusal(data: dict) -> ScenarioError:
+    with pytest.raises(ScenarioError) as info:
+        programme_from_dict(data, source="p.tco")
+    assert "\n" not in str(info.value)
+    return info.value
+
+
+@pytest.mark.parametrize("second", ["assistant v1", "ASSISTANT V1", "Assistant v1 ", " Assistant v1",
+                                    "Assistant  v1", "Assistant\u00a0v1"])
+def test_workload_names_differing_only_in_case_or_spaces_are_refused(second):
+    # Before: accepted; "assistant v1/inference.x" then named a different workload than the eye reads.
+    data = _doc()
+    data["workloads"][1]["name"] = second
+    err = _refusal(data)
+    assert err.path == "workloads[1].name", str(err)
+    assert "workloads[0]" in err.rule and "case" in err.rule, str(err)
+
+
+def test_a_number_too_large_for_a_float_names_the_range(tmp_path):
+    # Before: "must be a number, got 1000...", though it is a number: it is out of range.
+    data = json.loads(CLOUD.read_text("utf-8"))
+    data["inference"]["requests_per_day"] = 10 ** 400
+    path = tmp_path / "s.tco"
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.path == "inference.requests_per_day"
+    assert info.value.rule == "must be between 0 and 1 trillion", str(info.value)
+
+
+def test_a_huge_integer_in_a_workload_names_the_range():
+    data = _doc()
+    data["workloads"][0]["inference"]["requests_per_day"] = 10 ** 400
+    err = _refusal(data)
+    assert err.path == "workloads[0].inference.requests_per_day"
+    assert err.rule.startswith("must be between 0 and 1 trillion"), str(err)
+
+
+@pytest.mark.parametrize("change, path", [
+    (lambda d: d["workloads"][2]["inference"].update(requests_per_day=-1), "workloads[2].inference.requests_per_day"),
+    (lambda d: d["workloads"][2]["inference"].update(launch_month=9, end_month=3), "workloads[2].inference.end_month"),
+    (lambda d: d["workloads"][2].update(finance={}), "workloads[2].finance"),
+    (lambda d: d["workloads"][2]["model"].update(name="x\x1b[2J"), "workloads[2].model.name"),
+])
+def test_a_workload_refusal_names_the_workload(change, path):
+    # Before: only "workloads[2]", so a finance user had to count workloads to find "Coding agent".
+    data = _doc()
+    change(data)
+    err = _refusal(data)
+    assert err.path == path, str(err)  # the path stays machine-readable (the GUI selects the workload by it)
+    assert 'workload "Coding agent"' in str(err), str(err)
+
+
+def test_a_bad_workload_name_is_not_repeated_as_the_workload():
+    data = _doc()
+    data["workloads"][2]["name"] = "Coder\x1b[31m"
+    err = _refusal(data)
+    assert err.path == "workloads[2].name" and "workload \"" not in str(err), str(err)
+
+
+def test_an_engine_refusal_in_a_programme_names_the_workload(tmp_path, capsys):
+    data = _doc()
+    data["workloads"][2]["inference"]["min_tokens_per_s_per_user"] = 1e6
+    path = tmp_path / "slow.tco"
+    path.write_text(json.dumps(data), "utf-8")
+    assert main(["report", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "workloads[2].inference.min_tokens_per_s_per_user" in err and 'workload "Coding agent"' in err, err
+    assert err.count("\n") == 1
