@@ -95,6 +95,9 @@ def check_metric(metric: str) -> None:
 def split_path(programme: Programme, path: str) -> tuple[str | None, str]:
     """``("Chat", "inference.annual_growth")`` for ``"Chat/inference.annual_growth"``, ``(None, path)`` for a
     shared one; refuses unknown workloads, non-numeric fields and shared fields named under a workload."""
+    if path == "horizon_years" or path.endswith("/horizon_years"):
+        raise ScenarioError("cannot be varied: it sets the months of the calendar every workload shares "
+                            "(change it in the file)", path=path)
     if "/" in path:
         name, field = path.split("/", 1)
         if name not in programme.names:

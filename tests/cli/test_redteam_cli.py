@@ -70,3 +70,63 @@ def test_scenario_compare_npv_profit_highest_first(capsys):
     values = [row["value"] for row in rows if row["value"] is not None]
     assert values == sorted(values, reverse=True)
     assert [row["rank"] for row in rows if row["value"] is not None] == list(range(1, len(values) + 1))
+
+
+# ------------------------------------------------------------------ sweeps over the calendar
+
+def test_engine_refuses_an_end_month_not_after_launch_in_a_sweep():
+    # Before: a sweep of inference.end_month to or below the launch month computed a scenario the
+    # file loader refuses (no inference at all) and showed it as a valid point.
+    from tcoapp.scenario import sensitivity as ss
+    from tcoapp.scenario.files import load_scenario
+    from tcoapp.scenario.schema import with_values
+
+    scenario = with_values(load_scenario(CLOUD), {"inference.end_month": 30})  # launch 0 + 2 = 2
+    result = ss.sweep(scenario, "inference.end_month", [1, 2, 3, 30])
+    assert [e is None for e in result["errors"]] == [False, False, True, True], result["errors"]
+    assert "inference.end_month" in result["errors"][0] and "launch" in result["errors"][0]
+    assert result["metrics"]["total_cost"][:2] == [None, None]
+    launch = ss.sweep(scenario, "inference.launch_month", [29, 30, 40])
+    assert [e is None for e in launch["errors"]] == [True, False, False]
+
+
+def test_programme_sweep_point_ending_before_launch_is_an_error(capsys):
+    code, out, err = _run(capsys, "sweep", PROGRAMME, "--input", "Assistant v1/inference.end_month",
+                          "--values", "1,4,5", "--json")
+    if code == 2:  # refused outright, naming the option: also right
+        assert "--values" in err and "end_month" in err
+        return
+    doc = json.loads(out)
+    assert doc["errors"][0] is not None and "Assistant v1/inference.end_month" in doc["errors"][0]
+    assert doc["errors"][1] is not None and doc["errors"][2] is None
+
+
+def test_scenario_sweep_of_a_whole_number_field_takes_whole_numbers(capsys, tmp_path):
+    # Before: "--values 1: inference.end_month must be an integer" (the typed 1 was read as 1.0).
+    data = json.loads(CLOUD.read_text("utf-8"))
+    data["inference"]["end_month"] = 40
+    path = _write(tmp_path, "s.tco", data)
+    code, out, err = _run(capsys, "sweep", path, "--input", "inference.end_month", "--values", "10,20,30", "--json")
+    assert code == 0, err
+    assert json.loads(out)["values"] == [10, 20, 30]
+    err = _bad(capsys, "sweep", path, "--input", "inference.end_month", "--values", "10.5")
+    assert "--values 10.5" in err and "whole number" in err
+    code, out, err = _run(capsys, "solve", path, "--input", "inference.end_month", "--metric", "total_cost",
+                          "--target", "1e6", "--low", "3", "--high", "48", "--json")
+    assert code in (0, 3), err
+
+
+def test_programme_sweep_refuses_values_outside_the_rule_as_the_scenario_sweep_does(capsys):
+    # Before: the programme sweep clipped 1e13 to 1e12 without a word; the scenario sweep refuses it.
+    err = _bad(capsys, "sweep", PROGRAMME, "--input", "Assistant v1/inference.requests_per_day", "--values", "1e13")
+    assert "--values" in err and "requests_per_day" in err and "1 trillion" in err
+    err = _bad(capsys, "solve", PROGRAMME, "--input", "Assistant v1/inference.annual_growth", "--metric",
+               "total_cost", "--target", "1e8", "--low", "-5", "--high", "1")
+    assert "--low" in err and "annual_growth" in err
+
+
+@pytest.mark.parametrize("path", ["horizon_years", "Assistant v1/horizon_years"])
+def test_programme_horizon_is_not_a_loop_of_suggestions(capsys, path):
+    # Before: "horizon_years" said "name it as Assistant v1/horizon_years", which said "name it as horizon_years".
+    err = _bad(capsys, "sweep", PROGRAMME, "--input", path, "--values", "3")
+    assert "horizon" in err and "cannot be varied" in err, err
