@@ -130,3 +130,69 @@ def test_programme_horizon_is_not_a_loop_of_suggestions(capsys, path):
     # Before: "horizon_years" said "name it as Assistant v1/horizon_years", which said "name it as horizon_years".
     err = _bad(capsys, "sweep", PROGRAMME, "--input", path, "--values", "3")
     assert "horizon" in err and "cannot be varied" in err, err
+
+
+# ------------------------------------------------------------------ special files as inputs and outputs
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_prices_import_from_a_fifo_or_a_device_is_refused_without_blocking(capsys, tmp_path):
+    # Before: --import on a FIFO blocked for ever and on /dev/zero read until memory ran out.
+    fifo = tmp_path / "prices.csv"
+    os.mkfifo(fifo)
+    err = _bad(capsys, "prices", "--import", fifo)
+    assert "named pipe" in err
+    err = _bad(capsys, "prices", "--import", "/dev/zero")
+    assert "device" in err
+    err = _bad(capsys, "prices", "--import", tmp_path)
+    assert "folder" in err and "Errno" not in err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize("argv", [
+    ("prices", "--csv", "{t}"),
+    ("thinking", str(CLOUD), "--png", "{t}"),
+    ("tradeoff", str(CLOUD), "--png", "{t}"),
+    ("export", str(CLOUD), "-o", "{t}"),
+])
+def test_an_output_that_is_a_special_file_is_refused_and_left_alone(capsys, tmp_path, argv):
+    # Before: the FIFO (and, as root, /dev/null itself) was renamed over by a regular file, or
+    # writing a PNG to it was an internal error.
+    suffix = {"prices": ".csv", "export": ".xlsx"}.get(argv[0], ".png")
+    target = tmp_path / f"out{suffix}"
+    os.mkfifo(target)
+    err = _bad(capsys, *[a.format(t=target) for a in argv])
+    assert "named pipe" in err and "regular file" in err, err
+    assert target.is_fifo()
+
+
+def test_prices_csv_disk_full_leaves_no_temporary_file(capsys, tmp_path, monkeypatch):
+    target = tmp_path / "book.csv"
+    target.write_text("old", "utf-8")
+    real_fsync = os.fsync
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    err = _bad(capsys, "prices", "--csv", target)
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert "No space left" in err
+    assert target.read_text("utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.csv"]
+
+
+# ------------------------------------------------------------------ number lists of the serving commands
+
+@pytest.mark.parametrize("argv, words", [
+    (("thinking", CLOUD, "--values", "nan"), ["--values", "finite"]),
+    (("thinking", CLOUD, "--values", "0,inf"), ["--values", "finite"]),
+    (("thinking", CLOUD, "--values", "1e300"), ["reasoning_tokens", "10 million"]),
+    (("tradeoff", CLOUD, "--batches", "1e9"), ["batches", "1 million"]),
+    (("tradeoff", CLOUD, "--batches", "1.5"), ["batches", "whole"]),
+    (("tradeoff", CLOUD, "--batches", "nan"), ["--batches", "finite"]),
+])
+def test_serving_number_lists_are_checked(capsys, argv, words):
+    # Before: nan was computed (a row "nan ... of nan tokens"), 1e300 reasoning tokens printed a
+    # 300-digit cost, a batch of 1e9 was silently capped.
+    err = _bad(capsys, *argv)
+    assert all(w in err for w in words), err
