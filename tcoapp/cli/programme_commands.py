@@ -31,6 +31,9 @@ def _evaluate(path: str):
     programme = load_programme(path)
     result = evaluate_programme(programme, source=path)
     _warn_workloads(programme, path)
+    from .common import warn_about_result
+
+    warn_about_result(result, path, programme.names)  # figures beyond double precision show as null
     return programme, result
 
 

@@ -196,3 +196,30 @@ def test_serving_number_lists_are_checked(capsys, argv, words):
     # 300-digit cost, a batch of 1e9 was silently capped.
     err = _bad(capsys, *argv)
     assert all(w in err for w in words), err
+
+
+# ------------------------------------------------------------------ figures beyond double precision
+
+def _near_zero_traffic(tmp_path) -> Path:
+    data = json.loads((SAMPLES / "deployment-api.tco").read_text("utf-8"))
+    data["inference"]["requests_per_day"] = 5e-324  # within the rule (>= 0), but nearly nothing
+    return _write(tmp_path, "tiny.tco", data)
+
+
+def test_an_overflowing_ratio_is_null_with_a_warning(capsys, tmp_path):
+    # Before: cost_per_million_tokens was inf in the engine and null in report --json, with no word.
+    code, out, err = _run(capsys, "report", _near_zero_traffic(tmp_path), "--json")
+    assert code == 0, err
+    summary = json.loads(out)["summary"]
+    assert summary["cost_per_million_tokens"] is None
+    assert "warning:" in err and "cost_per_million_tokens" in err and "double precision" in err, err
+
+
+def test_an_overflowing_ratio_in_a_programme_workload_is_warned_about(capsys, tmp_path):
+    data = _programme()
+    data["workloads"][3]["inference"]["requests_per_day"] = 5e-324
+    data["workloads"][3]["inference"]["annual_growth"] = 0.0
+    code, out, err = _run(capsys, "report", _write(tmp_path, "p.tco", data), "--json")
+    assert code == 0, err
+    assert json.loads(out)["workloads"]["Support bot"]["summary"]["cost_per_million_tokens"] is None
+    assert "[Support bot]: cost_per_million_tokens" in err, err
