@@ -213,7 +213,7 @@ def linspace_around(programme: Programme, path: str, points: int = 11, spread: f
     value = resolved_value(programme, base, path)
     if not np.isfinite(value) or value == 0:
         raise ScenarioError("has no value to sweep around; give explicit values", path=path)
-    return _clip(programme, path, np.linspace(value * (1 - spread), value * (1 + spread), points)).tolist()
+    return single.axis_within_rule(split_path(programme, path)[1], value * (1 - spread), value * (1 + spread), points)
 
 
 def goal_seek(programme: Programme, path: str, metric: str, target: float, low: float, high: float,

@@ -207,9 +207,12 @@ def parse_event(text: str) -> tuple[str, str, float]:
                 raise ScenarioError(f"unknown metric; choose one of {', '.join(SUMMARY_LABELS)}",
                                     path="event", value=text)
             try:
-                return key, op, float(value)
+                threshold = float(value)
             except ValueError:
                 raise ScenarioError("needs a number after the comparison", path="event", value=text) from None
+            if not math.isfinite(threshold):  # "x>nan" is never true: a probability of 0 that means nothing
+                raise ScenarioError("needs a finite number after the comparison", path="event", value=text)
+            return key, op, threshold
     raise ScenarioError("must look like metric>value or metric<value (e.g. inference_share>0.5)",
                         path="event", value=text)
 
@@ -365,7 +368,16 @@ def linspace_around(scenario, path: str, points: int = 11, spread: float = 0.5) 
     base = resolved_value(inputs, path)
     if not np.isfinite(base) or base == 0:
         raise ScenarioError("has no value to sweep around; give explicit values", path=path)
-    return clip_to_rule(path, np.linspace(base * (1 - spread), base * (1 + spread), points)).tolist()
+    return axis_within_rule(path, base * (1 - spread), base * (1 + spread), points)
+
+
+def axis_within_rule(path: str, low: float, high: float, points: int) -> list[float]:
+    """``points`` evenly spaced values from ``low`` to ``high``, both first brought within the field's rule,
+    without repeats (clipping each point instead would repeat the bound: pue 0.65 .. 1.95 gave 1, 1, 1, ...;
+    a whole-number field may still give fewer points than asked)."""
+    low, high = (float(v) for v in clip_to_rule(path, np.array([min(low, high), max(low, high)])))
+    values = clip_to_rule(path, np.linspace(low, high, points))
+    return list(dict.fromkeys(values.tolist()))
 
 
 # ---------------------------------------------------------------- comparisons

@@ -223,3 +223,21 @@ def test_an_overflowing_ratio_in_a_programme_workload_is_warned_about(capsys, tm
     assert code == 0, err
     assert json.loads(out)["workloads"]["Support bot"]["summary"]["cost_per_million_tokens"] is None
     assert "[Support bot]: cost_per_million_tokens" in err, err
+
+
+@pytest.mark.parametrize("event", ["npv_profit>nan", "total_cost<inf", "irr>=-inf"])
+def test_montecarlo_event_needs_a_finite_threshold(capsys, event):
+    # Before: "npv_profit>nan" was accepted and reported P = 0.0 %.
+    err = _bad(capsys, "montecarlo", PROGRAMME, "--samples", "50", "--event", event)
+    assert "event" in err and "finite" in err, err
+
+
+@pytest.mark.parametrize("file, path", [(CLOUD, "facility.pue"), (PROGRAMME, "facility.pue"),
+                                        (CLOUD, "facility.power_load_factor")])
+def test_default_sweep_axis_has_no_repeated_points(capsys, file, path):
+    # Before: pue 1.3 +-50 % clipped point by point gave 1.0, 1.0, 1.0, 1.04, ...: three equal columns.
+    code, out, err = _run(capsys, "sweep", file, "--input", path, "--json")
+    assert code == 0, err
+    values = json.loads(out)["values"]
+    assert len(values) == 11 and len(set(values)) == 11, values
+    assert values == sorted(values)
