@@ -303,6 +303,8 @@ def compare_chips(programme: Programme, workload: str, chips: Sequence[str] | No
     check_metric(metric)
     programme.workload(workload)
     scenario = workload_scenarios(programme)[programme.names.index(workload)]
+    single.refuse_api_chip_comparison(scenario.inference.deployment, "inference",
+                                      path=f"{workload}/inference.deployment")
     catalog = chips_for(scenario)
     ids = list(chips) if chips is not None else list(catalog)
     unknown = [c for c in ids if c not in catalog]

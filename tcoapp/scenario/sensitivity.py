@@ -406,6 +406,15 @@ def _summary_dict(result, s: int) -> dict:
     return {k: json_number(v[s]) for k, v in result.summary.items()}
 
 
+def refuse_api_chip_comparison(deployment: str, role: str, path: str = "inference.deployment") -> None:
+    """An API deployment runs on no chip of ours: swapping its inference chip changes nothing, and a
+    ranking of equal rows ("1. A100, 2. H100, ...") would read as a verdict."""
+    if deployment == "api" and role == "inference":
+        raise ScenarioError('is "api": the inference chip does not change what an API costs; compare the '
+                            "training chip (--role training) or the deployments instead", path=path,
+                            value=deployment)
+
+
 def compare_chips(scenario, chips: Sequence[str] | None = None, metric: str = "total_cost",
                   role: str = "inference") -> dict:
     """The scenario on each chip, ranked by a metric, in one batch.
@@ -421,6 +430,7 @@ def compare_chips(scenario, chips: Sequence[str] | None = None, metric: str = "t
     if role not in ("inference", "training", "both"):
         raise ScenarioError('must be "inference", "training" or "both"', path="role", value=role)
     metric_label(metric)
+    refuse_api_chip_comparison(scenario.inference.deployment, role)
     catalog = chips_for(scenario)
     ids = list(chips) if chips is not None else list(catalog)
     unknown = [c for c in ids if c not in catalog]

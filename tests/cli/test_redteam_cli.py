@@ -241,3 +241,19 @@ def test_default_sweep_axis_has_no_repeated_points(capsys, file, path):
     values = json.loads(out)["values"]
     assert len(values) == 11 and len(set(values)) == 11, values
     assert values == sorted(values)
+
+
+@pytest.mark.parametrize("argv", [
+    ("compare", SAMPLES / "deployment-api.tco", "chips"),
+    ("compare", PROGRAMME, "chips", "--workload", "Support bot"),
+])
+def test_comparing_inference_chips_of_an_api_deployment_is_refused(capsys, argv):
+    # Before: every chip gave the same cost and was ranked 1, 2, 3 ... as if one were best.
+    err = _bad(capsys, *argv)
+    assert "inference.deployment" in err and "api" in err and "--role training" in err, err
+
+
+def test_comparing_training_chips_of_an_api_deployment_still_ranks(capsys):
+    code, out, err = _run(capsys, "compare", SAMPLES / "deployment-api.tco", "chips", "--role", "training", "--json")
+    assert code == 0, err
+    assert len({row["value"] for row in json.loads(out)["rows"] if row["value"] is not None}) > 1
