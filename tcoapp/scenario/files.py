@@ -176,9 +176,15 @@ def _parse_json_object(raw: bytes, path: str | os.PathLike[str]) -> dict[str, An
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        hint = ""
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(raw) > 1 and 0 in raw[:2]):
+            hint = ": it looks like UTF-16 (as some Windows editors save); save it as UTF-8"
         raise ScenarioError(
-            f"not UTF-8 text (byte 0x{raw[error.start]:02x} at position {error.start})", file=path,
+            f"not UTF-8 text (byte 0x{raw[error.start]:02x} at position {error.start}){hint}", file=path,
         ) from None
+    if "\x00" in text:  # never in JSON text; UTF-16 without a byte-order mark decodes to this
+        raise ScenarioError("not UTF-8 text (it holds NUL bytes): it looks like UTF-16 (as some Windows editors "
+                            "save); save it as UTF-8", file=path)
     try:
         data = json.loads(text, object_pairs_hook=_object_without_duplicates)
     except _DuplicateKey as error:

@@ -94,3 +94,54 @@ def test_an_engine_refusal_in_a_programme_names_the_workload(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "workloads[2].inference.min_tokens_per_s_per_user" in err and 'workload "Coding agent"' in err, err
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_programme_is_refused_with_the_fix(tmp_path, encoding):
+    # Before: "not UTF-8 text (byte 0xff at position 0)", which does not say what to do.
+    path = tmp_path / "p.tco"
+    path.write_bytes(PROGRAMME.read_text("utf-8").encode(encoding))
+    with pytest.raises(ScenarioError) as info:
+        load_programme(path)
+    assert "UTF-16" in str(info.value) and "save it as UTF-8" in str(info.value)
+    assert path.read_bytes() == PROGRAMME.read_text("utf-8").encode(encoding)  # never modified
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", ["not valid JSON"]),
+    ("\ufeff", ["not valid JSON"]),
+    ('{"format": "tcoapp-programme", "schema_version": 1, "workloads": [{"name": "A", "name": "B"}]}',
+     ["duplicate key 'name'"]),
+    ('{"format": "tcoapp-programme", "schema_version": 1, "workloads": [{"name": "A", "model": '
+     '{"params_billion": NaN}, "inference": {"requests_per_day": 1}}]}',
+     ["workloads[0].model.params_billion", "finite", 'workload "A"']),
+    ('{"format": "tcoapp-programme", "schema_version": 1, "workloads": [{"name": "A", "model": '
+     '{"params_billion": 8}, "inference": {"requests_per_day": -Infinity}}]}',
+     ["workloads[0].inference.requests_per_day", "finite"]),
+    ('{"format": "tcoapp-programme", "schema_version": 1, "workloads": [{"name": "A", "model": '
+     '{"params_billion": 8}, "inference": {"requests_per_day": 1}, "start_month": "2030-01"}]}',
+     ["workloads[0].start_month", "shared"]),
+    ('{"format": "tcoapp-programme", "schema_version": 1, "start_month": "2200-12", "horizon_years": 21, '
+     '"workloads": [{"name": "A", "model": {"params_billion": 8}, "inference": {"requests_per_day": 1}}]}',
+     ["horizon_years", "between 1 and 20"]),
+])
+def test_programme_file_refusals_are_one_line_naming_the_field(tmp_path, text, words):
+    path = tmp_path / "p.tco"
+    path.write_text(text, "utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_programme(path)
+    message = str(info.value)
+    assert "\n" not in message and all(w in message for w in words), message
+    assert path.read_text("utf-8") == text
+
+
+def test_a_programme_at_the_calendar_bounds_computes(tmp_path, capsys):
+    for start in ("1990-01", "2200-12"):
+        data = _doc()
+        data.update(start_month=start, horizon_years=20)
+        path = tmp_path / "p.tco"
+        path.write_text(json.dumps(data), "utf-8")
+        assert main(["report", str(path), "--json"]) == 0
+        report = json.loads(capsys.readouterr().out)
+        assert len(report["months"]) == 240 and report["months"][0] == start
+        assert all(v is not None for v in report["series"]["total"])
