@@ -48,7 +48,10 @@ def _write_png(draw, data, path: str) -> None:
         check_output_target(target)
     except ScenarioError as err:
         raise ScenarioError(err.rule, path="--png", value=path) from None
-    render(draw, data, target, size=(10, 6))
+    try:
+        render(draw, data, target, size=(10, 6))
+    except OSError as error:  # a read-only folder or file system, a full disk: one line, exit 2
+        raise ScenarioError(f"cannot write: {error.strerror or error}", path="--png", value=path) from None
     print(f"wrote {target}")
 
 

@@ -257,3 +257,57 @@ def test_comparing_training_chips_of_an_api_deployment_still_ranks(capsys):
     code, out, err = _run(capsys, "compare", SAMPLES / "deployment-api.tco", "chips", "--role", "training", "--json")
     assert code == 0, err
     assert len({row["value"] for row in json.loads(out)["rows"] if row["value"] is not None}) > 1
+
+
+# ------------------------------------------------------------------ writing where it cannot
+
+class _FullStdout:
+    def write(self, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def flush(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("argv", [("report", PROGRAMME, "--json"), ("report", CLOUD),
+                                  ("sweep", PROGRAMME, "--input", "facility.pue", "--json")])
+def test_a_full_disk_on_stdout_is_one_line_exit_2(capsys, monkeypatch, argv):
+    monkeypatch.setattr("sys.stdout", _FullStdout())
+    code = main([str(a) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "No space left" in err, (code, err)
+
+
+@pytest.mark.parametrize("failure", [errno.ENOSPC, errno.EACCES, errno.EROFS])
+@pytest.mark.parametrize("argv", [
+    ("prices", "--csv", "{d}/book.csv"),
+    ("thinking", str(CLOUD), "--png", "{d}/t.png"),
+    ("export", str(CLOUD), "--csv", "{d}"),
+    ("export", str(CLOUD), "-o", "{d}/w.xlsx"),
+    ("export", str(PROGRAMME), "--csv", "{d}"),
+])
+def test_a_write_that_fails_is_one_line_exit_2(capsys, monkeypatch, tmp_path, failure, argv):
+    # Root ignores permission bits, so a read-only folder, a read-only file system and a full disk
+    # are all simulated by the OSError the first write would raise.
+    import builtins
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise OSError(failure, os.strerror(failure))
+
+    real_open = builtins.open
+
+    def guarded_open(file, mode="r", *args, **kwargs):
+        if any(m in mode for m in "wax") and str(file).startswith(str(tmp_path)):
+            refuse()
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    code = main([a.format(d=tmp_path) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2, (code, err)
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert os.strerror(failure).lower() in err.lower() and "cannot write" in err, err
+    assert list(tmp_path.iterdir()) == []
