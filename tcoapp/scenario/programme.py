@@ -29,7 +29,7 @@ from . import files
 from .errors import NO_VALUE, ScenarioError, rule_violation, scenario_error_from_validation
 from .schema import (
     Business, ChipList, Distribution, Facility, Finance, Inference, ModelSpec, Scenario, Training, _field, _section,
-    _StrictModel, check_currency_code, check_start_month, numeric_field_paths,
+    _StrictModel, check_currency_code, check_distribution_within_rule, check_start_month, numeric_field_paths,
 )
 
 PROGRAMME_FORMAT = "tcoapp-programme"
@@ -120,6 +120,7 @@ class Programme(_StrictModel):
                 raise rule_violation('must name a numeric input as "WORKLOAD/section.field" (a workload of this '
                                      'programme) or a shared "finance.field" / "facility.field"',
                                      loc=("uncertainty", key), value=key)
+            check_distribution_within_rule(field, self.uncertainty[key], loc=("uncertainty", key))
         return self
 
     @field_validator("currency")

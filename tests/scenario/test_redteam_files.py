@@ -145,3 +145,36 @@ def test_a_programme_at_the_calendar_bounds_computes(tmp_path, capsys):
         report = json.loads(capsys.readouterr().out)
         assert len(report["months"]) == 240 and report["months"][0] == start
         assert all(v is not None for v in report["series"]["total"])
+
+
+@pytest.mark.parametrize("key, dist, where", [
+    ("facility.pue", {"dist": "pert", "low": -1e308, "mode": 0, "high": 1e308}, "low"),
+    ("facility.pue", {"dist": "lognormal", "median": 1e300, "sigma": 0.5}, "median"),
+    ("facility.pue", {"dist": "lognormal", "median": 1.3, "sigma": 1e300}, "sigma"),
+    ("facility.pue", {"dist": "uniform", "low": -5, "high": -1}, "low"),
+    ("facility.pue", {"dist": "normal", "mean": 1.3, "sd": 1e308}, "sd"),
+    ("Coding agent/inference.requests_per_day", {"dist": "triangular", "low": 0, "mode": 1, "high": 1e13}, "high"),
+    ("Assistant v1/finance.discount_rate", None, None),
+])
+def test_a_programme_distribution_outside_its_field_rule_is_refused(key, dist, where):
+    # Before: draws were clipped to the rule without a word (a PUE uniform over -5 .. -1 was a PUE of 1),
+    # and a PERT over -1e308 .. 1e308 gave a Monte Carlo of nulls with no failure counted.
+    data = _doc()
+    data["uncertainty"] = {key: dist or {"dist": "uniform", "low": 0, "high": 0.1}}
+    err = _refusal(data)
+    if where is None:
+        assert err.path == f"uncertainty.{key}", str(err)
+        return
+    assert err.path == f"uncertainty.{key}.{where}", str(err)
+    assert "must be" in err.rule
+
+
+def test_a_scenario_distribution_outside_its_field_rule_is_refused(tmp_path):
+    data = json.loads(CLOUD.read_text("utf-8"))
+    data["uncertainty"] = {"inference.annual_growth": {"dist": "uniform", "low": -3, "high": 0.5}}
+    path = tmp_path / "s.tco"
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.path == "uncertainty.inference.annual_growth.low"
+    assert "must be > -1" in info.value.rule and "annual_growth" in info.value.rule
