@@ -84,7 +84,20 @@ def evaluate_file(path: str):
     scenario = load_file(path)
     result = evaluate(scenario, source=path)
     warn_about(scenario, path)
+    warn_about_result(result, path)
     return scenario, result
+
+
+def warn_about_result(result, path: str, workloads=None) -> None:
+    """Keep warnings for figures too large for double precision (they show as null) for stderr.
+
+    ``workloads``: for a programme result, its workload names (each workload's figures are checked too).
+    """
+    from ..scenario.warnings import result_warnings
+
+    _add(f"warning: {path}: {w}" for w in result_warnings(result))
+    for w, name in enumerate(workloads or ()):
+        _add(f"warning: {path} [{name}]: {x}" for x in result_warnings(result.workloads, w))
 
 
 def print_json(data) -> None:

@@ -138,6 +138,9 @@ def cmd_export(args) -> int:
     try:
         if args.output:  # check every target before writing anything
             check_file_target(args.output)
+            from ..scenario.files import check_output_target
+
+            check_output_target(os.path.realpath(args.output))  # never rename over a FIFO or /dev/null
             if Path(args.output).suffix.lower() != ".xlsx":
                 raise BadInput(f"-o {args.output}: must name an .xlsx file")
         for folder in targets[1:]:

@@ -31,6 +31,9 @@ def _evaluate(path: str):
     programme = load_programme(path)
     result = evaluate_programme(programme, source=path)
     _warn_workloads(programme, path)
+    from .common import warn_about_result
+
+    warn_about_result(result, path, programme.names)  # figures beyond double precision show as null
     return programme, result
 
 
@@ -51,6 +54,12 @@ def _print_json(data) -> None:
 
 def _fmt(key, value, programme) -> str:
     return format_value(key, value, programme.currency, programme.start_month)
+
+
+def _check_in_rule(programme, path: str, value: float, option: str) -> None:
+    from .solver_commands import _check_in_rule as check
+
+    check(programme, path, value, option)
 
 
 def _bad(message: str):
@@ -166,6 +175,8 @@ def cmd_solve(args) -> int:
                        f"{', '.join(programme.names)}): the workload deployed that way gives the target")
         other = evaluate_programme(with_deployment(programme, workload, args.target_deployment), source=args.file)
         target = float(other.summary[args.metric][0])
+    _check_in_rule(programme, args.input, args.low, "--low")  # as for a scenario: no silent clipping
+    _check_in_rule(programme, args.input, args.high, "--high")
     result = goal_seek(programme, args.input, args.metric, target, args.low, args.high, tol=args.tol)
     if args.target_deployment:
         result["target_deployment"] = args.target_deployment
@@ -186,6 +197,10 @@ def cmd_sweep(args) -> int:
     from .solver_commands import _short
 
     programme, _ = _evaluate(args.file)
+    for value in args.values or ():  # as for a scenario: a value outside the rule is refused, not clipped
+        _check_in_rule(programme, args.input, value, "--values")
+    for value in args.y_values or ():
+        _check_in_rule(programme, args.y_input or args.input, value, "--y-values")
     xs = args.values or linspace_around(programme, args.input, args.points)
     if args.y_input:
         ys = args.y_values or linspace_around(programme, args.y_input, args.points)

@@ -7,6 +7,7 @@ which ``tcoapp-cli`` turns into exit 2), so it imports nothing back from ``cli.m
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -27,6 +28,8 @@ def _numbers(text: str, option: str) -> list[float]:
                             value=text) from None
     if not values:
         raise ScenarioError("must list at least one number", path=option, value=text)
+    if not all(math.isfinite(v) for v in values):
+        raise ScenarioError("must all be finite numbers (not nan or inf)", path=option, value=text)
     return values
 
 
@@ -39,7 +42,16 @@ def _write_png(draw, data, path: str) -> None:
         raise ScenarioError("must name a .png file", path="--png", value=path)
     if not target.parent.is_dir():
         raise ScenarioError(f"cannot write: folder {str(target.parent)!r} does not exist", path="--png", value=path)
-    render(draw, data, target, size=(10, 6))
+    from ..scenario.files import check_output_target
+
+    try:
+        check_output_target(target)
+    except ScenarioError as err:
+        raise ScenarioError(err.rule, path="--png", value=path) from None
+    try:
+        render(draw, data, target, size=(10, 6))
+    except OSError as error:  # a read-only folder or file system, a full disk: one line, exit 2
+        raise ScenarioError(f"cannot write: {error.strerror or error}", path="--png", value=path) from None
     print(f"wrote {target}")
 
 
@@ -49,7 +61,7 @@ def cmd_tradeoff(args) -> int:
 
     scenario = _load(args.file)
     chips = [c.strip() for c in args.chips.split(",") if c.strip()] if args.chips else None
-    batches = [int(v) for v in _numbers(args.batches, "--batches")] if args.batches else TRADEOFF_BATCHES
+    batches = _numbers(args.batches, "--batches") if args.batches else TRADEOFF_BATCHES
     data = latency_tradeoff(scenario, chips=chips, batches=batches)
     if args.png:
         _write_png(lambda fig, d: draw_tradeoff(fig, d, highlight=scenario.inference.chip), data, args.png)

@@ -92,23 +92,42 @@ def _seed(text: str) -> int:
 
 
 def _check_in_rule(scenario, path: str, value: float, option: str) -> None:
-    """Refuse a value the input cannot take (the solver would clip it silently), naming the option and rule."""
+    """Refuse a value the input cannot take (the solver would clip it silently), naming the option and rule.
+
+    ``scenario`` may be a programme; ``path`` is then ``WORKLOAD/section.field`` or a shared field.
+    """
     import numpy as np
 
     from ..scenario.errors import ScenarioError
+    from ..scenario.programme import Programme, programme_with_values
     from ..scenario.schema import numeric_field_paths, with_values
     from ..scenario.sensitivity import clip_to_rule
     from .common import BadInput
 
-    if path not in numeric_field_paths():
+    programme = isinstance(scenario, Programme)
+    if programme:
+        from ..scenario.programme_sensitivity import split_path
+
+        field = split_path(scenario, path)[1]  # an unknown workload or field is named here
+    else:
+        field = path
+    spec = numeric_field_paths().get(field)
+    if spec is None:
         return  # the solver names an unknown input itself
+    if spec.is_int:
+        if value != round(value):
+            raise BadInput(f"{option} {value:g}: {path} must be a whole number")
+        value = int(round(value))
     try:
-        with_values(scenario, {path: value})
+        if programme:
+            programme_with_values(scenario, {path: value})
+        else:
+            with_values(scenario, {path: value})
     except ScenarioError as err:
-        if err.path == path:
+        if err.path in (path, field) or err.path.endswith("." + field):
             raise BadInput(f"{option} {value:g}: {path} {err.rule}") from None
         raise
-    if float(clip_to_rule(path, np.array([value]))[0]) != value:
+    if float(clip_to_rule(field, np.array([float(value)]))[0]) != value:
         raise BadInput(f"{option} {value:g}: outside the values {path} can take")
 
 

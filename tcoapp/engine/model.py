@@ -394,6 +394,10 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", i
         S0 = x["training.start_month"]
         L = np.where(np.isnan(x["inference.launch_month"]), S0 + d, x["inference.launch_month"])
         E = np.where(np.isnan(x["inference.end_month"]), float(M), x["inference.end_month"])
+        # The scenario rule end_month > launch (a file breaking it is refused), kept for the solver's
+        # varied rows too: such a row would otherwise pass for a scenario that serves nothing.
+        errors.add(~np.isnan(x["inference.end_month"]) & ~(E > L), "inference.end_month",
+                   lambda s: f"must be > the launch month ({_at(L, s):g})")
         in_initial = (m[None, :] >= S0[:, None]) & (m[None, :] < (S0 + d)[:, None])
         refreshes = _runs_active(m, L, x["training.refresh_every_months"], x["training.refresh_duration_months"],
                                  np.minimum(float(M), E))

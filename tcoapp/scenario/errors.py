@@ -52,6 +52,9 @@ class ScenarioError(ValueError):
         The offending value; :data:`NO_VALUE` when there is none worth showing.
     file : str or os.PathLike, optional
         The file the problem was found in, if any.
+    workload : str, optional
+        In a programme, the name of the workload ``path`` lies in (``workloads[2]...``), added to
+        the message so that a reader need not count workloads; ``path`` stays as it is.
 
     Examples
     --------
@@ -61,11 +64,13 @@ class ScenarioError(ValueError):
     plan.tco: file not found
     """
 
-    def __init__(self, rule: str, *, path: str = "", value: Any = NO_VALUE, file: Any = None):
+    def __init__(self, rule: str, *, path: str = "", value: Any = NO_VALUE, file: Any = None,
+                 workload: str | None = None):
         self.rule = rule
         self.path = path
         self.value = value
         self.file = None if file is None else str(file)
+        self.workload = workload
         super().__init__(self._one_line_message())
 
     @property
@@ -78,7 +83,10 @@ class ScenarioError(ValueError):
         if self.has_value:
             subject = f"{subject} = {_truncated_repr(self.value)}".lstrip()
         parts = [part for part in (self.file, subject, self.rule) if part]
-        return " ".join(": ".join(parts).split())
+        message = ": ".join(parts)
+        if self.workload:
+            message += f' (workload "{self.workload}")'
+        return " ".join(message.split())
 
 
 def _truncated_repr(value: Any) -> str:
@@ -165,6 +173,8 @@ def _rule_text(
     if error_type == "union_tag_not_found":
         return f"is required, one of {_alternatives(list(_union_tags(annotation)))}"
     if error_type == "float_type":
+        if isinstance(value, int) and not isinstance(value, bool):  # an integer beyond a float's range
+            return (bounds_rule(field) if field is not None else "") or "must be a number of at most 1e308"
         return f"must be a number, got {_describe(value)}"
     if error_type == "literal_error":
         return f"must be {_alternatives(list(typing.get_args(annotation)))}"

@@ -176,9 +176,15 @@ def _parse_json_object(raw: bytes, path: str | os.PathLike[str]) -> dict[str, An
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        hint = ""
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(raw) > 1 and 0 in raw[:2]):
+            hint = ": it looks like UTF-16 (as some Windows editors save); save it as UTF-8"
         raise ScenarioError(
-            f"not UTF-8 text (byte 0x{raw[error.start]:02x} at position {error.start})", file=path,
+            f"not UTF-8 text (byte 0x{raw[error.start]:02x} at position {error.start}){hint}", file=path,
         ) from None
+    if "\x00" in text:  # never in JSON text; UTF-16 without a byte-order mark decodes to this
+        raise ScenarioError("not UTF-8 text (it holds NUL bytes): it looks like UTF-16 (as some Windows editors "
+                            "save); save it as UTF-8", file=path)
     try:
         data = json.loads(text, object_pairs_hook=_object_without_duplicates)
     except _DuplicateKey as error:
@@ -258,6 +264,34 @@ def _kind_of(mode: int) -> str:
     if stat.S_ISSOCK(mode):
         return "a socket"
     return "a special file"
+
+
+def check_output_target(path: str | os.PathLike[str]) -> None:
+    """Refuse to write over something that is not a regular file (a FIFO, a device such as
+    ``/dev/null``, a socket): a save renames a new file over its target, which would replace the
+    special file itself (as root, the system's ``/dev/null``), and writing into a FIFO blocks.
+
+    Raises
+    ------
+    ScenarioError
+        ``"cannot write: it is a named pipe (FIFO), not a regular file; give a file name"``.
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return  # a new file (a missing folder is reported by the write itself)
+    if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+        raise ScenarioError(f"cannot write: it is {_kind_of(info.st_mode)}, not a regular file; give a file name",
+                            file=path)
+
+
+def read_bounded(path: str | os.PathLike[str], what: str = "scenario files") -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_SCENARIO_BYTES` (see :func:`_read_bounded`);
+    ``what`` names the kind of file in the size message."""
+    try:
+        return _read_bounded(path)[0]
+    except ScenarioError as error:
+        raise ScenarioError(error.rule.replace("scenario files", what), file=path) from None
 
 
 def _read_bounded(path: str | os.PathLike[str]) -> tuple[bytes, FileStamp]:
@@ -398,6 +432,7 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> FileStamp
     target = Path(os.path.realpath(path))
     if target.is_dir():
         raise ScenarioError("cannot write: it is a folder; give a file name", file=path)
+    check_output_target(target)
     if target.exists() and is_read_only(target):
         raise ScenarioError("cannot write: the file is read-only; save under another name (Save As)", file=path)
     try:

@@ -42,6 +42,9 @@ SUMMARY_LABELS: dict[str, tuple[str, str]] = {
 MONEY_KEYS = frozenset(k for k, (_, unit) in SUMMARY_LABELS.items() if unit == "{cur}")
 SHARE_KEYS = frozenset({"inference_share", "irr"})
 MONTH_KEYS = frozenset({"crossover_month", "payback_month"})
+#: Summary keys where more is better (comparisons rank them highest first; every other key lowest first).
+HIGHER_IS_BETTER = frozenset({"revenue_total", "profit", "npv_profit", "irr", "replica_prefill_tokens_per_s",
+                              "replica_decode_tokens_per_s", "tokens_per_s_per_user"})
 
 
 def metric_label(key: str, currency: str = "USD") -> tuple[str, str]:

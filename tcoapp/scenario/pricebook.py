@@ -31,10 +31,12 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import errno
 import functools
 import io
 import json
 import math
+import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Iterable, Optional
@@ -272,11 +274,12 @@ def _bundled() -> PriceBook:
 
 
 def _read_json(path: Path) -> PriceBook:
+    from .files import read_bounded
+
+    raw = read_bounded(path, "price books")  # a FIFO or a device is refused, not read for ever
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError("file not found", file=path) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as error:
         raise ScenarioError(f"cannot read: {error}", file=path) from None
     if not isinstance(data, dict) or data.get("format") != BOOK_FORMAT:
         raise ScenarioError(f'must be "{BOOK_FORMAT}"', path="format",
@@ -316,10 +319,13 @@ def write_csv(book: PriceBook | Iterable[PriceRow], path: str | Path | None = No
                          for k, v in asdict(row).items()})
     text = out.getvalue()
     if path is not None:
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8", newline="")
-        tmp.replace(path)
+        from .files import _replace_atomically, check_output_target
+
+        target = Path(os.path.realpath(path))  # a link stays a link
+        if target.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+        check_output_target(target)  # never rename over a FIFO or a device such as /dev/null
+        _replace_atomically(target, text.encode("utf-8"))  # flushed; the temporary is removed on failure
     return text
 
 
@@ -332,13 +338,17 @@ def read_csv(path: str | Path) -> PriceBook:
         Naming the file, ``row N.field`` (N counts data rows from 1; the header is line 1,
         row N is on line N + 1), the value and the rule.
     """
+    from .files import read_bounded
+
     path = Path(path)
+    raw = read_bounded(path, "price books")  # a FIFO or a device is refused, not read for ever
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ScenarioError("file not found", file=path) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"cannot read: {error}", file=path) from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(f"not UTF-8 text (byte 0x{raw[error.start]:02x} at position {error.start})",
+                            file=path) from None
+    if "\x00" in text:
+        raise ScenarioError("not a text file (it holds NUL bytes)", file=path)
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames:
         raise ScenarioError("no header row", file=path)

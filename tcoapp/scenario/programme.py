@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal, Optional
 
@@ -28,7 +29,7 @@ from . import files
 from .errors import NO_VALUE, ScenarioError, rule_violation, scenario_error_from_validation
 from .schema import (
     Business, ChipList, Distribution, Facility, Finance, Inference, ModelSpec, Scenario, Training, _field, _section,
-    _StrictModel, check_currency_code, check_start_month, numeric_field_paths,
+    _StrictModel, check_currency_code, check_distribution_within_rule, check_start_month, numeric_field_paths,
 )
 
 PROGRAMME_FORMAT = "tcoapp-programme"
@@ -119,6 +120,7 @@ class Programme(_StrictModel):
                 raise rule_violation('must name a numeric input as "WORKLOAD/section.field" (a workload of this '
                                      'programme) or a shared "finance.field" / "facility.field"',
                                      loc=("uncertainty", key), value=key)
+            check_distribution_within_rule(field, self.uncertainty[key], loc=("uncertainty", key))
         return self
 
     @field_validator("currency")
@@ -136,10 +138,13 @@ class Programme(_StrictModel):
     def _unique_names(cls, workloads: list[Workload]) -> list[Workload]:
         seen: dict[str, int] = {}
         for index, workload in enumerate(workloads):
-            if workload.name in seen:
-                raise rule_violation(f"is already the name of workloads[{seen[workload.name]}]; names must be unique",
-                                     loc=(index, "name"), value=workload.name)
-            seen[workload.name] = index
+            key = name_key(workload.name)
+            if key in seen:
+                first = seen[key]
+                same = "" if workloads[first].name == workload.name else f" ({workloads[first].name!r})"
+                raise rule_violation(f"is already the name of workloads[{first}]{same}; names must be unique, "
+                                     "ignoring case and spaces", loc=(index, "name"), value=workload.name)
+            seen[key] = index
         return workloads
 
     def workload(self, name: str) -> Workload:
@@ -153,6 +158,35 @@ class Programme(_StrictModel):
     @property
     def names(self) -> list[str]:
         return [workload.name for workload in self.workloads]
+
+
+def name_key(name: str) -> str:
+    """What two workload names must not share: the name without case and with runs of spaces as one
+    (``"Chat"``, ``"chat "`` and ``"CHAT"`` are one name to a reader, so they are refused as duplicates)."""
+    return " ".join(name.split()).casefold()
+
+
+_WORKLOAD_PATH = re.compile(r"workloads\[(\d+)\]")
+
+
+def naming_workload(err: ScenarioError, names: Any) -> ScenarioError:
+    """``err`` with the name of the workload its path lies in (``workloads[2]...``) added to its message.
+
+    ``names`` is the list of names (or the parsed ``workloads`` list of a file). A name that is itself
+    the problem (``workloads[2].name``) or is not plain text is not repeated.
+    """
+    match = _WORKLOAD_PATH.match(err.path)
+    if match is None or err.workload is not None or err.path.startswith(f"{match.group()}.name"):
+        return err
+    try:
+        name = names[int(match.group(1))]
+    except (IndexError, TypeError, KeyError):
+        return err
+    if isinstance(name, dict):
+        name = name.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > 200 or not name.isprintable():
+        return err
+    return ScenarioError(err.rule, path=err.path, value=err.value, file=err.file, workload=name)
 
 
 def _shared_dict(programme: Programme) -> dict[str, Any]:
@@ -181,7 +215,8 @@ def workload_scenario(programme: Programme, index: int, source: Any = None) -> S
         return Scenario.model_validate(data)
     except ValidationError as error:
         err = scenario_error_from_validation(error, Scenario)
-        raise ScenarioError(err.rule, path=_workload_path(index, err.path), value=err.value, file=source) from None
+        raise naming_workload(ScenarioError(err.rule, path=_workload_path(index, err.path), value=err.value,
+                                            file=source), programme.names) from None
 
 
 def _workload_path(index: int, path: str) -> str:
@@ -227,7 +262,8 @@ def programme_from_dict(data: Any, source: str | os.PathLike[str] | None = None)
     try:
         programme = Programme.model_validate(data)
     except ValidationError as error:
-        raise scenario_error_from_validation(error, Programme, file=source) from None
+        raise naming_workload(scenario_error_from_validation(error, Programme, file=source),
+                              data.get("workloads")) from None
     workload_scenarios(programme, source)  # the cross-field scenario rules, per workload
     return programme
 
@@ -359,7 +395,7 @@ def with_workload(programme: Programme, workload: Workload, index: int | None = 
     try:
         result = Programme.model_validate(data)
     except ValidationError as error:
-        raise scenario_error_from_validation(error, Programme) from None
+        raise naming_workload(scenario_error_from_validation(error, Programme), data.get("workloads")) from None
     workload_scenarios(result)
     return result
 
@@ -396,7 +432,7 @@ def programme_with_values(programme: Programme, values: dict[str, Any]) -> Progr
     try:
         result = Programme.model_validate(data)
     except ValidationError as error:
-        raise scenario_error_from_validation(error, Programme) from None
+        raise naming_workload(scenario_error_from_validation(error, Programme), data.get("workloads")) from None
     workload_scenarios(result)
     return result
 
@@ -410,8 +446,8 @@ def programme_inputs(programme: Programme, source: Any = None) -> list[dict[str,
         try:
             out.append(engine_inputs(scenario))
         except ScenarioError as err:
-            raise ScenarioError(err.rule, path=_workload_path(index, err.path), value=err.value,
-                                file=source) from None
+            raise naming_workload(ScenarioError(err.rule, path=_workload_path(index, err.path), value=err.value,
+                                                file=source), programme.names) from None
     return out
 
 
@@ -429,6 +465,6 @@ def evaluate_programme(programme: Programme, source: Any = None, *, irr: bool = 
     if result.errors[0] is not None:
         index, err = result.errors[0]
         scenario_err = to_scenario_error(err, scenarios[index], source)
-        raise ScenarioError(scenario_err.rule, path=_workload_path(index, scenario_err.path),
-                            value=scenario_err.value, file=source) from None
+        raise naming_workload(ScenarioError(scenario_err.rule, path=_workload_path(index, scenario_err.path),
+                                            value=scenario_err.value, file=source), programme.names) from None
     return result

@@ -95,6 +95,9 @@ def check_metric(metric: str) -> None:
 def split_path(programme: Programme, path: str) -> tuple[str | None, str]:
     """``("Chat", "inference.annual_growth")`` for ``"Chat/inference.annual_growth"``, ``(None, path)`` for a
     shared one; refuses unknown workloads, non-numeric fields and shared fields named under a workload."""
+    if path == "horizon_years" or path.endswith("/horizon_years"):
+        raise ScenarioError("cannot be varied: it sets the months of the calendar every workload shares "
+                            "(change it in the file)", path=path)
     if "/" in path:
         name, field = path.split("/", 1)
         if name not in programme.names:
@@ -210,7 +213,7 @@ def linspace_around(programme: Programme, path: str, points: int = 11, spread: f
     value = resolved_value(programme, base, path)
     if not np.isfinite(value) or value == 0:
         raise ScenarioError("has no value to sweep around; give explicit values", path=path)
-    return _clip(programme, path, np.linspace(value * (1 - spread), value * (1 + spread), points)).tolist()
+    return single.axis_within_rule(split_path(programme, path)[1], value * (1 - spread), value * (1 + spread), points)
 
 
 def goal_seek(programme: Programme, path: str, metric: str, target: float, low: float, high: float,
@@ -270,8 +273,8 @@ def monte_carlo(programme: Programme, samples: int = 10_000, seed: int = 0,
     }
 
 
-def _ranked(rows: list[dict]) -> list[dict]:
-    return single._ranked(rows, "")
+def _ranked(rows: list[dict], metric: str) -> list[dict]:
+    return single._ranked(rows, metric)
 
 
 def compare_deployments(programme: Programme, workload: str, metric: str = "total_cost") -> dict:
@@ -291,7 +294,7 @@ def compare_deployments(programme: Programme, workload: str, metric: str = "tota
                      "error": None if err is None else f"{err.field}: {err.rule}"})
         if err is not None:
             rows[-1]["value"] = None
-    return {"metric": metric, "workload": workload, "rows": _ranked(rows)}
+    return {"metric": metric, "workload": workload, "rows": _ranked(rows, metric)}
 
 
 def compare_chips(programme: Programme, workload: str, chips: Sequence[str] | None = None,
@@ -300,6 +303,8 @@ def compare_chips(programme: Programme, workload: str, chips: Sequence[str] | No
     check_metric(metric)
     programme.workload(workload)
     scenario = workload_scenarios(programme)[programme.names.index(workload)]
+    single.refuse_api_chip_comparison(scenario.inference.deployment, "inference",
+                                      path=f"{workload}/inference.deployment")
     catalog = chips_for(scenario)
     ids = list(chips) if chips is not None else list(catalog)
     unknown = [c for c in ids if c not in catalog]
@@ -324,4 +329,4 @@ def compare_chips(programme: Programme, workload: str, chips: Sequence[str] | No
                      "value": None if err is not None else single.json_number(result.summary[metric][s]),
                      "summary": {k: single.json_number(v[s]) for k, v in result.summary.items()},
                      "error": None if err is None else f"{err.field}: {err.rule}"})
-    return {"metric": metric, "workload": workload, "role": "inference", "rows": _ranked(rows)}
+    return {"metric": metric, "workload": workload, "role": "inference", "rows": _ranked(rows, metric)}

@@ -662,11 +662,45 @@ class Scenario(_StrictModel):
     @classmethod
     def _numeric_keys(cls, uncertainty: dict[str, Any]) -> dict[str, Any]:
         numeric_paths = numeric_field_paths()
-        for key in uncertainty:
+        for key, dist in uncertainty.items():
             if key not in numeric_paths:
                 raise rule_violation('is not a numeric field of the scenario (e.g. "inference.annual_growth")',
                                      loc=(key,))
+            check_distribution_within_rule(key, dist, loc=(key,))
         return uncertainty
+
+
+#: The largest lognormal sigma: e^(10 x 4) already spans a factor 2e17 each way at 4 standard deviations.
+MAX_LOGNORMAL_SIGMA = 10.0
+
+
+def _within(spec: "NumericField", value: float) -> bool:
+    b = spec.bounds
+    return (("ge" not in b or value >= b["ge"]) and ("gt" not in b or value > b["gt"])
+            and ("le" not in b or value <= b["le"]) and ("lt" not in b or value < b["lt"]))
+
+
+def check_distribution_within_rule(field: str, dist: Any, loc: tuple = ()) -> None:
+    """A distribution's low, mode, high, mean or median must be values the field can take.
+
+    Draws are kept within the field's rule by clipping, so a distribution outside it (a PUE
+    uniform over -5 .. -1, a median of 1e300) would silently become the bound, and one whose
+    range overflows (low -1e308, high 1e308) would give no number at all.
+    """
+    spec = numeric_field_paths().get(field)
+    if spec is None:
+        return
+    for name in ("low", "mode", "high", "mean", "median"):
+        value = getattr(dist, name, None)
+        if value is not None and not _within(spec, value):
+            raise rule_violation(f"{spec.rule}, as {field} itself", loc=(*loc, name), value=value)
+    if getattr(dist, "dist", None) == "lognormal" and dist.sigma > MAX_LOGNORMAL_SIGMA:
+        raise rule_violation(f"must be <= {MAX_LOGNORMAL_SIGMA:g}", loc=(*loc, "sigma"), value=dist.sigma)
+    if getattr(dist, "dist", None) == "normal" and "le" in spec.bounds and ("ge" in spec.bounds or "gt" in spec.bounds):
+        lower = spec.bounds.get("ge", spec.bounds.get("gt"))
+        if dist.sd > spec.bounds["le"] - lower:
+            raise rule_violation(f"must be at most the width of {field}'s range ({spec.bounds['le'] - lower:g})",
+                                 loc=(*loc, "sd"), value=dist.sd)
 
 
 @dataclass(frozen=True)

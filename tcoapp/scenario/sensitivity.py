@@ -21,7 +21,7 @@ from ..engine.model import run
 from .batch import engine_inputs, months, stack
 from .catalog import chips_for
 from .errors import ScenarioError
-from .outputs import SUMMARY_LABELS, json_number, metric_label
+from .outputs import HIGHER_IS_BETTER, SUMMARY_LABELS, json_number, metric_label
 from .schema import numeric_field_paths
 
 DEFAULT_MC_METRICS = ("total_cost", "npv_total", "inference_share", "crossover_month")
@@ -207,9 +207,12 @@ def parse_event(text: str) -> tuple[str, str, float]:
                 raise ScenarioError(f"unknown metric; choose one of {', '.join(SUMMARY_LABELS)}",
                                     path="event", value=text)
             try:
-                return key, op, float(value)
+                threshold = float(value)
             except ValueError:
                 raise ScenarioError("needs a number after the comparison", path="event", value=text) from None
+            if not math.isfinite(threshold):  # "x>nan" is never true: a probability of 0 that means nothing
+                raise ScenarioError("needs a finite number after the comparison", path="event", value=text)
+            return key, op, threshold
     raise ScenarioError("must look like metric>value or metric<value (e.g. inference_share>0.5)",
                         path="event", value=text)
 
@@ -365,7 +368,16 @@ def linspace_around(scenario, path: str, points: int = 11, spread: float = 0.5) 
     base = resolved_value(inputs, path)
     if not np.isfinite(base) or base == 0:
         raise ScenarioError("has no value to sweep around; give explicit values", path=path)
-    return clip_to_rule(path, np.linspace(base * (1 - spread), base * (1 + spread), points)).tolist()
+    return axis_within_rule(path, base * (1 - spread), base * (1 + spread), points)
+
+
+def axis_within_rule(path: str, low: float, high: float, points: int) -> list[float]:
+    """``points`` evenly spaced values from ``low`` to ``high``, both first brought within the field's rule,
+    without repeats (clipping each point instead would repeat the bound: pue 0.65 .. 1.95 gave 1, 1, 1, ...;
+    a whole-number field may still give fewer points than asked)."""
+    low, high = (float(v) for v in clip_to_rule(path, np.array([min(low, high), max(low, high)])))
+    values = clip_to_rule(path, np.linspace(low, high, points))
+    return list(dict.fromkeys(values.tolist()))
 
 
 # ---------------------------------------------------------------- comparisons
@@ -378,9 +390,12 @@ _CHIP_BOUND_INPUTS = {
 
 
 def _ranked(rows: list[dict], metric: str) -> list[dict]:
+    """Rows best first: lowest first, except a metric where more is better (profit, IRR, speed)."""
+    sign = -1.0 if metric in HIGHER_IS_BETTER else 1.0
+
     def key(row):
         v = row["value"]
-        return (v is None, v if v is not None else 0.0)
+        return (v is None, sign * v if v is not None else 0.0)
     ranked = sorted(rows, key=key)
     for i, row in enumerate(ranked):
         row["rank"] = i + 1 if row["value"] is not None else None
@@ -389,6 +404,15 @@ def _ranked(rows: list[dict], metric: str) -> list[dict]:
 
 def _summary_dict(result, s: int) -> dict:
     return {k: json_number(v[s]) for k, v in result.summary.items()}
+
+
+def refuse_api_chip_comparison(deployment: str, role: str, path: str = "inference.deployment") -> None:
+    """An API deployment runs on no chip of ours: swapping its inference chip changes nothing, and a
+    ranking of equal rows ("1. A100, 2. H100, ...") would read as a verdict."""
+    if deployment == "api" and role == "inference":
+        raise ScenarioError('is "api": the inference chip does not change what an API costs; compare the '
+                            "training chip (--role training) or the deployments instead", path=path,
+                            value=deployment)
 
 
 def compare_chips(scenario, chips: Sequence[str] | None = None, metric: str = "total_cost",
@@ -406,6 +430,7 @@ def compare_chips(scenario, chips: Sequence[str] | None = None, metric: str = "t
     if role not in ("inference", "training", "both"):
         raise ScenarioError('must be "inference", "training" or "both"', path="role", value=role)
     metric_label(metric)
+    refuse_api_chip_comparison(scenario.inference.deployment, role)
     catalog = chips_for(scenario)
     ids = list(chips) if chips is not None else list(catalog)
     unknown = [c for c in ids if c not in catalog]

@@ -17,7 +17,8 @@ from ..engine import CHIP_SPECS
 from ..engine.model import run
 from .batch import engine_inputs, months, stack
 from .catalog import chips_for
-from .errors import ScenarioError
+from .errors import ScenarioError, _number
+from .schema import numeric_field_paths
 from .outputs import json_number
 
 #: Batches tried on each chip for the trade-off curve.
@@ -63,9 +64,13 @@ def latency_tradeoff(scenario, chips: Sequence[str] | None = None,
     unknown = [c for c in ids if c not in catalog]
     if unknown:
         raise ScenarioError("is not in the catalog or the scenario's chips", path="chips", value=unknown[0])
+    most = int(numeric_field_paths()["inference.efficiency.max_batch"].bounds["le"])
+    if not batches or not all(math.isfinite(b) and b == int(b) for b in batches):
+        raise ScenarioError("must be whole numbers >= 1", path="batches", value=list(batches))
     batches = [int(b) for b in batches]
-    if not batches or min(batches) < 1:
-        raise ScenarioError("must be whole numbers >= 1", path="batches", value=batches)
+    if min(batches) < 1 or max(batches) > most:
+        raise ScenarioError(f"must be whole numbers between 1 and {_number(most)} (the largest "
+                            "inference.efficiency.max_batch)", path="batches", value=batches)
     base = engine_inputs(scenario)
     base["inference.min_tokens_per_s_per_user"] = math.nan  # the batch is what varies
     rows = []
@@ -130,8 +135,12 @@ def thinking_budget(scenario, values: Sequence[float] = THINKING_BUDGETS) -> dic
         ``errors``); ``answer_seconds`` is null for an API or measured throughputs.
     """
     values = [float(v) for v in values]
-    if not values or min(values) < 0:
-        raise ScenarioError("must be numbers >= 0", path="reasoning_tokens", value=values)
+    if not values or not all(math.isfinite(v) for v in values) or min(values) < 0:
+        raise ScenarioError("must be finite numbers >= 0", path="reasoning_tokens", value=values)
+    rule = numeric_field_paths()["inference.reasoning_tokens"]
+    if max(values) > rule.bounds["le"]:
+        raise ScenarioError(f"{rule.rule} (inference.reasoning_tokens' rule)", path="reasoning_tokens",
+                            value=max(values))
     base = engine_inputs(scenario)
     rows = [dict(base, **{"inference.reasoning_tokens": v}) for v in values]
     result = run(stack(rows), months(scenario), on_error="mask", irr=False)

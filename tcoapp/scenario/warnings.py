@@ -126,3 +126,28 @@ def _catalog_prices_used(scenario) -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 __all__ = ["ScenarioWarning", "scenario_warnings", "STALE_AFTER_YEARS"]
+
+
+def result_warnings(result, index: int = 0) -> list[ScenarioWarning]:
+    """Figures of a computed result too large for double precision (shown as null in JSON and reports).
+
+    Every input is bounded, so the series stay finite; a ratio can still overflow when its divisor
+    is nearly zero (a cost per million tokens over 1e-300 tokens). Such a figure is reported as
+    null with this warning rather than as a silent blank (methodology section 8).
+    """
+    import math
+
+    import numpy as np
+
+    out: list[ScenarioWarning] = []
+    for key, values in result.summary.items():
+        value = float(values[index])
+        if math.isinf(value):
+            out.append(ScenarioWarning(
+                key, "is beyond the range of double precision (about 1.8e308; its divisor, such as the tokens or "
+                     "requests served, is nearly zero): shown as null"))
+    for key, values in result.series.items():
+        row = values[index]
+        if not np.isfinite(np.asarray(row, dtype=float)).all():
+            out.append(ScenarioWarning(key, "has months beyond the range of double precision: shown as null"))
+    return out

@@ -1,0 +1,313 @@
+"""Red-team findings on the command line: each test is an input a careful attacker or a careless
+finance user gave, and what the CLI must do with it (exit 2, one line naming the option or field,
+never a hang, a traceback or a silently wrong answer)."""
+
+from __future__ import annotations
+
+import copy
+import errno
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tcoapp.cli.main import main
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO / "samples"
+PROGRAMME = SAMPLES / "company-programme.tco"
+CLOUD = SAMPLES / "deployment-cloud.tco"
+
+
+def _run(capsys, *argv) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _bad(capsys, *argv) -> str:
+    code, out, err = _run(capsys, *argv)
+    assert code == 2, (code, out, err)
+    assert err.strip().count("\n") == 0 and "Traceback" not in err, err
+    return err
+
+
+def _write(tmp_path, name, data) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data), "utf-8")
+    return path
+
+
+def _programme() -> dict:
+    return json.loads(PROGRAMME.read_text("utf-8"))
+
+
+# ------------------------------------------------------------------ ranking "best first"
+
+@pytest.mark.parametrize("metric", ["npv_profit", "profit", "irr", "revenue_total"])
+def test_compare_ranks_higher_is_better_metrics_highest_first(capsys, metric):
+    # Before: every metric was ranked ascending, so "best first" put the lowest NPV of profit
+    # (or IRR) first.
+    code, out, err = _run(capsys, "compare", PROGRAMME, "deployments", "--workload", "Assistant v1",
+                          "--metric", metric, "--json")
+    assert code == 0, err
+    values = [row["value"] for row in json.loads(out)["rows"] if row["value"] is not None]
+    assert len(values) >= 2 and values == sorted(values, reverse=True)
+
+
+def test_compare_ranks_costs_lowest_first(capsys):
+    code, out, err = _run(capsys, "compare", CLOUD, "deployments", "--json")
+    assert code == 0, err
+    values = [row["value"] for row in json.loads(out)["rows"] if row["value"] is not None]
+    assert values == sorted(values)
+
+
+def test_scenario_compare_npv_profit_highest_first(capsys):
+    code, out, err = _run(capsys, "compare", CLOUD, "deployments", "--metric", "npv_profit", "--json")
+    assert code == 0, err
+    rows = json.loads(out)["rows"]
+    values = [row["value"] for row in rows if row["value"] is not None]
+    assert values == sorted(values, reverse=True)
+    assert [row["rank"] for row in rows if row["value"] is not None] == list(range(1, len(values) + 1))
+
+
+# ------------------------------------------------------------------ sweeps over the calendar
+
+def test_engine_refuses_an_end_month_not_after_launch_in_a_sweep():
+    # Before: a sweep of inference.end_month to or below the launch month computed a scenario the
+    # file loader refuses (no inference at all) and showed it as a valid point.
+    from tcoapp.scenario import sensitivity as ss
+    from tcoapp.scenario.files import load_scenario
+    from tcoapp.scenario.schema import with_values
+
+    scenario = with_values(load_scenario(CLOUD), {"inference.end_month": 30})  # launch 0 + 2 = 2
+    result = ss.sweep(scenario, "inference.end_month", [1, 2, 3, 30])
+    assert [e is None for e in result["errors"]] == [False, False, True, True], result["errors"]
+    assert "inference.end_month" in result["errors"][0] and "launch" in result["errors"][0]
+    assert result["metrics"]["total_cost"][:2] == [None, None]
+    launch = ss.sweep(scenario, "inference.launch_month", [29, 30, 40])
+    assert [e is None for e in launch["errors"]] == [True, False, False]
+
+
+def test_programme_sweep_point_ending_before_launch_is_an_error(capsys):
+    code, out, err = _run(capsys, "sweep", PROGRAMME, "--input", "Assistant v1/inference.end_month",
+                          "--values", "1,4,5", "--json")
+    if code == 2:  # refused outright, naming the option: also right
+        assert "--values" in err and "end_month" in err
+        return
+    doc = json.loads(out)
+    assert doc["errors"][0] is not None and "Assistant v1/inference.end_month" in doc["errors"][0]
+    assert doc["errors"][1] is not None and doc["errors"][2] is None
+
+
+def test_scenario_sweep_of_a_whole_number_field_takes_whole_numbers(capsys, tmp_path):
+    # Before: "--values 1: inference.end_month must be an integer" (the typed 1 was read as 1.0).
+    data = json.loads(CLOUD.read_text("utf-8"))
+    data["inference"]["end_month"] = 40
+    path = _write(tmp_path, "s.tco", data)
+    code, out, err = _run(capsys, "sweep", path, "--input", "inference.end_month", "--values", "10,20,30", "--json")
+    assert code == 0, err
+    assert json.loads(out)["values"] == [10, 20, 30]
+    err = _bad(capsys, "sweep", path, "--input", "inference.end_month", "--values", "10.5")
+    assert "--values 10.5" in err and "whole number" in err
+    code, out, err = _run(capsys, "solve", path, "--input", "inference.end_month", "--metric", "total_cost",
+                          "--target", "1e6", "--low", "3", "--high", "48", "--json")
+    assert code in (0, 3), err
+
+
+def test_programme_sweep_refuses_values_outside_the_rule_as_the_scenario_sweep_does(capsys):
+    # Before: the programme sweep clipped 1e13 to 1e12 without a word; the scenario sweep refuses it.
+    err = _bad(capsys, "sweep", PROGRAMME, "--input", "Assistant v1/inference.requests_per_day", "--values", "1e13")
+    assert "--values" in err and "requests_per_day" in err and "1 trillion" in err
+    err = _bad(capsys, "solve", PROGRAMME, "--input", "Assistant v1/inference.annual_growth", "--metric",
+               "total_cost", "--target", "1e8", "--low", "-5", "--high", "1")
+    assert "--low" in err and "annual_growth" in err
+
+
+@pytest.mark.parametrize("path", ["horizon_years", "Assistant v1/horizon_years"])
+def test_programme_horizon_is_not_a_loop_of_suggestions(capsys, path):
+    # Before: "horizon_years" said "name it as Assistant v1/horizon_years", which said "name it as horizon_years".
+    err = _bad(capsys, "sweep", PROGRAMME, "--input", path, "--values", "3")
+    assert "horizon" in err and "cannot be varied" in err, err
+
+
+# ------------------------------------------------------------------ special files as inputs and outputs
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_prices_import_from_a_fifo_or_a_device_is_refused_without_blocking(capsys, tmp_path):
+    # Before: --import on a FIFO blocked for ever and on /dev/zero read until memory ran out.
+    fifo = tmp_path / "prices.csv"
+    os.mkfifo(fifo)
+    err = _bad(capsys, "prices", "--import", fifo)
+    assert "named pipe" in err
+    err = _bad(capsys, "prices", "--import", "/dev/zero")
+    assert "device" in err
+    err = _bad(capsys, "prices", "--import", tmp_path)
+    assert "folder" in err and "Errno" not in err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize("argv", [
+    ("prices", "--csv", "{t}"),
+    ("thinking", str(CLOUD), "--png", "{t}"),
+    ("tradeoff", str(CLOUD), "--png", "{t}"),
+    ("export", str(CLOUD), "-o", "{t}"),
+])
+def test_an_output_that_is_a_special_file_is_refused_and_left_alone(capsys, tmp_path, argv):
+    # Before: the FIFO (and, as root, /dev/null itself) was renamed over by a regular file, or
+    # writing a PNG to it was an internal error.
+    suffix = {"prices": ".csv", "export": ".xlsx"}.get(argv[0], ".png")
+    target = tmp_path / f"out{suffix}"
+    os.mkfifo(target)
+    err = _bad(capsys, *[a.format(t=target) for a in argv])
+    assert "named pipe" in err and "regular file" in err, err
+    assert target.is_fifo()
+
+
+def test_prices_csv_disk_full_leaves_no_temporary_file(capsys, tmp_path, monkeypatch):
+    target = tmp_path / "book.csv"
+    target.write_text("old", "utf-8")
+    real_fsync = os.fsync
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    err = _bad(capsys, "prices", "--csv", target)
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert "No space left" in err
+    assert target.read_text("utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.csv"]
+
+
+# ------------------------------------------------------------------ number lists of the serving commands
+
+@pytest.mark.parametrize("argv, words", [
+    (("thinking", CLOUD, "--values", "nan"), ["--values", "finite"]),
+    (("thinking", CLOUD, "--values", "0,inf"), ["--values", "finite"]),
+    (("thinking", CLOUD, "--values", "1e300"), ["reasoning_tokens", "10 million"]),
+    (("tradeoff", CLOUD, "--batches", "1e9"), ["batches", "1 million"]),
+    (("tradeoff", CLOUD, "--batches", "1.5"), ["batches", "whole"]),
+    (("tradeoff", CLOUD, "--batches", "nan"), ["--batches", "finite"]),
+])
+def test_serving_number_lists_are_checked(capsys, argv, words):
+    # Before: nan was computed (a row "nan ... of nan tokens"), 1e300 reasoning tokens printed a
+    # 300-digit cost, a batch of 1e9 was silently capped.
+    err = _bad(capsys, *argv)
+    assert all(w in err for w in words), err
+
+
+# ------------------------------------------------------------------ figures beyond double precision
+
+def _near_zero_traffic(tmp_path) -> Path:
+    data = json.loads((SAMPLES / "deployment-api.tco").read_text("utf-8"))
+    data["inference"]["requests_per_day"] = 5e-324  # within the rule (>= 0), but nearly nothing
+    return _write(tmp_path, "tiny.tco", data)
+
+
+def test_an_overflowing_ratio_is_null_with_a_warning(capsys, tmp_path):
+    # Before: cost_per_million_tokens was inf in the engine and null in report --json, with no word.
+    code, out, err = _run(capsys, "report", _near_zero_traffic(tmp_path), "--json")
+    assert code == 0, err
+    summary = json.loads(out)["summary"]
+    assert summary["cost_per_million_tokens"] is None
+    assert "warning:" in err and "cost_per_million_tokens" in err and "double precision" in err, err
+
+
+def test_an_overflowing_ratio_in_a_programme_workload_is_warned_about(capsys, tmp_path):
+    data = _programme()
+    data["workloads"][3]["inference"]["requests_per_day"] = 5e-324
+    data["workloads"][3]["inference"]["annual_growth"] = 0.0
+    code, out, err = _run(capsys, "report", _write(tmp_path, "p.tco", data), "--json")
+    assert code == 0, err
+    assert json.loads(out)["workloads"]["Support bot"]["summary"]["cost_per_million_tokens"] is None
+    assert "[Support bot]: cost_per_million_tokens" in err, err
+
+
+@pytest.mark.parametrize("event", ["npv_profit>nan", "total_cost<inf", "irr>=-inf"])
+def test_montecarlo_event_needs_a_finite_threshold(capsys, event):
+    # Before: "npv_profit>nan" was accepted and reported P = 0.0 %.
+    err = _bad(capsys, "montecarlo", PROGRAMME, "--samples", "50", "--event", event)
+    assert "event" in err and "finite" in err, err
+
+
+@pytest.mark.parametrize("file, path", [(CLOUD, "facility.pue"), (PROGRAMME, "facility.pue"),
+                                        (CLOUD, "facility.power_load_factor")])
+def test_default_sweep_axis_has_no_repeated_points(capsys, file, path):
+    # Before: pue 1.3 +-50 % clipped point by point gave 1.0, 1.0, 1.0, 1.04, ...: three equal columns.
+    code, out, err = _run(capsys, "sweep", file, "--input", path, "--json")
+    assert code == 0, err
+    values = json.loads(out)["values"]
+    assert len(values) == 11 and len(set(values)) == 11, values
+    assert values == sorted(values)
+
+
+@pytest.mark.parametrize("argv", [
+    ("compare", SAMPLES / "deployment-api.tco", "chips"),
+    ("compare", PROGRAMME, "chips", "--workload", "Support bot"),
+])
+def test_comparing_inference_chips_of_an_api_deployment_is_refused(capsys, argv):
+    # Before: every chip gave the same cost and was ranked 1, 2, 3 ... as if one were best.
+    err = _bad(capsys, *argv)
+    assert "inference.deployment" in err and "api" in err and "--role training" in err, err
+
+
+def test_comparing_training_chips_of_an_api_deployment_still_ranks(capsys):
+    code, out, err = _run(capsys, "compare", SAMPLES / "deployment-api.tco", "chips", "--role", "training", "--json")
+    assert code == 0, err
+    assert len({row["value"] for row in json.loads(out)["rows"] if row["value"] is not None}) > 1
+
+
+# ------------------------------------------------------------------ writing where it cannot
+
+class _FullStdout:
+    def write(self, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def flush(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("argv", [("report", PROGRAMME, "--json"), ("report", CLOUD),
+                                  ("sweep", PROGRAMME, "--input", "facility.pue", "--json")])
+def test_a_full_disk_on_stdout_is_one_line_exit_2(capsys, monkeypatch, argv):
+    monkeypatch.setattr("sys.stdout", _FullStdout())
+    code = main([str(a) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "No space left" in err, (code, err)
+
+
+@pytest.mark.parametrize("failure", [errno.ENOSPC, errno.EACCES, errno.EROFS])
+@pytest.mark.parametrize("argv", [
+    ("prices", "--csv", "{d}/book.csv"),
+    ("thinking", str(CLOUD), "--png", "{d}/t.png"),
+    ("export", str(CLOUD), "--csv", "{d}"),
+    ("export", str(CLOUD), "-o", "{d}/w.xlsx"),
+    ("export", str(PROGRAMME), "--csv", "{d}"),
+])
+def test_a_write_that_fails_is_one_line_exit_2(capsys, monkeypatch, tmp_path, failure, argv):
+    # Root ignores permission bits, so a read-only folder, a read-only file system and a full disk
+    # are all simulated by the OSError the first write would raise.
+    import builtins
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise OSError(failure, os.strerror(failure))
+
+    real_open = builtins.open
+
+    def guarded_open(file, mode="r", *args, **kwargs):
+        if any(m in mode for m in "wax") and str(file).startswith(str(tmp_path)):
+            refuse()
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    code = main([a.format(d=tmp_path) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2, (code, err)
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert os.strerror(failure).lower() in err.lower() and "cannot write" in err, err
+    assert list(tmp_path.iterdir()) == []
