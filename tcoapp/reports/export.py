@@ -43,7 +43,7 @@ def check_file_target(path) -> Path:
     Raises
     ------
     ExportError
-        If it is a directory, its folder does not exist, or it is read-only.
+        If it is a directory or a special file (FIFO, device), its folder does not exist, or it is read-only.
     """
     shown = path
     target = Path(os.path.realpath(path))
@@ -54,6 +54,14 @@ def check_file_target(path) -> Path:
         raise ExportError(shown, f"folder {str(folder)!r} does not exist")
     if not folder.is_dir():
         raise ExportError(shown, f"{str(folder)!r} is not a folder")
+    if target.exists() and not target.is_file():  # a FIFO, a device such as /dev/null, a socket
+        from ..scenario.errors import ScenarioError
+        from ..scenario.files import check_output_target
+
+        try:
+            check_output_target(target)
+        except ScenarioError as error:
+            raise ExportError(shown, error.rule.removeprefix("cannot write: ")) from None
     if target.exists() and _is_read_only(target):
         raise ExportError(shown, "the file is read-only")
     return target

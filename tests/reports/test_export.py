@@ -187,3 +187,18 @@ def test_an_export_flushes_the_folder_and_removes_its_own_old_temporaries(tmp_pa
     assert (tmp_path / "out.csv").read_text() == "a,b\n"
     assert not old.exists() and fresh.exists() and other.exists()
     assert flushed[-1] is True or os.name != "posix"
+
+
+def test_an_export_target_that_is_a_fifo_or_a_device_is_refused(tmp_path):
+    """A rename over a FIFO or /dev/null would replace the special file itself (GUI and programme exports too)."""
+    import os
+
+    from tcoapp.reports.export import ExportError, check_file_target
+
+    fifo = tmp_path / "out.xlsx"
+    os.mkfifo(fifo)
+    for target, kind in ((fifo, "named pipe"), ("/dev/null", "device")):
+        with pytest.raises(ExportError) as caught:
+            check_file_target(target)
+        assert kind in str(caught.value) and str(target) in str(caught.value)
+    assert fifo.exists() and not fifo.is_file()
