@@ -594,8 +594,9 @@ class BreakEvenDialog(QDialog):
         label = metric_label(metric).lower()
         if status in ("ok", "several solutions") and result.get("value") is not None:
             value = format_number(result["value"], field.is_int)
-            text = (f"<b>ok: {field.title} = {value}</b>. There {label} is {money(result['this_metric'])} "
-                    f"here and {money(result['other_metric'])} {other}.")
+            text = (f"<b>ok: {field.title} = {value}</b>. At that value, {label} is "
+                    f"{money(result['this_metric'])} as {self.here.lower()} and {money(result['other_metric'])} "
+                    f"as {other}.")
             if status == "several solutions":
                 text += (" Several values break even (" + ", ".join(format_number(v, field.is_int)
                                                                     for v in result["solutions"])
@@ -604,12 +605,15 @@ class BreakEvenDialog(QDialog):
         elif status == "not reached":
             closest = "" if result.get("value") is None else (
                 f" Closest: {field.title} = {format_number(result['value'], field.is_int)}, where it is "
-                f"{money(result['this_metric'])} here against {money(result['other_metric'])} {other}.")
+                f"{money(result['this_metric'])} as {self.here.lower()} against {money(result['other_metric'])} "
+                f"as {other}.")
             text = f"<b>Not reached</b>: {result.get('message')}.{closest}"
         else:
             text = (f"<b>No solution in range</b> {format_number(result['low'], field.is_int)} to "
-                    f"{format_number(result['high'], field.is_int)}: {result.get('message') or status}. "
-                    f"{other.capitalize()}: {money(result.get('first_target'))}.")
+                    f"{format_number(result['high'], field.is_int)}: as {other}, {label} is "
+                    f"{money(result.get('first_target'))}; as {self.here.lower()} it does not reach that anywhere "
+                    f"in this range. Widen the range or choose another input.<br><small>Solver: "
+                    f"{result.get('message') or status}.</small>")
         self.answer.setText(text)
 
     def apply(self, document) -> bool:
