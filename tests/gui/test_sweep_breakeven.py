@@ -278,3 +278,37 @@ def test_tools_menu_runs_the_sweep(window, qtbot):
     _wait_for(qtbot, window, "Sweep")
     qtbot.waitUntil(lambda: view.sweep.result is not None, timeout=10000)
     assert view.sweep.result["path"] == "inference.requests_per_day" and len(view.sweep.result["values"]) == 11
+
+
+def test_an_edit_stops_a_running_sweep(window, qtbot):
+    panel = _sweep_panel(window)
+    panel.steps.setValue(201)
+    panel.run_button.click()
+    task = window.worker.current
+    assert task is not None and task.name == "Sweep"
+    window.active.set_values({"inference.annual_growth": 0.4})
+    assert task.is_cancelled() and window.worker.current is None
+    assert panel.note.text() == "Stopped: the inputs changed while it ran. Run again to update."
+    qtbot.wait(300)
+    assert panel.result is None
+
+
+def test_break_even_against_a_free_api_is_refused(make_window, answers, qtbot):
+    window = make_window(_sample("deployment-owned.tco"))
+    scenario = window.active.scenario
+    window.active.set_values({"inference.api_price_input": 0, "inference.api_price_output": 0})
+    texts = []
+
+    def answer(question):
+        dialog = question.options["dialog"]
+        dialog.deployment.setCurrentIndex(dialog.deployment.findData("api"))
+        dialog.run_button.click()
+        texts.append(dialog.answer.text())
+        return "rejected"
+
+    answers.script["dialog"] = answer
+    window.act_break_even.trigger()
+    assert window.worker.current is None
+    assert texts == ["Not searched: inference.api_price_input and api_price_output are both 0: set the API's "
+                     "prices to compare with the API."]
+    assert scenario.inference.deployment == "owned"

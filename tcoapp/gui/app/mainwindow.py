@@ -35,7 +35,7 @@ DEFAULT_TEMPLATE = "chat-assistant-owned-h100.tco"
 VIEWS = ("overview", "tables", "compare", "sensitivity", "planner", "serving")
 #: Background tasks whose answer depends on the active scenario: an edit cancels them.
 STALE_ON_EDIT = {"Tornado", "Monte Carlo", "Goal seek", "Heat map", "Deployment comparison", "Chip comparison",
-                 "Right-size"}
+                 "Right-size", "Sweep", "Break-even"}
 AUTOSAVE_INTERVAL_MS = 30_000
 #: An edit is autosaved this long after typing stops (and at the latest every AUTOSAVE_INTERVAL_MS).
 AUTOSAVE_DELAY_MS = 2_000

@@ -559,6 +559,10 @@ class BreakEvenDialog(QDialog):
         problem = rule_problem(scenario, path, low, "Low") or rule_problem(scenario, path, high, "High")
         if problem is None and not high > low:
             problem = f"High {format_number(high)}: must be above low ({format_number(low)})"
+        if problem is None and deployment == "api" and scenario.inference.api_price_input == 0 \
+                and scenario.inference.api_price_output == 0:
+            problem = ("inference.api_price_input and api_price_output are both 0: set the API's prices to "
+                       "compare with the API")
         if problem:
             self.answer.setText(f"Not searched: {problem}.")
             return
@@ -571,7 +575,7 @@ class BreakEvenDialog(QDialog):
         self.outcome = None
         self._task = self.window_ref.worker.submit(
             "Break-even", job, on_result=lambda r: self._closed or self.show_result(r, scenario, path),
-            on_error=lambda e: self._closed or self.answer.setText(f"Failed: {e}"))
+            on_error=lambda e: self._closed or self.answer.setText(f"Cannot search: {e}"))
 
     def done(self, code: int) -> None:  # noqa: D102 - Qt's name
         self._closed = True
