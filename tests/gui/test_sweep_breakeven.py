@@ -170,9 +170,35 @@ def test_break_even_reports_no_solution_and_applies_nothing(make_window, scenari
     assert not window.active.undo_stack.canUndo()
 
 
+def _both(scenario, path, value, deployment, metric="total_cost"):
+    here = float(evaluate(with_values(scenario, {path: value})).summary[metric][0])
+    there = float(evaluate(with_values(scenario, {path: value, "inference.deployment": deployment})).summary[metric][0])
+    return here, there
+
+
+def test_break_even_on_an_input_only_the_other_deployment_uses(make_window, scenario_file, answers, qtbot):
+    """The API's output price does not move the cloud cost: the goal seek finds nothing, the crossing does."""
+    window = make_window(scenario_file)
+    answer, seen = _fill_break_even(qtbot, window, "inference.api_price_output", "total_cost", "api", 0, 100, False)
+    answers.script["dialog"] = answer
+    window.act_break_even.trigger()
+    outcome = seen["outcome"]
+    assert outcome["status"] == "ok" and outcome["method"] == "crossing"
+    here, there = _both(load_scenario(scenario_file), "inference.api_price_output", outcome["value"], "api")
+    assert here == pytest.approx(there, rel=2e-6), "cloud and API cost the same at the answer"
+    assert (outcome["this_metric"], outcome["other_metric"]) == (pytest.approx(here), pytest.approx(there))
+    # worked out by hand: the API bill is linear in the output price, so the crossing is where
+    # api(p) = cloud, p = p0 + (cloud - api(p0)) / slope, from two evaluations of the API deployment
+    scenario = load_scenario(scenario_file)
+    _, api_0 = _both(scenario, "inference.api_price_output", 0.0, "api")
+    _, api_10 = _both(scenario, "inference.api_price_output", 10.0, "api")
+    assert outcome["value"] == pytest.approx((here - api_0) / ((api_10 - api_0) / 10.0), rel=1e-6)
+    assert window.active.scenario == load_scenario(scenario_file), "Close applies nothing"
+
+
 def test_break_even_on_an_input_both_deployments_use_is_checked_at_its_answer(make_window, scenario_file, answers,
                                                                               qtbot):
-    """Requests per day move both deployments: an "ok" must still be a point where both agree."""
+    """Requests per day move both deployments: whatever the answer, its figures are the engine's at its value."""
     window = make_window(scenario_file)
     answer, seen = _fill_break_even(qtbot, window, "inference.requests_per_day", "total_cost", "owned", 10_000,
                                     20_000_000, False)
@@ -180,14 +206,13 @@ def test_break_even_on_an_input_both_deployments_use_is_checked_at_its_answer(ma
     window.act_break_even.trigger()
     outcome = seen["outcome"]
     assert outcome["status"] in ("ok", "not reached", "no solution in range", "several solutions")
-    if outcome["status"] == "ok":
-        scenario = load_scenario(scenario_file)
-        value = outcome["value"]
-        here = float(evaluate(with_values(scenario, {"inference.requests_per_day": value})).summary["total_cost"][0])
-        there = float(evaluate(with_values(scenario, {"inference.requests_per_day": value,
-                                                      "inference.deployment": "owned"})).summary["total_cost"][0])
-        assert here == pytest.approx(there, rel=3e-6)
-    assert window.active.scenario == load_scenario(scenario_file), "Close applies nothing"
+    if outcome["value"] is not None:
+        here, there = _both(load_scenario(scenario_file), "inference.requests_per_day", outcome["value"], "owned")
+        assert outcome["this_metric"] == pytest.approx(here) and outcome["other_metric"] == pytest.approx(there)
+        if outcome["status"] == "ok":
+            assert here == pytest.approx(there, rel=3e-6)
+        else:
+            assert not seen["apply"] and "Not reached" in seen["text"]
 
 
 COMPARED = ("deployment-api.tco", "deployment-cloud.tco", "deployment-owned.tco", "chat-assistant-owned-h100.tco")

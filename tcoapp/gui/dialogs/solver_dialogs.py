@@ -425,49 +425,124 @@ def sweep_values(scenario: Scenario, path: str, low: float, high: float, steps: 
 
 
 def break_even(scenario: Scenario, path: str, metric: str, deployment: str, low: float, high: float,
-               progress=None, cancelled=None, rounds: int = 8) -> dict:
+               progress=None, cancelled=None) -> dict:
     """The value of ``path`` in [low, high] at which ``metric`` equals that of ``scenario`` deployed as ``deployment``.
 
     First the CLI's own question (``tcoapp-cli solve --target-deployment``): the other
-    deployment's metric at the scenario's current inputs is the goal-seek target.
-    Then both deployments are evaluated at the value found; when the input moves the
-    other deployment's metric too, the target is taken again from there and the search
-    repeated (at most ``rounds`` times). The answer is ``"ok"`` only when both agree
-    within the goal seek's tolerance; otherwise the goal seek's status stays
-    (``"no solution"``, ``"not reached"``) or it is ``"not reached"`` with the reason.
-    Adds ``target_deployment``, ``this_metric`` and ``other_metric`` (both at ``value``)
-    and ``rounds``.
+    deployment's metric at the scenario's current inputs is the goal-seek target. Both
+    deployments are then evaluated at the value found. When they agree within the goal
+    seek's tolerance that is the answer (the input does not move the other deployment:
+    a cloud rate against owned, say). Otherwise the input moves both, and the crossing
+    of the two is searched directly: both deployments are swept over the range in one
+    batch each, and a sign change of their difference is narrowed down by sweeping the
+    bracket again (:func:`_crossing`). The answer is ``"ok"`` only at a value where both
+    agree; ``"not reached"`` when they cross inside a jump (whole replicas or servers),
+    with the closest value; ``"no solution in range"`` when they never cross.
+    Adds ``target_deployment``, ``first_target`` (the other deployment's metric at the
+    current inputs), ``this_metric`` and ``other_metric`` (both at ``value``) and
+    ``method`` (``"goal seek"`` or ``"crossing"``).
     """
     from tcoapp.scenario.batch import evaluate
 
     module = sensitivity_module()
     other = with_values(scenario, {"inference.deployment": deployment})
-    target = float(evaluate(other).summary[metric][0])
+    first_target = float(evaluate(other).summary[metric][0])
     field = numeric_field_paths()[path]
-    result: dict = {}
-    for round_ in range(1, rounds + 1):
-        result = module.goal_seek(scenario, path, metric, target, low, high, progress=progress,
-                                  cancelled=cancelled)
-        result.update(target_deployment=deployment, rounds=round_, this_metric=None, other_metric=None,
-                      first_target=result.get("first_target", target))
-        if result.get("value") is None:
-            return result
+    result = module.goal_seek(scenario, path, metric, first_target, low, high, progress=progress,
+                              cancelled=cancelled)
+    result.update(target_deployment=deployment, first_target=first_target, this_metric=None, other_metric=None,
+                  method="goal seek")
+    if result.get("value") is not None:
         value = int(round(result["value"])) if field.is_int else float(result["value"])
         here = float(evaluate(with_values(scenario, {path: value})).summary[metric][0])
         there = float(evaluate(with_values(other, {path: value})).summary[metric][0])
         result["this_metric"], result["other_metric"] = here, there
-        tolerance = result["tolerance"]
-        if abs(here - there) <= 2 * tolerance:
+        if abs(here - there) <= 2 * result["tolerance"] and abs(there - first_target) <= result["tolerance"]:
             if result["status"] == "not reached":
-                result["status"] = "ok"  # the closest whole value met the other deployment after all
+                result["status"] = "ok"  # the closest whole value meets the other deployment after all
             return result
-        if result["status"] != "ok" or abs(there - target) <= tolerance:
-            break  # a jump (whole replicas) the target cannot cross, or the other side stands still
-        target = there
-    if result.get("status") == "ok":
-        result["status"] = "not reached"
-        result["message"] = (f"{metric} of the two deployments still differs at {path} = {result['value']:.6g} "
-                             f"after {result['rounds']} searches (the other deployment moves with this input too)")
+        if abs(there - first_target) <= result["tolerance"]:
+            return result  # the other deployment stands still: the goal seek's own answer is the honest one
+    crossing = _crossing(module, scenario, other, path, metric, float(result["low"]), float(result["high"]),
+                         field.is_int, cancelled)
+    crossing.update(path=path, metric=metric, target=first_target, low=result["low"], high=result["high"],
+                    target_deployment=deployment, first_target=first_target, method="crossing",
+                    tolerance=result["tolerance"])
+    return crossing
+
+
+def _crossing(module, scenario: Scenario, other: Scenario, path: str, metric: str, low: float, high: float,
+              integer: bool, cancelled=None, points: int = 65, brackets: int = 5) -> dict:
+    """Where ``metric`` of ``scenario`` and of ``other`` cross as ``path`` goes from low to high.
+
+    Sweeps both (one batch each) on ``points`` values, finds the sign changes of the
+    difference, and narrows each of the first ``brackets`` by sweeping it again until it
+    is one whole number wide (integer inputs) or a 1e-12 part of the value.
+    """
+    def difference(xs):
+        if cancelled is not None and cancelled():
+            raise module.Cancelled()
+        a = module.sweep(scenario, path, xs, [metric])
+        b = module.sweep(other, path, xs, [metric])
+        out = []
+        for x, u, v, e1, e2 in zip(a["values"], a["metrics"][metric], b["metrics"][metric], a["errors"],
+                                   b["errors"]):
+            out.append((x, None if u is None or v is None or e1 or e2 else u - v, u, v))
+        return out
+
+    def sign_changes(rows):
+        found = []
+        for (x0, d0, *_), (x1, d1, *_) in zip(rows, rows[1:]):
+            if d0 is None or d1 is None:
+                continue
+            if d0 == 0:
+                found.append((x0, x0))
+            elif d0 * d1 < 0:
+                found.append((x0, x1))
+        if rows and rows[-1][1] == 0:
+            found.append((rows[-1][0], rows[-1][0]))
+        return list(dict.fromkeys(found))
+
+    def width_ok(x0, x1):
+        return (x1 - x0 <= 1) if integer else (x1 - x0 <= 1e-12 * max(abs(x0), abs(x1), 1e-300))
+
+    rows = difference(grid_values(low, high, points, integer))
+    found = sign_changes(rows)
+    if not found:
+        ds = [d for _, d, _, _ in rows if d is not None]
+        message = ("the two deployments cannot be computed in this range" if not ds else
+                   f"{metric} of this scenario stays {'above' if min(ds) > 0 else 'below'} the other deployment's "
+                   f"over the whole range")
+        return {"status": "no solution in range", "value": None, "achieved": None, "solutions": [], "ranges": [],
+                "this_metric": None, "other_metric": None, "message": message}
+    answers = []
+    for x0, x1 in found[:brackets]:
+        best = None
+        for _ in range(60):
+            if x0 == x1 or width_ok(x0, x1):
+                break
+            sub = difference(grid_values(x0, x1, points, integer))
+            inner = sign_changes(sub)
+            if not inner:
+                break
+            x0, x1 = inner[0]
+        ends = difference([x0] if x0 == x1 else [x0, x1])
+        best = min((r for r in ends if r[1] is not None), key=lambda r: abs(r[1]))
+        answers.append(best)
+    x, d, here, there = answers[0]
+    tolerance = max(abs(there) * 1e-6, 1e-9)
+    agree = abs(d) <= 2 * tolerance
+    as_field = (lambda v: int(round(v))) if integer else float
+    result = {"value": as_field(x), "achieved": here, "this_metric": here, "other_metric": there,
+              "solutions": [as_field(r[0]) for r in answers], "ranges": [[as_field(r[0])] * 2 for r in answers]}
+    if not agree:
+        result.update(status="not reached", message=(
+            f"the two deployments cross inside a jump of {metric} at {path} = {x:.6g} (whole replicas, servers or "
+            f"months)"))
+    elif len(found) > 1:
+        result.update(status="several solutions", message=f"the two deployments cross {len(found)} times")
+    else:
+        result.update(status="ok", message=f"{metric} of both deployments = {here:.6g} at {path} = {x:.6g}")
     return result
 
 
