@@ -367,6 +367,8 @@ class UncertaintyDialog(QDialog):
 MAX_SWEEP_POINTS = 201
 
 DEPLOYMENT_LABELS = {"api": "API (pay per token)", "cloud": "Cloud (rent chips)", "owned": "Owned (buy chips)"}
+#: The same inside a sentence.
+DEPLOYMENT_WORDS = {"api": "API (pay per token)", "cloud": "cloud (rent chips)", "owned": "owned (buy chips)"}
 
 
 def rule_problem(scenario: Scenario, path: str, value: float, name: str) -> str | None:
@@ -601,8 +603,8 @@ class BreakEvenDialog(QDialog):
         for kind, label in DEPLOYMENT_LABELS.items():
             if kind != current:
                 self.deployment.addItem(label, kind)
-        self.here = DEPLOYMENT_LABELS.get(current, str(current))
-        self.answer.setText(f"This scenario is deployed as {self.here.lower()}. Choose the input, the metric, the "
+        self.here = DEPLOYMENT_WORDS.get(current, str(current))
+        self.answer.setText(f"This scenario is deployed as {self.here}. Choose the input, the metric, the "
                             "other deployment and a range to search.")
         self.field.currentIndexChanged.connect(lambda _: self._suggest())
         select_field(self.field, path or "inference.requests_per_day")
@@ -664,7 +666,7 @@ class BreakEvenDialog(QDialog):
         self._path = path
         field = numeric_field_paths()[path]
         metric = result["metric"]
-        other = DEPLOYMENT_LABELS[result["target_deployment"]].lower()
+        other = DEPLOYMENT_WORDS[result["target_deployment"]]
 
         def money(value):
             return format_value(metric, value, scenario.currency, scenario.start_month)
@@ -674,7 +676,7 @@ class BreakEvenDialog(QDialog):
         if status in ("ok", "several solutions") and result.get("value") is not None:
             value = format_number(result["value"], field.is_int)
             text = (f"<b>ok: {field.title} = {value}</b>. At that value, {label} is "
-                    f"{money(result['this_metric'])} as {self.here.lower()} and {money(result['other_metric'])} "
+                    f"{money(result['this_metric'])} as {self.here} and {money(result['other_metric'])} "
                     f"as {other}.")
             if status == "several solutions":
                 text += (" Several values break even (" + ", ".join(format_number(v, field.is_int)
@@ -684,13 +686,17 @@ class BreakEvenDialog(QDialog):
         elif status == "not reached":
             closest = "" if result.get("value") is None else (
                 f" Closest: {field.title} = {format_number(result['value'], field.is_int)}, where it is "
-                f"{money(result['this_metric'])} as {self.here.lower()} against {money(result['other_metric'])} "
+                f"{money(result['this_metric'])} as {self.here} against {money(result['other_metric'])} "
                 f"as {other}.")
-            text = f"<b>Not reached</b>: {result.get('message')}.{closest}"
+            reason = result.get("message")
+            if result.get("method") == "crossing":
+                reason = (f"the two deployments cross inside a jump of {label} (whole replicas, servers or "
+                          "months), so no value makes them equal exactly")
+            text = f"<b>Not reached</b>: {reason}.{closest}"
         else:
             text = (f"<b>No solution in range</b> {format_number(result['low'], field.is_int)} to "
                     f"{format_number(result['high'], field.is_int)}: as {other}, {label} is "
-                    f"{money(result.get('first_target'))}; as {self.here.lower()} it does not reach that anywhere "
+                    f"{money(result.get('first_target'))}; as {self.here} it does not reach that anywhere "
                     f"in this range. Widen the range or choose another input.<br><small>Solver: "
                     f"{result.get('message') or status}.</small>")
         self.answer.setText(text)
