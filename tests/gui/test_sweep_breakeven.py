@@ -295,6 +295,17 @@ def test_getting_started_is_offered_once(window, answers, data_dir):
     assert settings().value("help/getting_started_offered") in (True, "true")
 
 
+def test_getting_started_is_not_offered_to_a_returning_user(window, answers, data_dir):
+    from tcoapp.gui.app.help import offer_getting_started
+    from tcoapp.gui.app.window_state import settings
+
+    store = settings()
+    store.setValue("window/rect", [10, 10, 1280, 800])
+    store.sync()
+    assert offer_getting_started(window) is False
+    assert answers.asked == [], "nothing asked"
+
+
 def test_tools_menu_runs_the_sweep(window, qtbot):
     assert window.act_sweep in window.tools_menu.actions() and window.act_break_even in window.tools_menu.actions()
     window.act_sweep.trigger()
@@ -337,3 +348,13 @@ def test_break_even_against_a_free_api_is_refused(make_window, answers, qtbot):
     assert texts == ["Not searched: inference.api_price_input and api_price_output are both 0: set the API's "
                      "prices to compare with the API."]
     assert scenario.inference.deployment == "owned"
+
+
+def test_compare_workbook_to_an_unwritable_target_says_why(window, answers, tmp_path):
+    view = window.show_view("compare")
+    answers.script["save_file"] = str(tmp_path / "missing" / "comparison.xlsx")
+    assert view.export_workbook() is None
+    error = answers.of_kind("error")[-1]
+    assert error.title == "Cannot write the workbook"
+    assert "comparison.xlsx: cannot write: folder" in error.text and "does not exist" in error.text
+    assert not (tmp_path / "missing").exists()

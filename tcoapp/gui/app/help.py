@@ -159,6 +159,9 @@ def show_getting_started(parent: QWidget | None) -> str:
 def offer_getting_started(parent: QWidget | None, store=None) -> bool:
     """On the first start, ask whether to show the page; remembered, so it is offered only once.
 
+    A start with a remembered window (someone who used tcoapp before this page existed)
+    is not a first start: the page is not offered, and it stays in Help > Getting started.
+
     ``store`` is a QSettings (default: the window settings in the app's data folder).
     Returns True when the page was shown.
     """
@@ -170,8 +173,11 @@ def offer_getting_started(parent: QWidget | None, store=None) -> bool:
         store = settings()
     if str(store.value(OFFERED_KEY, "false")).lower() in ("true", "1"):
         return False
+    returning = store.contains("window/rect")  # a window was closed here before: not a first start
     store.setValue(OFFERED_KEY, True)
     store.sync()
+    if returning:
+        return False
     answer = ask(parent, Question("yes_no", "Welcome to tcoapp",
                                   "Would you like a one-page guide to getting started?",
                                   "You can open it at any time from Help > Getting started."))
