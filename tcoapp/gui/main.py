@@ -282,6 +282,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from PySide6.QtCore import QTimer
 
         QTimer.singleShot(0, window.offer_recovery)
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, window.offer_getting_started)  # the first start only (remembered in the settings)
     return app.exec()
 
 

@@ -35,7 +35,7 @@ DEFAULT_TEMPLATE = "chat-assistant-owned-h100.tco"
 VIEWS = ("overview", "tables", "compare", "sensitivity", "planner", "serving")
 #: Background tasks whose answer depends on the active scenario: an edit cancels them.
 STALE_ON_EDIT = {"Tornado", "Monte Carlo", "Goal seek", "Heat map", "Deployment comparison", "Chip comparison",
-                 "Right-size"}
+                 "Right-size", "Sweep", "Break-even"}
 AUTOSAVE_INTERVAL_MS = 30_000
 #: An edit is autosaved this long after typing stops (and at the latest every AUTOSAVE_INTERVAL_MS).
 AUTOSAVE_DELAY_MS = 2_000
@@ -315,6 +315,9 @@ class MainWindow(QMainWindow):
                                            "Copy the current table as tab-separated values")
         self.act_methodology = self._action("&Methodology", self.show_methodology, S.HelpContents, "methodology",
                                             "How every figure is computed")
+        self.act_getting_started = self._action("&Getting started", self.show_getting_started, None,
+                                                "getting_started", "A short tour: samples, inputs, KPIs, "
+                                                "comparisons and the workbook")
         self.act_about = self._action("&About tcoapp", self.show_about, None, "about")
         self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
         self.view_actions: dict[str, QAction] = {}
@@ -345,7 +348,14 @@ class MainWindow(QMainWindow):
         self.act_right_size = self._action("&Right-size the model…", lambda: self.show_view("planner"), None,
                                            "right_size", "The model size and training tokens with the lowest "
                                            "lifetime cost or FLOPs for a target quality")
-        self.tool_actions = [self.act_tornado, self.act_monte_carlo, self.act_heatmap, self.act_goal_seek, None,
+        self.act_sweep = self._action("&Sweep", lambda: self.run_tool("sweep"), None, "sweep",
+                                      "A metric over a range of one input, as a line chart and a table")
+        self.act_break_even = self._action("&Break-even against another deployment…",
+                                           lambda: self.sensitivity.break_even(), None, "break_even",
+                                           "The input value at which this scenario costs what it would as API, "
+                                           "cloud or owned")
+        self.tool_actions = [self.act_tornado, self.act_monte_carlo, self.act_sweep, self.act_heatmap,
+                             self.act_goal_seek, self.act_break_even, None,
                              self.act_compare_deployments, self.act_compare_chips, None, self.act_right_size]
         self.act_next_doc = self._action("Next scenario", lambda: self._cycle(1), QKeySequence.StandardKey.NextChild,
                                          "next_document")
@@ -403,6 +413,7 @@ class MainWindow(QMainWindow):
                 self.tools_menu.addAction(action)
         edit.addAction(self.act_uncertainty)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_getting_started)
         help_menu.addAction(self.act_methodology)
         help_menu.addAction(self.act_about)
 
@@ -984,6 +995,17 @@ class MainWindow(QMainWindow):
         dialog = MethodologyDialog(self)
         ask(self, Question("dialog", "Methodology", options={"dialog": dialog}))
         dialog.deleteLater()
+
+    def show_getting_started(self) -> None:
+        from tcoapp.gui.app.help import show_getting_started
+
+        show_getting_started(self)
+
+    def offer_getting_started(self) -> None:
+        """On the first start, offer the getting-started page (once; remembered in the settings)."""
+        from tcoapp.gui.app.help import offer_getting_started
+
+        offer_getting_started(self)
 
     def about_text(self) -> str:
         from PySide6 import __version__ as pyside_version

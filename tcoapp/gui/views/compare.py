@@ -242,36 +242,11 @@ def delta_text(key: str, delta: tuple, currency: str) -> str:
 
 
 def comparison_csv(comparison: dict) -> str:
-    """The comparison as CSV: one row per metric, per scenario its value, delta and delta %."""
-    import csv
-    import io
+    """The comparison as CSV: one row per metric, per scenario its value, delta and delta %
+    (rounded by the reports package's ``csv_ready``)."""
+    from tcoapp.reports.comparison_workbook import comparison_csv_text
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    columns = comparison["columns"]
-    header = ["metric", "unit"]
-    for i, column in enumerate(columns):
-        header.append(column["name"] + (" (base)" if i == comparison["base"] else ""))
-        if i != comparison["base"]:
-            header += [f"{column['name']} delta", f"{column['name']} delta %"]
-    writer.writerow(header)
-    from tcoapp.reports.report import MONEY_KEYS
-
-    def number(value):
-        if value is None:
-            return ""
-        value = float(f"{value:.12g}") + 0.0
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-
-    for key, label in COMPARE_KEYS:
-        row = [label, comparison["currency"] if key in MONEY_KEYS else ""]
-        for i, column in enumerate(columns):
-            row.append(number(column["values"].get(key)))
-            if i != comparison["base"]:
-                absolute, relative = column["deltas"].get(key, (None, None))
-                row += [number(absolute), "" if relative is None else number(100 * relative)]
-        writer.writerow(row)
-    return out.getvalue()
+    return comparison_csv_text(comparison, COMPARE_KEYS)
 
 
 def _short_name(name: str) -> str:
@@ -322,6 +297,11 @@ class CompareView(QWidget):
         self.export_button = QPushButton("Export CSV…")
         self.export_button.setObjectName("compare.export_csv")
         self.export_button.clicked.connect(lambda: self.export_csv())
+        self.export_workbook_button = QPushButton("Export workbook…")
+        self.export_workbook_button.setObjectName("compare.export_workbook")
+        self.export_workbook_button.setToolTip("Write the comparison as an Excel workbook: one column per scenario, "
+                                               "deltas against the base as formulas")
+        self.export_workbook_button.clicked.connect(lambda: self.export_workbook())
         header = self.table.horizontalHeader()
         header.setSectionsMovable(True)  # drag a column to reorder it
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -340,6 +320,7 @@ class CompareView(QWidget):
         controls.addWidget(QLabel("Report in:"))
         controls.addWidget(self.currency_box)
         controls.addWidget(self.export_button)
+        controls.addWidget(self.export_workbook_button)
         upper_layout.addLayout(controls)
         upper_layout.addWidget(self.heading)
         upper_layout.addWidget(top, 1)
@@ -484,6 +465,33 @@ class CompareView(QWidget):
             written = write_atomically(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
         except ExportError as error:
             show_error(self, "Cannot write the CSV file", str(error))
+            return None
+        self.window_ref.status_label.setText(f"Exported {written}")
+        return written
+
+    def export_workbook(self, path=None):
+        """Write the comparison as a workbook (values in the reporting currency, deltas as formulas)."""
+        from pathlib import Path
+
+        from tcoapp.reports.comparison_workbook import write_comparison_workbook
+        from tcoapp.reports.export import ExportError
+
+        from tcoapp.gui.dialogs.questions import Question, ask, show_error
+
+        if path is None:
+            path = ask(self, Question("save_file", "Export the comparison as a workbook",
+                                      options={"directory": str(Path.home() / "comparison.xlsx"),
+                                               "filter": "Excel workbook (*.xlsx)"}))
+            if not path:
+                return None
+        self.refresh()
+        if not self.comparison.get("columns"):
+            show_error(self, "Nothing to export", "Open at least one scenario to compare.")
+            return None
+        try:
+            written = write_comparison_workbook(Path(path), self.comparison, COMPARE_KEYS)
+        except ExportError as error:
+            show_error(self, "Cannot write the workbook", str(error))
             return None
         self.window_ref.status_label.setText(f"Exported {written}")
         return written

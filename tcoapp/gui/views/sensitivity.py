@@ -1,4 +1,5 @@
-"""Sensitivity views: tornado, Monte Carlo (histogram and fan chart), two-way heat map, goal seek.
+"""Sensitivity views: tornado, Monte Carlo (histogram and fan chart), one-way sweep, two-way heat map,
+goal seek and break-even against another deployment.
 
 Every run goes to the window's :class:`~tcoapp.gui.documents.worker.Worker` with
 progress and Cancel in the status bar; the window never freezes. When an input
@@ -26,7 +27,9 @@ from tcoapp.gui.widgets.numberbox import NumberBox
 from tcoapp.gui.widgets.pickers import (
     MC_METRICS, field_combo, metric_combo, select_field, metric_label, metric_unit, number_box, sensitivity_module,
 )
-from tcoapp.gui.dialogs.solver_dialogs import GoalSeekDialog, UncertaintyDialog, grid_values, suggested_range
+from tcoapp.gui.dialogs.solver_dialogs import (
+    MAX_SWEEP_POINTS, BreakEvenDialog, GoalSeekDialog, UncertaintyDialog, grid_values, suggested_range, sweep_values,
+)
 
 if TYPE_CHECKING:
     from tcoapp.gui.documents.host import ViewHost
@@ -463,6 +466,290 @@ def _draw_heatmap(fig, data: dict) -> None:
     draw_heatmap(fig, data["sweep"], data["x_label"], data["y_label"], data["metric_label"], data["unit"])
 
 
+
+def input_text(path: str, value, currency: str) -> str:
+    """An input's value with its unit: shares and yearly rates in %, amounts with the currency.
+
+    >>> input_text("inference.annual_growth", 0.25, "EUR"), input_text("inference.cloud_rate", 2.5, "EUR")
+    ('25 %', 'EUR 2.5 per chip-hour')
+    >>> input_text("facility.pue", 1.3, "USD"), input_text("inference.chips_per_replica", 8, "USD")
+    ('1.3 ratio', '8 chips')
+    """
+    from tcoapp.gui.widgets.formatting import short_unit
+    from tcoapp.gui.widgets.numberbox import format_number
+
+    if value is None:
+        return "—"
+    field = numeric_field_paths()[path]
+    unit = field.unit
+    if "%" in unit and (unit.startswith("share") or unit.startswith("per year")):
+        return f"{100 * value:.4g} %"
+    number = format_number(value, field.is_int)
+    head = short_unit(unit, currency)
+    if unit.startswith("currency"):
+        rest = head[len(currency):].strip()
+        return f"{currency} {number}" + (f" {rest}" if rest else "")
+    return f"{number} {head}" if head else number
+
+
+class SweepPanel(_Panel):
+    """A one-way sweep: the metric over evenly spaced values of one input, as a line chart and a table."""
+
+    task_name = "Sweep"
+
+    def __init__(self, view: "SensitivityView"):
+        super().__init__(view, "sweep")
+        self.field = field_combo("sweep.field")
+        self.low, self.high = number_box("sweep.low"), number_box("sweep.high")
+        self.steps = QSpinBox()
+        self.steps.setObjectName("sweep.steps")
+        self.steps.setRange(2, MAX_SWEEP_POINTS)
+        self.steps.setValue(11)
+        self.steps.setMaximumWidth(80)
+        self.steps.setToolTip(f"Number of values from low to high (2 to {MAX_SWEEP_POINTS})")
+        self.metric_box = metric_combo("sweep.metric")
+        self.run_button = QPushButton("Run")
+        self.run_button.setObjectName("sweep.run")
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("sweep.cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.copy_button = QPushButton("Copy table")
+        self.copy_button.setObjectName("sweep.copy")
+        self.copy_button.setToolTip("Copy the table as tab-separated text (paste into a spreadsheet)")
+        self.copy_button.clicked.connect(self.copy_table)
+        self.break_even_button = QPushButton("Break-even…")
+        self.break_even_button.setObjectName("sweep.break_even")
+        self.break_even_button.setToolTip("At what value of this input does the metric equal the same scenario "
+                                          "deployed as API, cloud or owned?")
+        self.break_even_button.clicked.connect(lambda: view.break_even())
+        self.field.currentIndexChanged.connect(lambda _: self.refresh_range())
+        self.chart = ChartPanel("sweep", "Sweep", "tcoapp.gui.views.sensitivity:_draw_sweep")
+        self.table = QTableWidget()
+        self.table.setObjectName("sweep.table")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(20)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        grid = QGridLayout()
+        grid.addWidget(QLabel("Input"), 0, 0)
+        grid.addWidget(self.field, 0, 1)
+        grid.addWidget(QLabel("from"), 0, 2)
+        grid.addWidget(self.low, 0, 3)
+        grid.addWidget(QLabel("to"), 0, 4)
+        grid.addWidget(self.high, 0, 5)
+        grid.addWidget(QLabel("Steps"), 0, 6)
+        grid.addWidget(self.steps, 0, 7)
+        grid.addWidget(QLabel("Metric"), 1, 0)
+        grid.addWidget(self.metric_box, 1, 1)
+        buttons = QHBoxLayout()
+        for button in (self.run_button, self.cancel_button, self.copy_button, self.break_even_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        grid.addLayout(buttons, 1, 2, 1, 6)
+        grid.setColumnStretch(1, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.chart)
+        split.addWidget(self.table)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([560, 400])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(grid)
+        layout.addWidget(self.note)
+        layout.addWidget(split, 1)
+        select_field(self.field, "inference.requests_per_day")
+        self.window_ref.worker.busy_changed.connect(self._on_busy)
+
+    def refresh_range(self) -> None:
+        window = self.window_ref
+        if window.active is None:
+            return
+        path = self.field.currentData()
+        low, high = suggested_range(path, get_path(window.active.scenario, path))
+        self.low.setValue(low)
+        self.high.setValue(high)
+
+    def run(self) -> None:
+        module = sensitivity_module()
+        window = self.window_ref
+        if module is None or window.active is None:
+            self.note.setText("The sensitivity solver is not available in this build.")
+            return
+        scenario = window.active.scenario
+        path, metric = self.field.currentData(), self.metric_box.currentData()
+        values, problem = sweep_values(scenario, path, self.low.value(), self.high.value(), self.steps.value())
+        if problem:
+            self.note.setText(f"Not run: {problem}.")
+            return
+
+        def job(progress=None, cancelled=None):
+            return sweep_job(module, scenario, path, values, metric)
+
+        self.note.setText(f"Running {len(values)} scenarios…")
+        self.submit(job)
+
+    def cancel(self) -> None:
+        worker = self.window_ref.worker
+        if worker.current is not None and worker.current.name == self.task_name:
+            worker.cancel()
+            self.note.setText("Cancelled.")
+
+    def _on_busy(self, busy: bool) -> None:
+        worker = self.window_ref.worker
+        running = busy and worker.current is not None and worker.current.name == self.task_name
+        self.cancel_button.setEnabled(running)
+        self.run_button.setEnabled(not running)
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """The table as text: (input, metric, note) per value, money and percent formatted."""
+        result, scenario = self.result, self.result_scenario
+        if result is None or scenario is None:
+            return []
+        path, metric = result["path"], result["metric"]
+        out = []
+        for x, value, error in zip(result["values"], result["metrics"][metric], result["errors"]):
+            shown = "cannot compute" if error else format_value(metric, value, scenario.currency,
+                                                                scenario.start_month)
+            note = error or ("current value" if result.get("current") is not None
+                             and abs(x - result["current"]) <= 1e-12 * max(abs(x), 1) else "")
+            out.append((input_text(path, x, scenario.currency), shown, note))
+        return out
+
+    def show_result(self, result: dict, scenario: Scenario) -> None:
+        fields = numeric_field_paths()
+        path, metric = result["path"], result["metric"]
+        field = fields[path]
+        rows = self.rows()
+        self.table.clear()
+        self.table.setColumnCount(3)
+        self.table.setHorizontalHeaderLabels([field.title, metric_label(metric), "Note"])
+        self.table.setRowCount(len(rows))
+        for r, (x, value, note) in enumerate(rows):
+            for c, text in enumerate((x, value, note)):
+                item = QTableWidgetItem(text)
+                if c < 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        values = [v for v, e in zip(result["metrics"][metric], result["errors"]) if v is not None and e is None]
+        failed = sum(e is not None for e in result["errors"])
+        cur = scenario.currency
+        if values:
+            low, high = min(values), max(values)
+            text = (f"{metric_label(metric)} from {format_value(metric, low, cur, scenario.start_month)} to "
+                    f"{format_value(metric, high, cur, scenario.start_month)} over {len(result['values'])} values "
+                    f"of {field.title.lower()}")
+            if result.get("current") is not None:
+                text += (f"; now {input_text(path, result['current'], cur)} gives "
+                         f"{format_value(metric, result.get('current_metric'), cur, scenario.start_month)}")
+            text += "."
+        else:
+            text = "No value could be computed."
+        if failed:
+            text += f" {failed} values cannot be computed (see the Note column)."
+        self.note.setText(text)
+        unit = field.unit
+        self.chart.set_data({"sweep": result, "x_label": f"{field.title} ({input_unit(path, cur)})",
+                             "x_percent": "%" in unit and (unit.startswith("share") or unit.startswith("per year")),
+                             "metric_label": metric_label(metric), "unit": metric_unit(metric, cur)})
+
+    def table_text(self) -> str:
+        """The table as tab-separated text with a header row."""
+        if self.result is None:
+            return ""
+        field = numeric_field_paths()[self.result["path"]]
+        lines = ["\t".join((field.title, metric_label(self.result["metric"]), "Note"))]
+        lines += ["\t".join(row) for row in self.rows()]
+        return "\n".join(lines) + "\n"
+
+    def copy_table(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        text = self.table_text()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+            self.window_ref.status_label.setText(f"Copied {len(self.rows())} rows of the sweep")
+
+
+def input_unit(path: str, currency: str) -> str:
+    """The unit an input is shown in on the sweep's axis."""
+    from tcoapp.gui.widgets.formatting import short_unit
+
+    unit = numeric_field_paths()[path].unit
+    if "%" in unit and unit.startswith("share"):
+        return "%"
+    if "%" in unit and unit.startswith("per year"):
+        return "% a year"
+    return short_unit(unit, currency)
+
+
+def sweep_job(module, scenario: Scenario, path: str, values: list, metric: str) -> dict:
+    """The sweep (one engine batch, as ``tcoapp-cli sweep --values ... --json``) plus the current value.
+
+    Adds ``metric``, ``current`` (the value the engine uses now, derived for a null
+    field) and ``current_metric`` (the metric at it).
+    """
+    import math
+
+    from tcoapp.scenario.batch import engine_inputs, evaluate
+
+    result = module.sweep(scenario, path, values, [metric])
+    current = module.resolved_value(engine_inputs(scenario), path)
+    result["metric"] = metric
+    result["current"] = current if math.isfinite(current) else None
+    try:
+        result["current_metric"] = float(evaluate(scenario).summary[metric][0])
+    except ValueError:
+        result["current_metric"] = None
+    if result["current_metric"] is not None and not math.isfinite(result["current_metric"]):
+        result["current_metric"] = None
+    return result
+
+
+def _draw_sweep(fig, data: dict) -> None:
+    """The metric against the input, with the scenario's current value marked."""
+    import math
+
+    from tcoapp.reports.analysis_figures import PALETTE, money_scale, tick_text
+
+    sweep = data["sweep"]
+    metric = sweep["metric"]
+    unit = data["unit"]
+    xs = [100 * x if data["x_percent"] else x for x in sweep["values"]]
+    ys = [math.nan if v is None or e is not None else v for v, e in zip(sweep["metrics"][metric], sweep["errors"])]
+    is_share = unit == "%"
+    is_money = len(unit) == 3 and unit.isalpha() and unit.isupper()
+    divisor, word = (0.01, "") if is_share else money_scale(ys) if is_money else (1.0, "")
+    ax = fig.add_subplot(111)
+    ax.plot(xs, [y / divisor for y in ys], color=PALETTE[0], marker="o", markersize=3, linewidth=1.8)
+    current, at = sweep.get("current"), sweep.get("current_metric")
+    if current is not None:
+        cx = 100 * current if data["x_percent"] else current
+        ax.axvline(cx, color=PALETTE[1], linestyle="--", linewidth=1)
+        if at is not None:
+            ax.plot([cx], [at / divisor], marker="D", color=PALETTE[1], markersize=7, linestyle="none",
+                    label="now")
+            ax.annotate(f"now: {tick_text(at / divisor)}", (cx, at / divisor), textcoords="offset points",
+                        xytext=(6, 6), fontsize="small", color=PALETTE[1])
+    if is_share:
+        ylabel = f"{data['metric_label']} (%)"
+    elif is_money:
+        ylabel = f"{data['metric_label']} ({unit} {word})".replace(" )", ")")
+    else:
+        ylabel = f"{data['metric_label']} ({unit})" if unit else data["metric_label"]
+    ax.set_xlabel(data["x_label"])
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{data['metric_label']} by {data['x_label'].split(' (')[0].lower()}", fontsize="medium")
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+
+
 class SensitivityView(QWidget):
     """Tabs for the tornado, Monte Carlo and heat map, plus the goal-seek dialog."""
 
@@ -475,8 +762,10 @@ class SensitivityView(QWidget):
         self.tornado = TornadoPanel(self)
         self.monte_carlo = MonteCarloPanel(self)
         self.heatmap = HeatmapPanel(self)
+        self.sweep = SweepPanel(self)
         self.tabs.addTab(self.tornado, "Tornado")
         self.tabs.addTab(self.monte_carlo, "Monte Carlo")
+        self.tabs.addTab(self.sweep, "Sweep")
         self.tabs.addTab(self.heatmap, "Heat map")
         goal = QPushButton("Goal seek…")
         goal.setObjectName("sensitivity.goal_seek")
@@ -494,11 +783,12 @@ class SensitivityView(QWidget):
         self._on_document(window.active)
 
     def _on_document(self, document) -> None:
-        for panel in (self.tornado, self.monte_carlo, self.heatmap):
+        for panel in (self.tornado, self.monte_carlo, self.heatmap, self.sweep):
             panel.result = None
         if document is not None:
             self.monte_carlo.describe_uncertainty(document.scenario)
             self.heatmap.refresh_ranges()
+            self.sweep.refresh_range()
         self.schedule_tornado()
 
     def show_evaluation(self, evaluation) -> None:
@@ -506,7 +796,7 @@ class SensitivityView(QWidget):
 
     def input_changed(self) -> None:
         """An input changed (the window has cancelled a stale run): mark results out of date."""
-        for panel in (self.tornado, self.monte_carlo, self.heatmap):
+        for panel in (self.tornado, self.monte_carlo, self.heatmap, self.sweep):
             panel.mark_stale()
         self.schedule_tornado()
 
@@ -529,6 +819,18 @@ class SensitivityView(QWidget):
             return
         dialog = GoalSeekDialog(window)
         if ask(window, Question("dialog", "Goal seek", options={"dialog": dialog})) == "accepted":
+            dialog.apply(window.active)
+        dialog.deleteLater()
+
+    def break_even(self) -> None:
+        """The break-even dialog, on the sweep's input, metric and range; Apply sets the input (undoable)."""
+        window = self.window_ref
+        if window.active is None:
+            return
+        panel = self.sweep
+        dialog = BreakEvenDialog(window, panel.field.currentData(), panel.metric_box.currentData(),
+                                 panel.low.value(), panel.high.value())
+        if ask(window, Question("dialog", "Break-even", options={"dialog": dialog})) == "accepted":
             dialog.apply(window.active)
         dialog.deleteLater()
 
