@@ -86,3 +86,40 @@ def test_columns_can_be_reordered_and_hidden(make_window, sample_path):
     assert header.logicalIndex(0) == 1
     view.table.setColumnHidden(0, True)
     assert view.table.isColumnHidden(0)
+
+
+def test_an_open_programme_is_a_column_and_its_edits_refresh_it(make_window, scenario_file, qtbot, answers, tmp_path):
+    """Compare lists every open scenario and programme; a programme's column is its own engine result."""
+    import shutil
+
+    from tcoapp.gui.views.programme import open_programme_window
+    from tcoapp.paths import samples_dir
+    from tcoapp.reports.programme_report import build_programme_report
+    from tcoapp.scenario.programme import evaluate_programme, load_programme
+
+    answers.script["save_changes"] = "discard"
+    window = make_window(scenario_file)
+    programme_file = tmp_path / "company.tco"
+    shutil.copy(samples_dir() / "company-programme.tco", programme_file)
+    programme_window = open_programme_window(programme_file)
+    qtbot.addWidget(programme_window)
+    view = window.show_view("compare")
+    view.refresh()
+    assert view.table.columnCount() == 2
+    header = view.table.horizontalHeaderItem(1)
+    assert "(programme)" in header.toolTip() and str(programme_file) in header.toolTip()
+    programme = load_programme(programme_file)
+    expected = build_programme_report(programme, evaluate_programme(programme))["summary"]["total_cost"]
+    assert view.comparison["columns"][1]["values"]["total_cost"] == pytest.approx(expected, rel=1e-12)
+    scenario_total = evaluate_scenario(load_scenario(scenario_file)).summary["total_cost"]
+    absolute, _ = view.comparison["columns"][1]["deltas"]["total_cost"]
+    assert absolute == pytest.approx(expected - scenario_total)
+    # an edit in the programme window makes the comparison follow
+    programme_window.select_workload(0)
+    with qtbot.waitSignal(programme_window.evaluated, timeout=5000):
+        programme_window.editor.input_widget("inference.requests_per_day").setValue(9_000_000)
+    qtbot.waitUntil(lambda: view.comparison["columns"][1]["values"]["total_cost"] != pytest.approx(expected),
+                    timeout=5000)
+    assert view.comparison["columns"][1]["values"]["total_cost"] == pytest.approx(
+        programme_window.report["summary"]["total_cost"], rel=1e-12)
+    programme_window.close()

@@ -21,7 +21,7 @@ from tcoapp.reports.report import format_value
 
 from tcoapp.gui.widgets.formatting import compact_money, compact_number, count_text, short_value
 from tcoapp.gui.charts.panel import ChartPanel
-from tcoapp.gui.views.results import evaluate_scenario
+from tcoapp.gui.views.results import Evaluation, evaluate_scenario
 
 if TYPE_CHECKING:
     from tcoapp.gui.documents.host import ViewHost
@@ -338,6 +338,7 @@ class CompareView(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(split)
         self._stale = True
+        self._watched: dict = {}  # programme windows whose edits refresh the comparison
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(120)
@@ -372,13 +373,36 @@ class CompareView(QWidget):
         if self._stale:
             self.refresh()
 
+    def _programme_columns(self) -> list:
+        """``(name, path, Evaluation)`` of each open programme window (its last evaluation), oldest first.
+
+        A programme's edits make the comparison stale, as a scenario's do.
+        """
+        from tcoapp.gui.views.programme import open_programme_windows
+
+        columns = []
+        for window in open_programme_windows():
+            if window not in self._watched:
+                self._watched[window] = None
+                window.evaluated.connect(self.documents_changed)
+                window.destroyed.connect(lambda *_, w=window: self._watched.pop(w, None))
+            document = window.document
+            columns.append((f"{document.display_name()} (programme)", document.path,
+                            Evaluation(document.programme, window.report, window.problem, 0.0)))
+        return columns
+
     def refresh(self) -> None:
         self._stale = False
         documents = list(self.window_ref.documents)
         evaluations = [evaluate_scenario(d.scenario) for d in documents]
         names = [d.display_name() for d in documents]
+        paths = [d.path for d in documents]
+        for name, path, evaluation in self._programme_columns():
+            names.append(name)
+            paths.append(path)
+            evaluations.append(evaluation)
         self._fill_base_box(names)
-        base = min(max(self.base_box.currentIndex(), 0), max(len(documents) - 1, 0))
+        base = min(max(self.base_box.currentIndex(), 0), max(len(names) - 1, 0))
         active = documents.index(self.window_ref.active) if self.window_ref.active in documents else -1
         currency = "USD" if self.currency_box.currentData() == "USD" or not evaluations else None
         self.comparison = comparison = build_comparison(names, evaluations, base, currency)
@@ -386,18 +410,18 @@ class CompareView(QWidget):
         self.heading.setText(
             f"Open scenarios side by side; amounts in <b>{cur}</b>"
             + (" (converted with each scenario's finance.usd_to_currency)" if comparison["converted"] else "")
-            + (f"; deltas against <b>{names[base]}</b>" if len(documents) > 1 else "") + ".")
+            + (f"; deltas against <b>{names[base]}</b>" if len(names) > 1 else "") + ".")
         self.table.clear()
         self.table.setRowCount(len(COMPARE_KEYS))
-        self.table.setColumnCount(len(documents))
+        self.table.setColumnCount(len(names))
         metrics = QFontMetrics(self.table.horizontalHeader().font())
-        for c, document in enumerate(documents):
+        for c, path in enumerate(paths):
             mark = "▶ " if c == active else ""
-            suffix = " (base)" if c == base and len(documents) > 1 else ""
+            suffix = " (base)" if c == base and len(names) > 1 else ""
             room = COLUMN_WIDTH - 16 - metrics.horizontalAdvance(mark + suffix)
             text = metrics.elidedText(_short_name(names[c]), Qt.TextElideMode.ElideMiddle, room)
             item = QTableWidgetItem(mark + text + suffix)
-            tip = names[c] + (f" — {document.path}" if document.path else " — not saved yet")
+            tip = names[c] + (f" — {path}" if path else " — not saved yet")
             if c == active:
                 tip += " (the active scenario)"
                 font = item.font()
@@ -429,7 +453,7 @@ class CompareView(QWidget):
                         item.setToolTip(exact + f"\nLowest lifetime cost of the open scenarios (in {cur})")
                 self.table.setItem(r, c, item)
         self.table.resizeRowsToContents()
-        for c in range(len(documents)):
+        for c in range(len(names)):
             self.table.setColumnWidth(c, COLUMN_WIDTH)
         curves = [{"label": _short_name(names[i]), "months": e.report["months"],
                    "total": [v * col["factor"] for v in e.report["series"]["total"]]}
