@@ -250,8 +250,15 @@ def comparison_csv(comparison: dict) -> str:
 
 
 def _short_name(name: str) -> str:
-    """A document's name without ``.tco`` (the header elides it in the middle to fit)."""
-    return name[:-4] if name.endswith(".tco") else name
+    """A document's name without ``.tco`` or `` (sample)`` (the header elides it in the middle to fit;
+    the tooltip has the full name): "deployment-cloud (sample)" reads "deployment-cloud", not "deployme…(sample)".
+
+    >>> _short_name("deployment-cloud (sample)"), _short_name("plan.tco")
+    ('deployment-cloud', 'plan')
+    """
+    for suffix in (" (sample)", ".tco"):
+        name = name.removesuffix(suffix)
+    return name
 
 
 def _draw_ranking(fig, data: dict) -> None:
@@ -307,10 +314,6 @@ class CompareView(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         window.active_document_changed.connect(lambda _: self.documents_changed())
-        top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(self.table)
-        top.addWidget(self.curves)
-        top.setSizes([700, 300])
         upper = QWidget()
         upper_layout = QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
@@ -323,11 +326,12 @@ class CompareView(QWidget):
         controls.addWidget(self.export_workbook_button)
         upper_layout.addLayout(controls)
         upper_layout.addWidget(self.heading)
-        upper_layout.addWidget(top, 1)
+        upper_layout.addWidget(self.table, 1)  # the whole width: four scenarios fit at 1280x800
         self.solver_tabs = QTabWidget()
         self.solver_tabs.setObjectName("compare.solver")
         self.deployments = RankingPanel("deployments", self)
         self.chips = RankingPanel("chips", self)
+        self.solver_tabs.addTab(self.curves, "Cumulative cost: open scenarios")
         self.solver_tabs.addTab(self.deployments, "Deployment: API, cloud or owned")
         self.solver_tabs.addTab(self.chips, "Chip comparison")
         split = QSplitter(Qt.Orientation.Vertical)
