@@ -34,8 +34,8 @@ def test_clicking_a_card_shows_formula_inputs_and_a_tornado(window, qtbot):
              for r in range(panel.inputs.rowCount())}
     from tcoapp.gui.widgets.numberbox import format_number
 
-    assert names["inference.output_tokens"] == (format_number(window.active.scenario.inference.output_tokens),
-                                                "typed in the scenario")
+    assert names["inference.output_tokens"] == (
+        format_number(window.active.scenario.inference.output_tokens) + " tokens per request", "typed in the scenario")
     assert "catalog" in names["inference.chip"][1]
     assert window.findChild(QLabel, "kpi.cost_per_million_tokens").text() in panel.heading.text()
     panel.tornado_button.click()
@@ -44,3 +44,18 @@ def test_clicking_a_card_shows_formula_inputs_and_a_tornado(window, qtbot):
     qtbot.waitUntil(lambda: tornado.result is not None, timeout=30000)
     assert tornado.result["metric"] == "cost_per_million_tokens"
     panel.close()
+
+
+def test_inputs_read_with_their_units_as_the_editor_shows_them(window, qtbot):
+    """Shares and rates in percent, amounts with the currency, counts with their unit (not "0.6" and "6")."""
+    from tcoapp.gui.widgets.numberbox import format_number
+
+    settle(window)
+    card = window.overview.kpis.cards["total_cost"]
+    qtbot.mouseClick(card.title, Qt.MouseButton.LeftButton, pos=QPoint(2, 2))
+    panel = window.why_panel
+    shown = {panel.inputs.item(r, 0).toolTip(): panel.inputs.item(r, 1).text() for r in range(panel.inputs.rowCount())}
+    scenario = window.active.scenario
+    assert shown["inference.annual_growth"] == f"{format_number(100 * scenario.inference.annual_growth)} %"
+    assert shown["horizon_years"] == f"{scenario.horizon_years} years"
+    assert shown["inference.requests_per_day"] == f"{format_number(scenario.inference.requests_per_day)} requests per day"

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from tcoapp.reports.report import format_value
-from tcoapp.scenario.schema import get_path
+from tcoapp.scenario.schema import get_path, numeric_field_paths
 
 from tcoapp.gui.documents.document import field_title
-from tcoapp.gui.views.editor import AUTO_MEANINGS, derived_values
+from tcoapp.gui.views.editor import AUTO_MEANINGS, MONEY_FIELDS, PERCENT_FIELDS, derived_values
 from tcoapp.gui.views.results import KPI_CARDS, KPI_FORMULAS, kpi_text
 from tcoapp.gui.widgets.numberbox import format_number
 
@@ -30,6 +30,25 @@ if TYPE_CHECKING:
 CATALOG_FIELDS = {"training.cloud_rate", "training.chip_price", "inference.cloud_rate", "inference.chip_price"}
 
 
+def shown_value(path: str, value: float, currency: str) -> str:
+    """An input's value as the editor shows it, with its unit: "60 %", "USD 2.1 per chip-hour", "6 trillions of tokens".
+
+    >>> shown_value("inference.annual_growth", 0.6, "USD"), shown_value("horizon_years", 5, "USD")
+    ('60 %', '5 years')
+    >>> shown_value("inference.cloud_rate", 2.1, "EUR"), shown_value("facility.pue", 1.3, "USD")
+    ('EUR 2.1 per chip-hour', '1.3')
+    """
+    if path in PERCENT_FIELDS:
+        return f"{format_number(100 * float(value))} %"
+    field = numeric_field_paths().get(path)
+    unit = field.unit.split(" (")[0] if field is not None else ""
+    if path in MONEY_FIELDS or unit.startswith("currency"):
+        return f"{currency} {format_number(float(value))}" + (f" {unit[len('currency '):]}" if unit != "currency" else "")
+    if unit.startswith("ratio") or not unit:
+        return format_number(float(value))
+    return f"{format_number(float(value))} {unit}"
+
+
 def input_rows(scenario, summary: dict | None, paths: list[str]) -> list[tuple[str, str, str, str]]:
     """(path, title, value, source) of each input a KPI uses."""
     derived = derived_values(scenario, summary)
@@ -38,11 +57,11 @@ def input_rows(scenario, summary: dict | None, paths: list[str]) -> list[tuple[s
         value: Any = get_path(scenario, path)
         if value is None:
             guess = derived.get(path)
-            shown = "—" if guess is None else format_number(float(guess))
+            shown = "—" if guess is None else shown_value(path, guess, scenario.currency)
             source = "chip catalog" if path in CATALOG_FIELDS else f"auto: {AUTO_MEANINGS.get(path, 'derived')}"
         else:
-            shown = format_number(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) \
-                else str(value)
+            shown = shown_value(path, value, scenario.currency) \
+                if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
             source = "typed in the scenario"
         if path in ("inference.chip", "training.chip"):
             source = "chip catalog (Chips… for specs, prices and dates)"
