@@ -341,3 +341,33 @@ def test_typing_a_currency_and_return_asks_once(window, answers, qtbot):
     assert window.active.scenario.currency == "EUR"
     assert len(answers.of_kind("dialog")) == 1 and len(answers.of_kind("choice")) == 1
     assert window.active.undo_stack.undoText() == "Change currency to EUR"
+
+
+# -- sources -----------------------------------------------------------------------------------------
+def test_values_from_the_catalog_and_the_price_book_say_so_beside_the_field(make_window, qtbot):
+    """An empty chip price reads "catalog, <date>"; API prices typed from an offer read "price book, <date>";
+    a typed value loses its source line."""
+    import json as _json
+
+    from tcoapp.paths import resource_file
+
+    window = make_window(_sample("deployment-api.tco"))
+    settle(window)
+    scenario = window.active.scenario
+    catalog = {row["id"]: row for row in _json.loads(resource_file("chips.json").read_text())["chips"]}
+    chip_date = catalog[scenario.inference.chip]["as_of"]
+    price = window.findChild(QLabel, "inference.chip_price.unit")
+    assert price.text().splitlines()[-1] == f"catalog, {chip_date}"
+    assert catalog[scenario.inference.chip]["name"] in price.toolTip()
+    book = _json.loads(resource_file("prices.json").read_text())["rows"]
+    rate = scenario.finance.usd_to_currency
+    offer = next(r for r in book if r["kind"] == "api"
+                 and r.get("usd_per_m_output") and abs(r["usd_per_m_output"] * rate - scenario.inference.api_price_output)
+                 < 1e-9 * scenario.inference.api_price_output
+                 and abs(r["usd_per_m_input"] * rate - scenario.inference.api_price_input) < 1e-9 * scenario.inference.api_price_input)
+    output = window.findChild(QLabel, "inference.api_price_output.unit")
+    assert output.text().splitlines()[-1] == f"price book, {offer['as_of']}"
+    window.findChild(QWidget, "inference.api_price_output").setValue(scenario.inference.api_price_output * 2)
+    qtbot.waitUntil(lambda: "price book" not in output.text(), timeout=3000)
+    window.findChild(QCheckBox, "inference.chip_price.auto").setChecked(False)
+    qtbot.waitUntil(lambda: "catalog" not in price.text(), timeout=3000)

@@ -481,6 +481,63 @@ class FieldRow:
         self.editor.commit(self, value, mergeable)
 
 
+#: Fields whose empty value comes from the chosen chip's catalog row, by role.
+CATALOG_SOURCED = {
+    "training.chip_price": ("training", "price_usd"), "training.cloud_rate": ("training", "cloud_usd_per_hour"),
+    "inference.chip_price": ("inference", "price_usd"), "inference.cloud_rate": ("inference", "cloud_usd_per_hour"),
+    "inference.efficiency.serving": ("inference", "serving_efficiency"),
+}
+_API_PRICES = (("inference.api_price_input", "usd_per_m_input"),
+               ("inference.api_price_cached_input", "usd_per_m_cached_input"),
+               ("inference.api_price_output", "usd_per_m_output"))
+
+
+_last_sources: list = [None, {}]  # (scenario, its sources): every row of one refresh asks for the same scenario
+
+
+def value_sources(scenario: Scenario) -> dict[str, str]:
+    """Where values the user did not type come from, by field path: the chip catalog row (with its date)
+    for an empty chip price, cloud rate or serving efficiency, and the price-book offer whose prices the
+    API fields hold (typed from Prices...), e.g. ``{"inference.chip_price": "catalog, 2026-05-22: NVIDIA H100 SXM"}``.
+    """
+    if _last_sources[0] is scenario:
+        return _last_sources[1]
+    out: dict[str, str] = {}
+    _last_sources[:] = [scenario, out]
+    try:
+        chips = chips_for(scenario)
+    except ScenarioError:
+        chips = {}
+    for path, (role, spec) in CATALOG_SOURCED.items():
+        if get_path(scenario, path) is not None:
+            continue
+        chip = chips.get(getattr(scenario, role).chip)
+        if chip is None:
+            continue
+        if getattr(chip, spec) is None:
+            if spec == "serving_efficiency":
+                out[path] = f"no measured result for {chip.name or chip.id}: 70 % assumed"
+            continue
+        out[path] = f"catalog, {chip.as_of or 'undated'}: {chip.name or chip.id}"
+    typed = [get_path(scenario, path) for path, _ in _API_PRICES]
+    if scenario.inference.deployment == "api" and typed[0] and typed[2]:
+        from tcoapp.scenario.pricebook import load_book
+
+        rate = scenario.finance.usd_to_currency
+        for row in load_book().rows:
+            if row.kind != "api":
+                continue
+            if all(value is None or price is None and value == 0 or price is not None and
+                   math.isclose(value, price * rate, rel_tol=1e-9)
+                   for value, price in zip(typed, (getattr(row, key) for _, key in _API_PRICES))):
+                model = row.model if row.provider and row.model and row.provider in row.model \
+                    else f"{row.provider} {row.model}"
+                for path, _ in _API_PRICES:
+                    out[path] = f"price book, {row.as_of}: {model}"
+                break
+    return out
+
+
 class NumberRow(FieldRow):
     """A numeric field: a NumberBox, plus an "auto" box when empty means "derive it"."""
 
@@ -564,6 +621,7 @@ class NumberRow(FieldRow):
                 self.box.set_placeholder(None)
                 self.box.setValue(float(value))
             self._update_unit(scenario, value)
+            self._update_source(scenario)
             self._update_title(value)
         finally:
             self._updating = False
@@ -612,6 +670,18 @@ class NumberRow(FieldRow):
             self.unit.setText(unit_range_text(self.field, self.percent, scenario.currency))
             self.unit.setToolTip(f"{self.field.unit}; valid range: {range_rule(self.field, self.percent)}")
             self.refresh_tooltips()
+
+    def _update_source(self, scenario: Scenario) -> None:
+        """The source beside a value that comes from the catalog or the price book (the grey text's second line)."""
+        if self.path not in CATALOG_SOURCED and not self.path.startswith("inference.api_price"):
+            return
+        source = value_sources(scenario).get(self.path, "")
+        short = source.split(": ")[0]  # "catalog, 2026-05-22"; the chip or offer is in the tooltip
+        text = unit_range_text(self.field, self.percent, scenario.currency) + (f"\n{short}" if source else "")
+        if text != self.unit.text():
+            self.unit.setText(text)
+            tip = f"{self.field.unit}; valid range: {range_rule(self.field, self.percent)}"
+            self.unit.setToolTip(tip + (f"<br>Source: {source}" if source else ""))
 
     def _on_value_changed(self, value: float) -> None:
         if self._updating or (self.auto is not None and self.auto.isChecked()):
