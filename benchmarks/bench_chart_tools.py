@@ -59,7 +59,7 @@ def main(argv=None) -> int:
         data = json.loads(document)
         data.pop("uncertainty", None)  # the live band's background runs would load the same cores
         path.write_text(json.dumps(data), encoding="utf-8")
-        window = build_window([path])
+        window = build_window([path], restore_layout=False)
         window.resize(1280, 800)
         window.show()
         _settle(app, window)

@@ -80,7 +80,7 @@ def bench_edits(edits: int) -> dict[str, list]:
         os.environ["TCOAPP_DATA_DIR"] = folder
         path = Path(folder) / SAMPLE
         path.write_bytes(sample.read_bytes())
-        window = build_window([path])
+        window = build_window([path], restore_layout=False)  # the remembered layout is fitted to the (offscreen) screen
         overview = window.overview
         charts = list(overview.charts.values())
         marks: dict[str, float] = {}

@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QRadioButton, QSizePolicy,
                                QVBoxLayout, QWidget)
 
@@ -258,6 +259,10 @@ class ElidedLabel(QLabel):
         QLabel.setText(self, shown)
 
 
+#: A long KPI value: the cards are at least this wide in the value font.
+CARD_WIDEST_VALUE = "USD 999.9 M"
+
+
 class KpiCard(QFrame):
     """One headline number: a title, the value (objectName ``kpi.<key>``) and a caption."""
 
@@ -295,6 +300,13 @@ class KpiCard(QFrame):
         layout.addWidget(self.caption)
         layout.addStretch(1)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        # the texts never set the card's size: otherwise an edit that lengthens a number widens (or, wrapped,
+        # heightens) the cards, the window and every chart, and each redraw becomes a full re-layout. The
+        # card is as wide as a long value needs, whatever it shows now; the value stays on one line.
+        self.value.setWordWrap(False)
+        for label in (self.title, self.value):
+            label.setMinimumWidth(1)
+        self.setMinimumWidth(QFontMetrics(font).horizontalAdvance(CARD_WIDEST_VALUE) + 20)
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().mouseReleaseEvent(event)
@@ -598,6 +610,7 @@ class OverviewView(QWidget):
         if self._queue:
             self._chart_timer.start()
         else:
+            self._start_band()
             self.charts_drawn.emit()
 
     def draw_pending(self) -> None:
@@ -607,6 +620,7 @@ class OverviewView(QWidget):
             panel = self._queue.pop(0)
             if panel.stale:
                 panel.redraw(now=panel.isVisible())
+        self._start_band()
         self.charts_drawn.emit()
 
     # -- the live uncertainty band (tcoapp.gui.documents.band) -----------------------------------------------
@@ -618,18 +632,31 @@ class OverviewView(QWidget):
         self.band.cleared.connect(self._clear_band)
         self.band_data: dict | None = None  # the band shown, kept while the next one computes
         self._band_scenario: Scenario | None = None
+        self._band_pending: tuple | None = None  # (scenario, computable) asked for, started after the charts
         self.band_label = ElidedLabel("")  # one line: a wrapping caption would resize the charts
         self.band_label.setObjectName("overview.band")
         self.band_label.hide()
         layout.addWidget(self.band_label)
 
     def _request_band(self, evaluation: Evaluation) -> None:
-        """Start the band of this evaluation; the charts keep the last band until it arrives."""
-        if self.band.request(evaluation.scenario, computable=evaluation.problem is None) and self.band_data \
-                and self._band_applies():
+        """Ask for the band of this evaluation; the charts keep the last band until it arrives.
+
+        The Monte Carlo itself starts once this edit's charts are drawn (:meth:`_start_band`): run
+        beside the redraw, its Python work would take turns with the GUI thread and slow the charts.
+        """
+        computable = evaluation.problem is None
+        has_band = computable and bool(getattr(evaluation.scenario, "uncertainty", None))
+        if has_band and self.band_data and self._band_applies():
             self.charts["cumulative"].data = dict(self.charts["cumulative"].data, band=self.band_data)
             self.band_label.setEnabled(False)  # greyed: the last edit's band is computing
+        self.band.generation += 1  # an older run still computing stops at its next chunk
+        self._band_pending = (evaluation.scenario, computable)
         self._band_scenario = evaluation.scenario
+
+    def _start_band(self) -> None:
+        pending, self._band_pending = self._band_pending, None
+        if pending is not None:
+            self.band.request(*pending)
 
     def _band_text(self, band: dict, scenario: Scenario) -> str:
         total = band["total"]
