@@ -110,3 +110,15 @@ def settle(window) -> None:
     if window.evaluator.pending:
         window.evaluator.evaluate_now()
     window.overview.draw_pending()
+
+
+@pytest.fixture(autouse=True)
+def _close_leftover_programme_windows():
+    """A programme window a test opened and left open would be an open programme (a Compare column) in later tests."""
+    yield
+    from tcoapp.gui.views import programme as programme_view
+
+    for leftover in programme_view.open_programme_windows():
+        leftover.document.undo_stack.setClean()
+        leftover.close()
+        programme_view._open_windows.pop(leftover, None)
