@@ -15,6 +15,8 @@ Readings:
 - required(m) of a workload (4.3) is its ``chips`` series when it is computed as a
   cloud deployment (4.4: ``chips(m) = required(m)``); the cloud rate is set to 1 for
   that run when it has none, as it does not change required(m).
+- "The same purchase price K(0)": equal to 12 significant digits (a typed 23,100 is the catalog's
+  USD 21,000 * 1.1, which a double holds as 23,100.000000000004).
 - The programme's cash series add the unallocated capex, energy and facility to
   the workloads' cash series, as ``inference`` adds them (idle capacity is paid in cash).
 """
@@ -166,7 +168,8 @@ def reference_programme(programme, chips):
     # each owned workload keeps its own fleet, as in its scenario
     pools = []
     for name, info in (owned.items() if shared else ()):
-        home = next((p for p in pools if p["chip"] == info["chip"] and p["K0"] == info["K0"]), None)
+        home = next((p for p in pools if p["chip"] == info["chip"]
+                     and abs(p["K0"] - info["K0"]) <= 1e-12 * max(abs(p["K0"]), abs(info["K0"]))), None)
         if home is None:
             home = {"chip": info["chip"], "K0": info["K0"], "price": info["price"], "tdp": info["tdp"],
                     "members": []}

@@ -76,10 +76,17 @@ def owned_fleet(inputs: Mapping[str, object], required: np.ndarray, months: int)
     return model.owned_fleet(inputs, required, months)
 
 
+def _same_price(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether purchase prices are the same price: equal to 12 significant digits, so that a price typed in the
+    programme's currency (23,100) pools with the catalog's converted one (USD 21,000 * 1.1 = 23,100.000000000004)."""
+    return np.abs(a - b) <= 1e-12 * np.maximum(np.abs(a), np.abs(b))
+
+
 def form_pools(x: Mapping[str, np.ndarray], K: int, W: int, shared_fleets: bool = True) -> np.ndarray:
     """Pool leaders ``(K, W)``: for an owned workload, the first workload of its variant in its pool; -1 else.
 
-    Workloads pool when both are owned and use the same chip id at the same ``K(0)``; a lone
+    Workloads pool when both are owned and use the same chip id at the same ``K(0)`` (to 12 significant
+    digits: a price typed in the programme's currency pools with the catalog's converted one); a lone
     owned workload is a pool of one (its idle months are unallocated too). Without
     ``shared_fleets`` there are no pools: each owned workload keeps its own fleet, as in a scenario.
     """
@@ -93,7 +100,7 @@ def form_pools(x: Mapping[str, np.ndarray], K: int, W: int, shared_fleets: bool 
         return np.full((K, W), -1)
     for w in range(1, W):
         for v in range(w):
-            same = owned[:, w] & owned[:, v] & (chip[:, w] == chip[:, v]) & (k0[:, w] == k0[:, v]) \
+            same = owned[:, w] & owned[:, v] & (chip[:, w] == chip[:, v]) & _same_price(k0[:, w], k0[:, v]) \
                 & (leader[:, w] == w)
             leader[:, w] = np.where(same, leader[:, v], leader[:, w])
     return leader

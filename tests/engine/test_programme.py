@@ -247,3 +247,28 @@ def _random_programme(rng):
 @pytest.mark.parametrize("seed", range(12))
 def test_random_programmes_match_the_reference(seed):
     _compare(_random_programme(np.random.default_rng(seed)))
+
+
+def test_a_typed_price_pools_with_the_converted_catalog_price():
+    # The catalog price USD 21,000 at 1.1 per USD is 23,100 (a double holds 21000 * 1.1 as 23,100.000000000004);
+    # B types 23,100. They are one price, so one pool: A buys 2 chips in month 0 (2 x 23,100 = 46,200, life 12
+    # months), B needs 3 in months 8-11 and the pool buys only 1 more (23,100), not 3 (69,300).
+    doc = _tiny()
+    doc["chips"][0]["price_usd"] = 21000.0
+    doc["finance"]["usd_to_currency"] = 1.1
+    doc["workloads"][1]["inference"]["chip_price"] = 23100.0
+    ours = evaluate_programme(programme_from_dict(doc))
+    assert ours.pools[0].tolist() == [0, 0]
+    a, b = ours.workload(0, 0), ours.workload(0, 1)
+    assert a.series["capex"][0][0] == pytest.approx(46200.0, rel=1e-12)
+    assert b.series["capex"][0][8] == pytest.approx(23100.0, rel=1e-12)
+    assert float(ours.summary["peak_chips"][0]) == 3.0
+    # months 6-7 are idle: the 2 installed chips' energy (2 x 73) goes to inference_unallocated
+    assert ours.series["inference_unallocated"][0] == pytest.approx([0.0] * 6 + [146.0] * 2 + [0.0] * 4)
+
+
+def test_prices_that_differ_in_the_last_cent_are_different_pools():
+    doc = _tiny()
+    doc["workloads"][1]["inference"]["chip_price"] = 1000.01
+    ours = evaluate_programme(programme_from_dict(doc))
+    assert ours.pools[0].tolist() == [0, 1]
