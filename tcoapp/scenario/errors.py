@@ -188,6 +188,7 @@ _FIXED_RULES = {
     "missing": "is required",
     "extra_forbidden": "unknown field",
     "int_type": "must be an integer",
+    "bool_type": "must be true or false",
     "finite_number": "must be a finite number",
     "string_type": "must be text",
     "string_too_short": "must not be empty",

@@ -306,3 +306,14 @@ def test_solve_against_another_deployment_of_a_workload(capsys):
     code, _, err = _run(capsys, "solve", SAMPLE, "--input", "finance.discount_rate", "--metric", "total_cost",
                         "--target-deployment", "owned", "--low", "0", "--high", "0.5")
     assert code == 2 and "--workload" in err
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_shared_fleets_that_is_not_true_or_false_is_one_line_naming_it(capsys, tmp_path, value):
+    data = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    data["shared_fleets"] = value
+    path = tmp_path / "bad.tco"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = _run(capsys, "report", path, "--json")
+    assert code == 2 and out == ""
+    assert err.strip() == f"tcoapp-cli: {path}: shared_fleets = {value!r}: must be true or false"
