@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any, Literal, Optional
 
@@ -70,8 +71,12 @@ class Workload(_StrictModel):
     @field_validator("name")
     @classmethod
     def _not_blank(cls, name: str) -> str:
-        if not name.strip():
-            raise rule_violation("must not be empty")
+        if not _visible(name):
+            if not name.strip():
+                raise rule_violation("must not be empty")
+            first = next(ch for ch in name if unicodedata.category(ch) == "Cf")
+            raise rule_violation(f"must have a visible character (it holds only invisible ones such as "
+                                 f"U+{ord(first):04X})")
         if "/" in name:
             raise rule_violation('must not contain "/" (it separates the workload from the field in input names)')
         return name
@@ -162,8 +167,28 @@ class Programme(_StrictModel):
 
 def name_key(name: str) -> str:
     """What two workload names must not share: the name without case and with runs of spaces as one
-    (``"Chat"``, ``"chat "`` and ``"CHAT"`` are one name to a reader, so they are refused as duplicates)."""
-    return " ".join(name.split()).casefold()
+    (``"Chat"``, ``"chat "``, ``"CHAT"`` and ``"Chat"`` with a zero-width space are one name to a reader, so they
+    are refused as duplicates)."""
+    return " ".join(_without_invisible(name).split()).casefold()
+
+
+def unique_name(base: str, names) -> str:
+    """``base``, or ``"base 2"``, ``"base 3"``...: the first that is not one of ``names`` under :func:`name_key`
+    (the programme's own rule, so ``"chat"`` beside ``"Chat"`` becomes ``"chat 2"``)."""
+    taken = {name_key(name) for name in names}
+    candidate, n = base, 2
+    while name_key(candidate) in taken:
+        candidate, n = f"{base} {n}", n + 1
+    return candidate
+
+
+def _without_invisible(text: str) -> str:
+    """``text`` without the invisible format characters (U+200B zero-width space, U+FEFF, soft hyphen...)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def _visible(name: str) -> bool:
+    return bool(_without_invisible(name).strip())
 
 
 _WORKLOAD_PATH = re.compile(r"workloads\[(\d+)\]")
@@ -355,12 +380,9 @@ def import_scenario(programme: Programme, scenario: Scenario, name: str | None =
         ``"facility.pue: 1.2 (programme: 1.3)"``; the chips the scenario
         defines that the programme lacks or defines otherwise are named as ``"chips: <id>"``.
     """
-    base = name or scenario.name or "Workload"
-    base = base.replace("/", "-")
-    taken = set(programme.names)
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate, n = f"{base} {n}", n + 1
+    base = name or scenario.name
+    base = base.replace("/", "-").strip() if base and _visible(base) else "Workload"
+    candidate = unique_name(base, programme.names)
     workload = Workload.model_validate({
         "name": candidate, "notes": scenario.notes, "model": scenario.model.model_dump(),
         "training": scenario.training.model_dump(), "inference": scenario.inference.model_dump(),

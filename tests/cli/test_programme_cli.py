@@ -317,3 +317,24 @@ def test_shared_fleets_that_is_not_true_or_false_is_one_line_naming_it(capsys, t
     code, out, err = _run(capsys, "report", path, "--json")
     assert code == 2 and out == ""
     assert err.strip() == f"tcoapp-cli: {path}: shared_fleets = {value!r}: must be true or false"
+
+
+@pytest.mark.parametrize("name, rule", [
+    ("\u200b", "workloads[1].name = '\\u200b': must have a visible character (it holds only invisible ones such "
+               "as U+200B)"),
+    (" \u00ad\ufeff ", "workloads[1].name = ' \\xad\\ufeff ': must have a visible character (it holds only "
+                       "invisible ones such as U+00AD)"),
+    ("Assistant\u200b v1", "workloads[1].name = 'Assistant\\u200b v1': is already the name of workloads[0] "
+                           "('Assistant v1'); names must be unique, ignoring case and spaces"),
+])
+def test_invisible_workload_names_are_refused(capsys, tmp_path, name, rule):
+    # a name of only zero-width characters shows as blank, and one that differs from another only by them
+    # shows as the same name: both are refused like a blank or duplicate name
+    data = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    data["workloads"][1]["name"] = name
+    data["uncertainty"] = {}
+    path = tmp_path / "bad.tco"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = _run(capsys, "report", path, "--json")
+    assert code == 2 and out == ""
+    assert err.strip() == f"tcoapp-cli: {path}: {rule}"

@@ -393,3 +393,21 @@ def test_export_to_excel_refuses_a_folder_with_a_message(pwindow, answers, tmp_p
     assert pwindow.export_excel() is None
     (error,) = answers.of_kind("error")
     assert "taken.xlsx" in error.text and folder.is_dir()
+
+
+def test_duplicate_and_add_name_uniquely_ignoring_case(qtbot):
+    # the programme refuses names that differ only in case or spaces; "Assistant v1 copy" beside an existing
+    # "assistant V1 COPY" failed to validate, so Duplicate did nothing but raise
+    from tcoapp.gui.documents.programme import ProgrammeDocument
+    from tcoapp.scenario.programme import programme_from_dict
+
+    programme = load_programme(SAMPLE)
+    data = programme.model_dump()
+    data["workloads"][3]["name"] = "assistant V1 COPY"
+    data["workloads"][2]["name"] = "new workload"
+    data["uncertainty"] = {}
+    doc = ProgrammeDocument(programme_from_dict(dict(data, format="tcoapp-programme", schema_version=1)))
+    assert doc.duplicate_workload(0) == 1
+    assert doc.programme.names[1] == "Assistant v1 copy 2"
+    doc.add_workload()
+    assert doc.programme.names[-1] == "New workload 2"

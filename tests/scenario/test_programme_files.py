@@ -143,3 +143,17 @@ def test_programme_with_values():
 def test_programme_to_dict_is_json():
     data = programme_to_dict(programme_from_dict(_doc()))
     assert json.loads(json.dumps(data)) == data
+
+
+def test_import_names_the_workload_uniquely_under_the_programmes_own_rule():
+    # the programme refuses "chat" beside "Chat" (names are unique ignoring case and spaces), so an imported
+    # scenario called "chat " is named "chat 2", not "chat " (which then failed to be added)
+    p = programme_from_dict(_doc())
+    scenario = scenario_from_dict({"format": "tcoapp-scenario", "schema_version": 1, "name": "chat ",
+                                   "model": {"params_billion": 7}, "inference": {"requests_per_day": 5}})
+    workload, _ = import_scenario(p, scenario)
+    assert workload.name == "chat 2"
+    assert with_workload(p, workload).names == ["Chat", "Bot", "chat 2"]
+    blank = scenario_from_dict({"format": "tcoapp-scenario", "schema_version": 1, "name": "   ",
+                                "model": {"params_billion": 7}, "inference": {"requests_per_day": 5}})
+    assert import_scenario(p, blank)[0].name == "Workload"

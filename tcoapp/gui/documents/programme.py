@@ -41,7 +41,8 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from tcoapp.scenario.errors import ScenarioError, scenario_error_from_validation
 from tcoapp.scenario.files import FileStamp
 from tcoapp.scenario.programme import (
-    Programme, Workload, import_scenario, load_programme, load_programme_with_stamp, save_programme, workload_scenario, workload_scenarios,
+    Programme, Workload, import_scenario, load_programme, load_programme_with_stamp, save_programme, unique_name,
+    workload_scenario, workload_scenarios,
 )
 from tcoapp.scenario.schema import Scenario, with_values
 
@@ -234,10 +235,7 @@ class ProgrammeDocument(QObject):
         return self._push(after, f"Rename workload {old} to {name}", index, index)
 
     def _unique(self, base: str) -> str:
-        taken, candidate, n = set(self._programme.names), base, 2
-        while candidate in taken:
-            candidate, n = f"{base} {n}", n + 1
-        return candidate
+        return unique_name(base, self._programme.names)
 
     def add_workload(self) -> int:
         """Append a new workload (a copy of the last one's model and demand, renamed); returns its index."""
