@@ -101,6 +101,11 @@ def scenario_from_dict(data: Any, source: str | os.PathLike[str] | None = None) 
     """
     if not isinstance(data, dict):
         raise ScenarioError(f"must be a JSON object {{...}}, not {_json_kind(data)}", file=source)
+    if "workloads" in data and "model" not in data and "inference" not in data:  # a programme, badly marked
+        raise ScenarioError(
+            'must be "tcoapp-programme": the file holds workloads, so it is a programme file',
+            path="format", value=data.get("format", NO_VALUE), file=source,
+        )
     if data.get("format") != SCENARIO_FORMAT:
         raise ScenarioError(
             f'must be "{SCENARIO_FORMAT}": this is not a tcoapp scenario file',

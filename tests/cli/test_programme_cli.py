@@ -338,3 +338,21 @@ def test_invisible_workload_names_are_refused(capsys, tmp_path, name, rule):
     code, out, err = _run(capsys, "report", path, "--json")
     assert code == 2 and out == ""
     assert err.strip() == f"tcoapp-cli: {path}: {rule}"
+
+
+@pytest.mark.parametrize("fmt", [None, "tcoapp-scenario", "tcoapp-programm"])
+def test_a_programme_with_a_missing_or_wrong_format_says_so(capsys, tmp_path, fmt):
+    # without "format": "tcoapp-programme" the file was read as a scenario: "must be "tcoapp-scenario"" or
+    # "model: is required", which sent the user the wrong way
+    data = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    if fmt is None:
+        del data["format"]
+    else:
+        data["format"] = fmt
+    path = tmp_path / "bad.tco"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = _run(capsys, "report", path, "--json")
+    value = "" if fmt is None else f" = {fmt!r}"
+    assert code == 2 and out == ""
+    assert err.strip() == (f"tcoapp-cli: {path}: format{value}: must be \"tcoapp-programme\": the file holds "
+                           "workloads, so it is a programme file")
