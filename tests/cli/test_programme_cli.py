@@ -356,3 +356,61 @@ def test_a_programme_with_a_missing_or_wrong_format_says_so(capsys, tmp_path, fm
     assert code == 2 and out == ""
     assert err.strip() == (f"tcoapp-cli: {path}: format{value}: must be \"tcoapp-programme\": the file holds "
                            "workloads, so it is a programme file")
+
+
+def _tiny_programme(**top):
+    """A needs 2 chips in months 0-5, B 3 chips in months 8-11 of a 1-year programme; one chip per server,
+    life 12 months, K = 1000 (no server overhead, flat prices), energy 1 kW * 730 h * 0.1 = 73 a chip-month,
+    no maintenance or colocation, discount 0."""
+    chip = {"id": "h", "name": "Hand chip", "vendor": "T", "bf16_tflops": 500.0, "fp8_tflops": 1000.0,
+            "fp4_tflops": None, "memory_gb": 80.0, "bandwidth_tbs": 2.0, "tdp_w": 1000.0, "price_usd": 1000.0,
+            "cloud_usd_per_hour": 2.0, "source": "test", "as_of": "2026-01"}
+    served = {"chip": "h", "deployment": "owned", "chips_per_replica": 1, "prefill_tokens_per_s_per_chip": 1.0,
+              "decode_tokens_per_s_per_chip": 1.0, "input_tokens": 0, "output_tokens": 1,
+              "target_utilization": 1.0, "peak_to_average": 1.0}
+    doc = {"format": "tcoapp-programme", "schema_version": 1, "horizon_years": 1, "chips": [chip],
+           "finance": {"discount_rate": 0.0},
+           "facility": {"chips_per_server": 1, "life_years": 1, "server_overhead": 0.0, "hardware_price_change": 0.0,
+                        "electricity_price": 0.1, "electricity_price_change": 0.0, "server_power_overhead": 0.0,
+                        "power_load_factor": 1.0, "pue": 1.0, "maintenance_rate": 0.0,
+                        "colocation_per_kw_month": 0.0},
+           "workloads": [
+               {"name": "A", "model": {"params_billion": 1},
+                "inference": dict(served, requests_per_day=2 * 86400.0, launch_month=0, end_month=6)},
+               {"name": "B", "model": {"params_billion": 1},
+                "inference": dict(served, requests_per_day=3 * 86400.0, launch_month=8)}]}
+    doc.update(top)
+    return doc
+
+
+@pytest.mark.parametrize("case, a_total, b_total, idle", [
+    # pooled: the fleet buys 2 chips in month 0 (2000) and 1 in month 8 (1000). A: 2000 + 6 x 2 x 73 = 2876;
+    # B: 1000 + 4 x 3 x 73 = 1876; months 6-7 nobody needs chips: 2 x 2 x 73 = 292 idle. Total 5044.
+    ("pooled", 2876.0, 1876.0, [0.0] * 6 + [146.0] * 2 + [0.0] * 4),
+    # shared_fleets off, each its own fleet as in a scenario: A keeps its 2 chips all year (never sold):
+    # 2000 + 12 x 146 = 3752; B buys 3 in month 8: 3000 + 4 x 219 = 3876; nothing idle. Total 7628.
+    ("off", 3752.0, 3876.0, [0.0] * 12),
+    # B at another price (1100): two pools of one. A: 2876 and its chips idle in months 6-11 (6 x 146 = 876);
+    # B buys 3 at 1100: 3300 + 876 = 4176. Total 2876 + 876 + 4176 = 7928.
+    ("price", 2876.0, 4176.0, [0.0] * 6 + [146.0] * 6),
+])
+def test_report_json_pooling_by_hand(capsys, tmp_path, case, a_total, b_total, idle):
+    doc = _tiny_programme(shared_fleets=case != "off")
+    if case == "price":
+        doc["workloads"][1]["inference"]["chip_price"] = 1100.0
+    path = tmp_path / "tiny.tco"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    report = _json(capsys, "report", path)
+    assert list(report["workloads"]) == ["A", "B"]
+    assert report["workloads"]["A"]["summary"]["total_cost"] == pytest.approx(a_total, rel=1e-12)
+    assert report["workloads"]["B"]["summary"]["total_cost"] == pytest.approx(b_total, rel=1e-12)
+    assert report["series"]["inference_unallocated"] == pytest.approx(idle, abs=1e-9)
+    total = a_total + b_total + sum(idle)
+    summary = report["summary"]
+    assert summary["total_cost"] == pytest.approx(total, rel=1e-12)
+    assert summary["npv_total"] == pytest.approx(total, rel=1e-12)  # cash basis, discount 0
+    assert summary["training_cost"] == 0.0 and summary["crossover_month"] == 0
+    assert summary["training_chips"] is None and summary["replica_chips"] is None
+    assert summary["peak_chips"] == {"pooled": 3.0, "off": 5.0, "price": 5.0}[case]
+    # MWh: 1 kW * 730 h = 0.73 MWh a chip-month; pooled 2 x 8 + 3 x 4 = 28 chip-months, else 2 x 12 + 3 x 4 = 36
+    assert summary["energy_mwh"] == pytest.approx(0.73 * (28 if case == "pooled" else 36), rel=1e-12)
