@@ -93,3 +93,43 @@ def test_sample_text_report_matches_the_json(path, outputs):
         assert f"{name} {year} (month {int(crossover)})" in text
     assert not re.search(r"\b(nan|inf)\b", text, re.IGNORECASE), text
     assert "Traceback" not in text
+
+
+#: Empty fields whose value the chip catalog gives: (chip role, catalog key).
+_CATALOG_VALUES = {"inference.cloud_rate": ("inference", "cloud_usd_per_hour"),
+                   "training.cloud_rate": ("training", "cloud_usd_per_hour"),
+                   "inference.chip_price": ("inference", "price_usd"),
+                   "training.chip_price": ("training", "price_usd")}
+
+
+def _point_value(scenario: dict, path: str, catalog: dict) -> float | None:
+    """The value a sample's path stands for: typed in the file, else the catalog's for an empty price."""
+    node = scenario
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    if node is not None:
+        return float(node)
+    if path in _CATALOG_VALUES:
+        role, key = _CATALOG_VALUES[path]
+        rate = scenario.get("finance", {}).get("usd_to_currency", 1.0)
+        return catalog[scenario[role]["chip"]][key] * rate
+    return None
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
+def test_sample_uncertainty_ranges_hold_the_scenarios_own_values(path):
+    """A range that misses the value puts the whole Monte Carlo band to one side of the point estimate:
+    reasoning-model-long-thinking's cloud rate was uniform 6.0 to 10.6 USD an hour while the catalog's H200
+    rate (the sample's, its field being empty) is 4.54, so P10 of lifetime cost came out above the estimate."""
+    scenario = json.loads(path.read_text(encoding="utf-8"))
+    catalog = {chip["id"]: chip for chip in json.loads((REPO / "resources" / "chips.json").read_text())["chips"]}
+    for field, spec in (scenario.get("uncertainty") or {}).items():
+        value = _point_value(scenario, field, catalog)
+        assert value is not None, f"{path.name}: {field} has no value to check"
+        if spec["dist"] == "lognormal":
+            low, high = spec["median"] / 3, spec["median"] * 3
+        elif spec["dist"] == "normal":
+            low, high = spec["mean"] - 3 * spec["sd"], spec["mean"] + 3 * spec["sd"]
+        else:
+            low, high = spec["low"], spec["high"]
+        assert low <= value <= high, f"{path.name}: {field} = {value} lies outside its range {low} to {high}"

@@ -67,7 +67,7 @@ def test_edit_updates_kpis_and_charts_to_engine_numbers(window, qtbot):
     assert label.text() == compact_money(expected["total_cost"], "USD")
     crossover = window.findChild(QLabel, "kpi.crossover_month")
     if math.isnan(expected["crossover_month"]):
-        assert crossover.text() == "not within the horizon"
+        assert crossover.text() == "not reached"
     else:
         assert crossover.text() == format_month(expected["crossover_month"], "2026-01").split(" (")[0]
     # the cumulative chart shows the engine's cumulative inference

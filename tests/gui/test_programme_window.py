@@ -298,8 +298,8 @@ def test_move_up_and_rename_through_the_widgets(pwindow, qtbot):
     row = pwindow.editor.rows["name"]
     row.commit("Support bot")  # taken
     assert doc.programme == before
-    assert row.message.text() == ("Not applied: is already the name of another workload (workloads[3]); names "
-                                  "must be unique")
+    assert row.message.text() == ('Not applied: "Support bot" is already the name of another workload (workloads[3]); '
+                                  "names must be unique")
     row.commit("Coder")
     assert doc.programme.names[1] == "Coder" and pwindow.workloads.item(1).text() == "Coder"
     assert doc.undo_stack.undoText() == "Rename workload Coding agent to Coder"

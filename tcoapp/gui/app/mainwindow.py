@@ -160,7 +160,7 @@ class MainWindow(QMainWindow):
         self.autosave_soon.setInterval(autosave_delay_ms)
         self.autosave_soon.timeout.connect(self.autosave_now)
         self._update_actions()
-        from tcoapp.gui.app.keys import UndoKeys
+        from tcoapp.gui.widgets.keys import UndoKeys
 
         self.undo_keys = UndoKeys(self)
         from tcoapp.gui.views import why

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
@@ -37,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from tcoapp.engine import CHOICES
 from tcoapp.scenario.catalog import chips_for
-from tcoapp.scenario.errors import ScenarioError
+from tcoapp.scenario.errors import NO_VALUE, ScenarioError
 from tcoapp.scenario.schema import NumericField, Scenario, get_path, numeric_field_paths, with_values
 
 from tcoapp.gui.dialogs.questions import Question, ask
@@ -495,6 +496,17 @@ _API_PRICES = (("inference.api_price_input", "usd_per_m_input"),
 _last_sources: list = [None, {}]  # (scenario, its sources): every row of one refresh asks for the same scenario
 
 
+def _rejected_value_text(row: "FieldRow", value: Any) -> str:
+    """A refused value as its field shows it: ``-5``, ``150 %``, ``"Support bot"`` ('' when unknown)."""
+    if value is None or value is NO_VALUE:
+        return ""
+    if isinstance(row, NumberRow) and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return row.box.display_text(float(value))
+    if isinstance(value, str):
+        return f'"{value}"'
+    return ""
+
+
 def value_sources(scenario: Scenario) -> dict[str, str]:
     """Where values the user did not type come from, by field path: the chip catalog row (with its date)
     for an empty chip price, cloud rate or serving efficiency, and the price-book offer whose prices the
@@ -552,6 +564,7 @@ class NumberRow(FieldRow):
         self.box.setMinimumWidth(100 if field.nullable else 118)
         self.box.setMaximumWidth(130)
         self.box.valueChanged.connect(self._on_value_changed)
+        self.box.text_rejected.connect(self._on_text_rejected)
         self.widget = self.box
         self.auto: QCheckBox | None = None
         self._cell = self.box
@@ -601,6 +614,16 @@ class NumberRow(FieldRow):
         if value is None:
             return f"empty ({AUTO_MEANINGS.get(self.path, 'auto')})"
         return self.box.display_text(float(value))
+
+    def _on_text_rejected(self, text: str) -> None:
+        hint = ""
+        if re.fullmatch(r"[+-]?\d*,\d+%?", text.replace(" ", "")):
+            point = text.replace(" ", "").replace(",", ".").rstrip("%")
+            hint = f" (the decimal mark is a point, e.g. {point}; commas only group thousands, e.g. 1,500)"
+        if not text:
+            self.set_message("Not applied: empty (type a number)", "error")
+            return
+        self.set_message(f'Not applied: "{text}" is not a number{hint}', "error")
 
     def rule_message(self, rule: str) -> str:
         """A rejected value's rule as the user reads the field: in percent for a percentage box."""
@@ -1186,8 +1209,12 @@ class ScenarioEditor(QWidget):
         rule = error.rule
         if error.path and error.path != row.path:
             rule = f"{rule} ({field_title(error.path)}, {error.path})"
-        elif isinstance(row, NumberRow):
-            rule = row.rule_message(rule)
+        else:  # the rules read on from the value: "-5 must be between 0 and 1 trillion"
+            if isinstance(row, NumberRow):
+                rule = row.rule_message(rule)
+            shown = _rejected_value_text(row, error.value)
+            if shown:
+                rule = f"{shown} {rule}"
         row.set_message(f"Not applied: {rule}", "error")
 
     # -- defaults ----------------------------------------------------------------------------------

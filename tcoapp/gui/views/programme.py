@@ -267,6 +267,11 @@ class ProgrammeWindow(QMainWindow):
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        # the main window's names, for UndoKeys: Ctrl+Z in a field undoes the programme edit, not the field's text
+        self.act_undo, self.act_redo = self.undo_action, self.redo_action
+        from tcoapp.gui.widgets.keys import UndoKeys
+
+        self.undo_keys = UndoKeys(self)
 
     def _on_dirty_changed(self, _dirty: bool) -> None:
         self._update_title()
@@ -559,6 +564,7 @@ class ProgrammeWindow(QMainWindow):
                 return
         self._autosave.stop()
         self.autosave_soon.stop()
+        self.undo_keys.remove()
         self.document.remove_autosave()
         self.worker.shutdown()
         _open_windows.pop(self, None)

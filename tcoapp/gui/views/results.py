@@ -183,7 +183,8 @@ def kpi_text(key: str, summary: dict[str, Any], scenario: Scenario) -> tuple[str
         return format_share(value), "of lifetime cost", exact
     if key in ("crossover_month", "payback_month"):
         if value is None:
-            return "not within the horizon", f"{scenario.horizon_years}-year horizon", exact
+            # "not within the horizon" does not fit a card at 1280x800 (it read "not within the")
+            return "not reached", f"within the {scenario.horizon_years}-year horizon", exact
         text = format_month(value, scenario.start_month)
         month_name, _, rest = text.partition(" (")
         return month_name, rest.rstrip(")"), exact

@@ -49,9 +49,41 @@ def shown_value(path: str, value: float, currency: str) -> str:
     return f"{format_number(float(value))} {unit}"
 
 
+#: What the inference chip stands for in a cost, by deployment: an API bills tokens (no chip of its own),
+#: a cloud rents the chip by the hour, an owned fleet buys it.
+_DEPLOYMENT_INPUTS = {"api": ["inference.api_price_input", "inference.api_price_output"],
+                      "cloud": ["inference.chip", "inference.cloud_rate"],
+                      "owned": ["inference.chip", "inference.chip_price"]}
+#: The KPIs whose inputs list the inference chip as the price of inference.
+_COST_KPIS = {"total_cost", "npv_total", "inference_share", "cost_per_million_tokens", "cost_per_request"}
+
+
+def kpi_input_paths(key: str, scenario) -> list[str]:
+    """The inputs a KPI uses most directly for this scenario's deployment (the API prices for an API, not its chip)."""
+    paths = list(KPI_FORMULAS.get(key, ("", []))[1])
+    if key not in _COST_KPIS:
+        return paths
+    extra = _DEPLOYMENT_INPUTS.get(scenario.inference.deployment, [])
+    at = paths.index("inference.chip") if "inference.chip" in paths else len(paths)
+    rest = [p for p in paths if p != "inference.chip" and p not in extra]
+    return rest[:at] + extra + rest[at:]
+
+
+def _with_unit(value: float, unit_text: str) -> str:
+    """``1 answers`` reads ``1 answer``: a plural first word of the unit loses its s for exactly one."""
+    number, _, unit = unit_text.partition(" ")
+    first, _, tail = unit.partition(" ")
+    if number == "1" and first.endswith("s") and len(first) > 2 and " of " not in f" {tail} ":
+        return f"1 {first[:-1]}" + (f" {tail}" if tail else "")
+    return unit_text
+
+
 def input_rows(scenario, summary: dict | None, paths: list[str]) -> list[tuple[str, str, str, str]]:
     """(path, title, value, source) of each input a KPI uses."""
+    from tcoapp.gui.views.editor import value_sources
+
     derived = derived_values(scenario, summary)
+    sources = value_sources(scenario)
     rows = []
     for path in paths:
         value: Any = get_path(scenario, path)
@@ -62,7 +94,8 @@ def input_rows(scenario, summary: dict | None, paths: list[str]) -> list[tuple[s
         else:
             shown = shown_value(path, value, scenario.currency) \
                 if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
-            source = "typed in the scenario"
+            source = sources.get(path, "typed in the scenario")
+        shown = _with_unit(value, shown) if isinstance(value, (int, float)) else shown
         if path in ("inference.chip", "training.chip"):
             source = "chip catalog (Chips… for specs, prices and dates)"
         rows.append((path, field_title(path), shown, source))
@@ -122,7 +155,8 @@ class WhyPanel(QDialog):
         title = dict(KPI_CARDS).get(key, key)
         value = kpi_text(key, summary, scenario)[2] if summary is not None else "cannot compute"
         self.heading.setText(f"<h3>{title}: {value}</h3>")
-        formula, paths = KPI_FORMULAS.get(key, ("", []))
+        formula, _paths = KPI_FORMULAS.get(key, ("", []))
+        paths = kpi_input_paths(key, scenario)
         self.formula.setText(f"<p><b>{key}</b> = {formula}</p><p>Every formula: Help &gt; Methodology, "
                              "section 5 (Outputs).</p>")
         rows = input_rows(scenario, summary, paths)

@@ -7,9 +7,10 @@ typed as "60 %"), or as an amount of money (never in scientific notation).
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox
 
@@ -66,13 +67,25 @@ def parse_percent(text: str) -> float:
         raise ValueError(f"not a number: {text!r}") from None
 
 
+#: Commas may only group the thousands of the whole part: "1,500" is 1500, but "1,5" (a decimal comma)
+#: or "1,2,3" is no number rather than 15 or 123.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?")
+
+
 def parse_number(text: str) -> float:
     """The number typed in a box; raises ValueError.
 
     >>> parse_number(" 1,000,000 "), parse_number("3e22"), parse_number("1 234.5")
     (1000000.0, 3e+22, 1234.5)
+    >>> parse_number("1,5")
+    Traceback (most recent call last):
+    ValueError: not a number: '1,5' (commas only group thousands)
     """
-    cleaned = text.replace(",", "").replace(" ", "").replace("\u202f", "").replace("\xa0", "")
+    cleaned = text.replace(" ", "").replace("\u202f", "").replace("\xa0", "")
+    if "," in cleaned:
+        if not _GROUPED.fullmatch(cleaned):
+            raise ValueError(f"not a number: {text!r} (commas only group thousands)")
+        cleaned = cleaned.replace(",", "")
     value = float(cleaned)
     if not math.isfinite(value):
         raise ValueError("not a finite number")
@@ -89,6 +102,9 @@ class NumberBox(QDoubleSpinBox):
     otherwise a tenth of the value's order of magnitude). The wheel only acts
     on a focused box, so scrolling the form never changes a value by accident.
     """
+
+    #: Editing finished (Enter, or the cursor left) on text that is no number; the box goes back to its value.
+    text_rejected = Signal(str)
 
     def __init__(self, is_int: bool, bounds: dict[str, float], fixed_step: float | None = None, parent=None,
                  *, percent: bool = False, money: bool = False):
@@ -154,6 +170,25 @@ class NumberBox(QDoubleSpinBox):
 
     def fixup(self, text: str) -> str:
         return text
+
+    def _check_typed_text(self) -> None:
+        """Say so when the text typed is no number (Qt would put the old value back without a word)."""
+        text = self.lineEdit().text()
+        if self._placeholder is not None and text == self._placeholder or not self.isEnabled():
+            return
+        try:
+            self.parse_text(text)
+        except ValueError:
+            self.text_rejected.emit(text.strip())
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._check_typed_text()
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self._check_typed_text()
+        super().focusOutEvent(event)
 
     # -- stepping ----------------------------------------------------------------------------------
     def step_size(self, value: float, direction: int) -> float:

@@ -21,7 +21,10 @@ def _matches(event, standard: QKeySequence.StandardKey) -> bool:
 
 
 class UndoKeys(QObject):
-    """Application event filter: Undo/Redo keys anywhere in ``window`` act on the scenario history."""
+    """Application event filter: Undo/Redo keys anywhere in ``window`` act on the scenario history.
+
+    ``window`` has ``act_undo``, ``act_redo`` and ``editor`` (the main window, a programme window).
+    """
 
     def __init__(self, window):
         super().__init__(window)
