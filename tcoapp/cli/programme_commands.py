@@ -101,6 +101,9 @@ def cmd_export(args) -> int:
             check_file_target(args.output)
             if Path(args.output).suffix.lower() != ".xlsx":
                 raise _bad(f"-o {args.output}: must name an .xlsx file")
+            from .common import check_not_the_input
+
+            check_not_the_input(args.output, args.file)
         if args.csv:
             check_folder_target(args.csv, create=False)
         programme, result = _evaluate(args.file)

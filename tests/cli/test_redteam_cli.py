@@ -292,6 +292,10 @@ def test_a_write_that_fails_is_one_line_exit_2(capsys, monkeypatch, tmp_path, fa
     import builtins
     import tempfile
 
+    # openpyxl binds tempfile.NamedTemporaryFile when its sheet writer is first imported: import it
+    # now, or a first import under the patch keeps the refusing stub and every later export fails.
+    import openpyxl.worksheet._writer  # noqa: F401
+
     def refuse(*args, **kwargs):
         raise OSError(failure, os.strerror(failure))
 
@@ -311,3 +315,54 @@ def test_a_write_that_fails_is_one_line_exit_2(capsys, monkeypatch, tmp_path, fa
     assert err.count("\n") == 1 and "Traceback" not in err, err
     assert os.strerror(failure).lower() in err.lower() and "cannot write" in err, err
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ an export never replaces its own input
+
+@pytest.mark.parametrize("source", [CLOUD, PROGRAMME], ids=["scenario", "programme"])
+def test_an_export_to_a_link_to_the_input_leaves_the_input_alone(capsys, tmp_path, source):
+    # Before: "-o out.xlsx", a symbolic link to the .tco being exported, replaced the user's
+    # scenario (or programme) with the workbook and printed "wrote .../plan.tco".
+    plan = tmp_path / "plan.tco"
+    original = source.read_bytes()
+    plan.write_bytes(original)
+    link = tmp_path / "out.xlsx"
+    link.symlink_to(plan.name)
+    err = _bad(capsys, "export", plan, "-o", link)
+    assert "out.xlsx" in err and "link" in err and "plan.tco" in err, err
+    assert plan.read_bytes() == original and link.is_symlink()
+
+
+def test_an_export_onto_its_own_input_file_is_refused(capsys, tmp_path):
+    # Before: a scenario saved as plan.xlsx and exported with "-o plan.xlsx" (or "./plan.xlsx")
+    # was overwritten by its own workbook.
+    plan = tmp_path / "plan.xlsx"
+    original = CLOUD.read_bytes()
+    plan.write_bytes(original)
+    for output in (plan, tmp_path / "." / "plan.xlsx"):
+        err = _bad(capsys, "export", plan, "-o", output)
+        assert "input file" in err, err
+    assert plan.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx"]
+
+
+def test_a_csv_table_linked_to_the_input_is_refused(capsys, tmp_path):
+    plan = tmp_path / "plan.tco"
+    original = CLOUD.read_bytes()
+    plan.write_bytes(original)
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    (folder / "plan-monthly.csv").symlink_to(plan)
+    err = _bad(capsys, "export", plan, "--csv", folder)
+    assert "plan-monthly.csv" in err and "link" in err, err
+    assert plan.read_bytes() == original
+
+
+def test_an_export_through_a_link_to_a_workbook_still_writes(capsys, tmp_path):
+    real = tmp_path / "real.xlsx"
+    real.write_bytes(b"old")
+    link = tmp_path / "latest.xlsx"
+    link.symlink_to(real.name)
+    code, out, err = _run(capsys, "export", CLOUD, "-o", link)
+    assert code == 0, err
+    assert link.is_symlink() and real.read_bytes()[:2] == b"PK"  # a zip: the workbook
