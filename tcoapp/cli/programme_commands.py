@@ -184,15 +184,19 @@ def cmd_solve(args) -> int:
     if args.target_deployment:
         result["target_deployment"] = args.target_deployment
         result["workload"] = workload
+    code = 0 if result["status"] in ("ok", "several solutions") else 3  # 3: no solution, as for a scenario
     if args.json:
         _print_json(result)
-        return 0
+        return code
     print(f"Goal seek: {args.input} in [{result['low']:g}, {result['high']:g}] so that the programme's "
           f"{SUMMARY_LABELS[args.metric][0]} = {_fmt(args.metric, target, programme)}")
     print(f"  {result['status']}: {result['message']}")
     if result["status"] == "ok":
         print(f"  {args.input} = {result['value']:.8g}  ->  {_fmt(args.metric, result['achieved'], programme)}")
-    return 0
+    elif result["status"] == "several solutions":
+        for value, (low, high) in zip(result["solutions"], result["ranges"]):
+            print(f"  {args.input} = {f'{value:.8g}' if low == high else f'{low:.8g} to {high:.8g}'}")
+    return code
 
 
 def cmd_sweep(args) -> int:

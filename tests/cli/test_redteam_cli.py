@@ -366,3 +366,38 @@ def test_an_export_through_a_link_to_a_workbook_still_writes(capsys, tmp_path):
     code, out, err = _run(capsys, "export", CLOUD, "-o", link)
     assert code == 0, err
     assert link.is_symlink() and real.read_bytes()[:2] == b"PK"  # a zip: the workbook
+
+
+# ------------------------------------------------------------------ programme goal seek: no solution is not success
+
+@pytest.mark.parametrize("json_flag", [(), ("--json",)], ids=["text", "json"])
+def test_programme_solve_without_a_solution_exits_3(capsys, json_flag):
+    # Before: a programme's goal seek exited 0 for "no solution in range" (the scenario's exits 3,
+    # as --help says). Lifetime cost is about USD 77M; a 4-month training run cannot make it 1 billion.
+    code, out, err = _run(capsys, "solve", PROGRAMME, "--input", "Assistant v1/training.duration_months",
+                          "--metric", "total_cost", "--target", "1e9", "--low", "1", "--high", "12", *json_flag)
+    assert code == 3, (code, out, err)
+    if json_flag:
+        assert json.loads(out)["status"] == "no solution in range"
+
+
+def test_programme_solve_jumping_over_the_target_exits_3(capsys):
+    # Whole servers make the cost a staircase: a target between two steps is "not reached".
+    code, out, err = _run(capsys, "solve", PROGRAMME, "--input", "Assistant v1/inference.requests_per_day",
+                          "--metric", "total_cost", "--target", "8e7", "--low", "1", "--high", "1e8", "--json")
+    doc = json.loads(out)
+    assert doc["status"] != "ok" and code == 3, (code, doc["status"])
+
+
+@pytest.mark.parametrize("tol", ["-1", "0"])
+def test_programme_solve_refuses_a_tolerance_that_cannot_be_met(capsys, tol):
+    # Before: --tol -1 was accepted on a programme (a scenario's solve refuses it).
+    err = _bad(capsys, "solve", PROGRAMME, "--input", "Assistant v1/inference.requests_per_day", "--metric",
+               "total_cost", "--target", "8e7", "--low", "1", "--high", "1e8", "--tol", tol)
+    assert "tol" in err and "> 0" in err, err
+
+
+def test_programme_solve_with_a_solution_exits_0(capsys):
+    code, out, err = _run(capsys, "solve", PROGRAMME, "--input", "Assistant v1/inference.requests_per_day",
+                          "--metric", "crossover_month", "--target", "5", "--low", "1", "--high", "1e8")
+    assert code == 0, (code, out, err)
