@@ -401,3 +401,50 @@ def test_programme_solve_with_a_solution_exits_0(capsys):
     code, out, err = _run(capsys, "solve", PROGRAMME, "--input", "Assistant v1/inference.requests_per_day",
                           "--metric", "crossover_month", "--target", "5", "--low", "1", "--high", "1e8")
     assert code == 0, (code, out, err)
+
+
+# ------------------------------------------------------------------ a divisor at the bottom of its rule
+
+def _sample(name: str) -> dict:
+    return json.loads((SAMPLES / name).read_text("utf-8"))
+
+
+@pytest.mark.parametrize("json_flag", [(), ("--json",)], ids=["text", "json"])
+def test_a_vanishing_mfu_is_refused_naming_it(capsys, tmp_path, json_flag):
+    # Before: training.mfu = 5e-324 (> 0, so within its rule) made the run's chip-hours infinite:
+    # `report` was "internal error: TypeError" (exit 1) and --json showed a null lifetime cost.
+    data = _sample("chat-assistant-owned-h100.tco")
+    data["training"]["mfu"] = 5e-324
+    err = _bad(capsys, "report", _write(tmp_path, "s.tco", data), *json_flag)
+    assert "training.mfu = 5e-324" in err and "chip-hours" in err, err
+
+
+def test_a_vanishing_mfu_in_a_workload_is_refused_not_dropped(capsys, tmp_path):
+    # Before: without refreshes, infinite hours times "no refresh" (0 x inf = NaN) made the training
+    # compute 0: Assistant v1's training cost was its USD 3M fixed cost alone, exit 0.
+    data = _programme()
+    data["workloads"][0]["training"]["mfu"] = 5e-324
+    err = _bad(capsys, "report", _write(tmp_path, "p.tco", data), "--json")
+    assert "workloads[0].training.mfu = 5e-324" in err and "Assistant v1" in err, err
+
+
+@pytest.mark.parametrize("sample, path, field", [
+    ("chat-assistant-owned-h100.tco", ("inference", "target_utilization"), "inference.target_utilization"),
+    ("chat-assistant-owned-h100.tco", ("inference", "efficiency", "decode_mfu"), "inference.chip"),
+    ("deployment-cloud.tco", ("inference", "efficiency", "bandwidth"), "inference.chip"),
+])
+def test_a_replica_of_almost_no_capacity_is_refused_naming_the_input(capsys, tmp_path, sample, path, field):
+    data = _sample(sample)
+    section = data
+    for key in path[:-1]:
+        section = section.setdefault(key, {})
+    section[path[-1]] = 1e-320
+    err = _bad(capsys, "report", _write(tmp_path, "s.tco", data))
+    assert field in err and "capacity" in err, err
+
+
+def test_measured_throughput_at_the_bottom_of_its_rule_is_named(capsys, tmp_path):
+    data = json.loads((REPO / "tests" / "fixtures" / "v2" / "full.tco").read_text("utf-8"))
+    data["inference"]["decode_tokens_per_s_per_chip"] = 1e-320
+    err = _bad(capsys, "report", _write(tmp_path, "s.tco", data))
+    assert "inference.decode_tokens_per_s_per_chip = 1e-320" in err, err
