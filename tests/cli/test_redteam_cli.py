@@ -448,3 +448,22 @@ def test_measured_throughput_at_the_bottom_of_its_rule_is_named(capsys, tmp_path
     data["inference"]["decode_tokens_per_s_per_chip"] = 1e-320
     err = _bad(capsys, "report", _write(tmp_path, "s.tco", data))
     assert "inference.decode_tokens_per_s_per_chip = 1e-320" in err, err
+
+
+# ------------------------------------------------------------------ number lists with a value left out
+
+@pytest.mark.parametrize("argv", [
+    ("sweep", CLOUD, "--input", "inference.requests_per_day", "--values", "1,,2"),
+    ("sweep", PROGRAMME, "--input", "Assistant v1/inference.requests_per_day", "--values", "1e6,2e6,"),
+    ("sweep", CLOUD, "--input", "facility.pue", "--y-input", "facility.electricity_price", "--values", "1.2,1.4",
+     "--y-values", ",0.1"),
+    ("thinking", CLOUD, "--values", "0,,10"),
+])
+def test_an_empty_value_in_a_number_list_is_refused(capsys, argv):
+    # Before: "1,,2" silently swept 1 and 2, dropping the value the user left out.
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as exit_:  # argparse's one-line error
+        code = exit_.code
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "empty value" in err, (code, err)
