@@ -230,3 +230,41 @@ def test_line_breaks_in_price_notes_are_fine(tmp_path):
     from tcoapp.scenario.pricebook import read_csv
 
     assert read_csv(_price_csv(tmp_path, "2.5", notes="line one\nline two")).get("x").notes == "line one\nline two"
+
+
+# ------------------------------------------------------------------ saving a programme
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes")
+def test_saving_a_programme_over_a_fifo_is_refused_and_leaves_it(tmp_path):
+    # Before: save_programme renamed a regular file over the FIFO (as root, over /dev/null too);
+    # a scenario save refuses it.
+    import os
+
+    from tcoapp.scenario.programme import save_programme
+
+    target = tmp_path / "plan.tco"
+    os.mkfifo(target)
+    with pytest.raises(ScenarioError) as info:
+        save_programme(load_programme(PROGRAMME), target)
+    assert "named pipe" in str(info.value) and "\n" not in str(info.value)
+    assert target.is_fifo()
+
+
+def test_saving_a_programme_removes_what_interrupted_saves_left(tmp_path):
+    # Before: a programme save left the hidden temporary files of interrupted saves for ever
+    # (a scenario save removes those older than ten minutes).
+    import os
+    import time
+
+    from tcoapp.scenario.programme import save_programme
+
+    target = tmp_path / "plan.tco"
+    old = tmp_path / ".plan.tco.k3j_x9a2.tmp"
+    young = tmp_path / ".plan.tco.abcdefgh.tmp"
+    for leftover in (old, young):
+        leftover.write_text("{half", "utf-8")
+    hour_ago = time.time() - 3600
+    os.utime(old, (hour_ago, hour_ago))
+    save_programme(load_programme(PROGRAMME), target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [young.name, "plan.tco"]
+    assert load_programme(target).names == load_programme(PROGRAMME).names
