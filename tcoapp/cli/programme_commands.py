@@ -279,6 +279,11 @@ def programme_handler(args):
     """The programme version of a command when its file is a programme, else None."""
     if args.command in COMMANDS and is_programme(getattr(args, "file", None)):
         return COMMANDS[args.command]
+    if getattr(args, "workload", None) is not None:  # a scenario has one workload: the option would do nothing
+        from .common import BadInput
+
+        raise BadInput(f"--workload {args.workload!r}: {args.file} is a scenario, not a programme; "
+                       "--workload names a workload of a programme file")
     return None
 
 

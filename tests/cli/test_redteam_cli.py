@@ -467,3 +467,14 @@ def test_an_empty_value_in_a_number_list_is_refused(capsys, argv):
         code = exit_.code
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "empty value" in err, (code, err)
+
+
+@pytest.mark.parametrize("argv", [
+    ("compare", CLOUD, "deployments", "--workload", "Assistant v1"),
+    ("solve", CLOUD, "--input", "inference.cloud_rate", "--metric", "total_cost", "--target", "1e7",
+     "--low", "1", "--high", "20", "--workload", "x"),
+])
+def test_workload_on_a_scenario_is_refused_not_ignored(capsys, argv):
+    # Before: --workload on a scenario file was silently ignored (the answer looked like the workload's).
+    err = _bad(capsys, *argv)
+    assert "--workload" in err and "scenario" in err, err
