@@ -7,6 +7,7 @@ The commands (``main``, ``solver_commands``, ``programme_commands``, ``serving_c
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -53,6 +54,18 @@ class BadInput(Exception):
 #: as ``tcoapp-cli: note: ...`` / ``tcoapp-cli: warning: ...`` when the command succeeds, so that an
 #: error stays the one line it is.
 NOTES: list[str] = []
+
+
+def check_not_the_input(output: str, source: str, option: str = "-o") -> None:
+    """Refuse an export target that is the input file itself (same file, by a link or another spelling):
+    the export would replace the user's scenario or programme with a workbook."""
+    try:
+        same = os.path.samefile(output, source)
+    except OSError:
+        return  # a new file (or an unreadable input, reported when it is read)
+    if same:
+        raise BadInput(f"{option} {output}: is the input file {source}; exporting there would replace it, "
+                       "give another name")
 
 
 def load_file(path: str):

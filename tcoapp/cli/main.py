@@ -17,8 +17,8 @@ from pathlib import Path
 from .. import __version__
 from .chips_command import cmd_chips
 from .common import (
-    EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_STATUS_HELP, NOTES, BadInput, evaluate_file, load_file,
-    non_negative_int, positive_int, print_json,
+    EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_STATUS_HELP, NOTES, BadInput, check_not_the_input, evaluate_file,
+    load_file, non_negative_int, positive_int, print_json,
 )
 
 
@@ -143,6 +143,7 @@ def cmd_export(args) -> int:
             check_output_target(os.path.realpath(args.output))  # never rename over a FIFO or /dev/null
             if Path(args.output).suffix.lower() != ".xlsx":
                 raise BadInput(f"-o {args.output}: must name an .xlsx file")
+            check_not_the_input(args.output, args.file)
         for folder in targets[1:]:
             if folder:
                 check_folder_target(folder, create=False)

@@ -101,6 +101,9 @@ def cmd_export(args) -> int:
             check_file_target(args.output)
             if Path(args.output).suffix.lower() != ".xlsx":
                 raise _bad(f"-o {args.output}: must name an .xlsx file")
+            from .common import check_not_the_input
+
+            check_not_the_input(args.output, args.file)
         if args.csv:
             check_folder_target(args.csv, create=False)
         programme, result = _evaluate(args.file)
@@ -181,15 +184,19 @@ def cmd_solve(args) -> int:
     if args.target_deployment:
         result["target_deployment"] = args.target_deployment
         result["workload"] = workload
+    code = 0 if result["status"] in ("ok", "several solutions") else 3  # 3: no solution, as for a scenario
     if args.json:
         _print_json(result)
-        return 0
+        return code
     print(f"Goal seek: {args.input} in [{result['low']:g}, {result['high']:g}] so that the programme's "
           f"{SUMMARY_LABELS[args.metric][0]} = {_fmt(args.metric, target, programme)}")
     print(f"  {result['status']}: {result['message']}")
     if result["status"] == "ok":
         print(f"  {args.input} = {result['value']:.8g}  ->  {_fmt(args.metric, result['achieved'], programme)}")
-    return 0
+    elif result["status"] == "several solutions":
+        for value, (low, high) in zip(result["solutions"], result["ranges"]):
+            print(f"  {args.input} = {f'{value:.8g}' if low == high else f'{low:.8g} to {high:.8g}'}")
+    return code
 
 
 def cmd_sweep(args) -> int:
@@ -272,6 +279,11 @@ def programme_handler(args):
     """The programme version of a command when its file is a programme, else None."""
     if args.command in COMMANDS and is_programme(getattr(args, "file", None)):
         return COMMANDS[args.command]
+    if getattr(args, "workload", None) is not None:  # a scenario has one workload: the option would do nothing
+        from .common import BadInput
+
+        raise BadInput(f"--workload {args.workload!r}: {args.file} is a scenario, not a programme; "
+                       "--workload names a workload of a programme file")
     return None
 
 

@@ -21,6 +21,8 @@ def _load(path: str):
 def _numbers(text: str, option: str) -> list[float]:
     from ..scenario.errors import ScenarioError
 
+    if text.strip() and any(not v.strip() for v in text.split(",")):  # "1,,2": a value left out
+        raise ScenarioError("has an empty value between commas", path=option, value=text)
     try:
         values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:

@@ -60,10 +60,12 @@ def _finite(text: str) -> float:
 
 
 def _floats(text: str) -> list[float]:
-    values = [_finite(v) for v in text.split(",") if v.strip()]
-    if not values:
+    items = text.split(",")
+    if not text.strip():
         raise argparse.ArgumentTypeError(f"{text!r} must be numbers separated by commas")
-    return values
+    if any(not v.strip() for v in items):  # "1,,2" or "1,2,": a value left out, never silently dropped
+        raise argparse.ArgumentTypeError(f"{text!r} has an empty value between commas")
+    return [_finite(v) for v in items]
 
 
 #: Most points on a default sweep axis (a two-way grid is this squared).

@@ -494,6 +494,9 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", i
         total = training + inference
         cash_inference = np.where(owned2, inference - inference_compute + capex, inference)
         cash_total = training + cash_inference
+        _refuse_overflow(x, errors, needs_training_chip, hours_initial, hours_refresh, training, F_t,
+                         ~api, (inference, cash_inference), busy, P, R, n_samples[:, 0] * inp * (1.0 - cached),
+                         n_samples[:, 0] * gen)
         series = {
             "training_compute": training_compute, "training_fixed": training_fixed,
             "inference_compute": inference_compute, "inference_energy": inference_energy,
@@ -516,6 +519,38 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", i
         for arr in list(series.values()) + list(summary.values()):
             arr[bad] = NAN
     return Result(M, series, summary, errors.items())
+
+
+def _refuse_overflow(x, errors: _Errors, needs_training_chip, hours_initial, hours_refresh, training, F_t,
+                     serves, inference: tuple, busy, P, R, prefill_per_request, decode_per_request) -> None:
+    """Refuse a row whose costs are beyond double precision, naming the input that made them so.
+
+    Every input is bounded, but a divisor may be as small as a field's rule allows (an MFU of
+    5e-324 is > 0): the run's chip-hours, or the fleet, then overflow to infinity, and a product
+    with a zero turns it into NaN, which would silently drop the whole cost.
+    """
+    beyond = "beyond double precision (about 1.8e308)"
+    training_overflow = needs_training_chip & ~(np.isfinite(hours_initial) & np.isfinite(hours_refresh)
+                                                & np.isfinite(training).all(axis=1))
+    errors.add(training_overflow, "training.mfu",
+               lambda s: f"with the training chip's peak of {_at(F_t, s) / 1e12:g} TFLOP/s gives a run of more "
+                         f"chip-hours than can be counted (compute / (peak x mfu x 3600) is {beyond}); "
+                         "use a real utilisation (0.2 to 0.6) and chip peak")
+    inference_overflow = serves & ~np.logical_and.reduce([np.isfinite(a).all(axis=1) for a in inference])
+    if not inference_overflow.any():
+        return
+    utilisation = x["inference.target_utilization"]
+    decode_side = decode_per_request / R >= prefill_per_request / P
+    measured = {"inference.decode_tokens_per_s_per_chip": decode_side,
+                "inference.prefill_tokens_per_s_per_chip": ~decode_side}
+    rule = (lambda s: f"leaves a replica almost no capacity ({_at(utilisation / busy, s):.3g} requests per second): "
+                      f"the fleet and its cost would be {beyond}; give a real throughput and utilisation")
+    tiny_utilisation = inference_overflow & (utilisation < 1e-3)
+    errors.add(tiny_utilisation, "inference.target_utilization", rule)
+    for field, side in measured.items():
+        errors.add(inference_overflow & ~tiny_utilisation & side & ~np.isnan(x[field]), field, rule)
+    errors.add(inference_overflow, "inference.chip",  # estimated from the chip's peak, bandwidth and efficiency
+               lambda s: "with the inference.efficiency values " + rule(s))
 
 
 def _by_deployment(api, cloud, owned, for_api, for_cloud, for_owned) -> np.ndarray:

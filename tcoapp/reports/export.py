@@ -49,6 +49,11 @@ def check_file_target(path) -> Path:
     target = Path(os.path.realpath(path))
     if target.is_dir():
         raise ExportError(shown, "it is a directory; give a file name")
+    named = Path(os.path.abspath(path))
+    if target != named and target.exists() and target.suffix.lower() != named.suffix.lower():
+        # A link named out.xlsx to the user's plan.tco: the export would replace the scenario itself.
+        raise ExportError(shown, f"it is a link to {str(target)!r}, which is not a {named.suffix or 'same-type'} "
+                                 "file; give another name")
     folder = target.parent
     if not folder.exists():
         raise ExportError(shown, f"folder {str(folder)!r} does not exist")

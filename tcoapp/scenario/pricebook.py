@@ -37,6 +37,7 @@ import io
 import json
 import math
 import os
+import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Iterable, Optional
@@ -152,6 +153,12 @@ def make_row(data: dict[str, Any], *, where: str, file: Any = None) -> PriceRow:
         if name in _TEXT:
             if not isinstance(raw, str):
                 raise ScenarioError("must be text", path=path, value=raw, file=file)
+            from .schema import _control_character
+
+            bad = _control_character(raw, multiline=name == "notes")
+            if bad is not None:  # an escape sequence would reach the terminal of `tcoapp-cli prices`
+                raise ScenarioError(f"must not contain control characters such as U+{ord(bad):04X}", path=path,
+                                    value=raw, file=file)
             values[name] = raw
         else:
             values[name] = _number(raw, name, path, file)
@@ -186,12 +193,25 @@ def make_row(data: dict[str, Any], *, where: str, file: Any = None) -> PriceRow:
     return PriceRow(**values)
 
 
+#: The highest price of each kind a row may hold: the bounds of the scenario fields it fills
+#: (a cloud rate of at most 1 million per chip-hour, an API price of at most 1 million per million
+#: tokens, a chip of at most 1 billion, a server of at most 1,024 of them).
+_HIGHEST = {"usd_per_chip_hour": 1e6, "usd_per_m_input": 1e6, "usd_per_m_cached_input": 1e6,
+            "usd_per_m_output": 1e6, "usd_per_chip": 1e9, "usd_per_server": 1024 * 1e9, "chips_per_server": 1024}
+#: Thousands separated by commas, as spreadsheets write them (``$1,234,567.5``).
+_THOUSANDS = re.compile(r"\$?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
 def _number(raw: Any, name: str, path: str, file: Any) -> float:
     if isinstance(raw, bool):
         raise ScenarioError("must be a number", path=path, value=raw, file=file)
     if isinstance(raw, str):
+        if "," in raw and not _THOUSANDS.fullmatch(raw):
+            # "2,69" is 2.69 where a comma marks decimals, but 269 once the comma is dropped
+            raise ScenarioError("must be a number with a point for decimals (2.69); a comma may only "
+                                "separate thousands (1,000)", path=path, value=raw, file=file)
         try:
-            raw = float(raw.replace(",", "").lstrip("$"))
+            raw = float(raw.replace(",", "").removeprefix("$"))
         except ValueError:
             raise ScenarioError("must be a number", path=path, value=raw, file=file) from None
     if not isinstance(raw, (int, float)) or not math.isfinite(raw):
@@ -200,6 +220,8 @@ def _number(raw: Any, name: str, path: str, file: Any) -> float:
         return float(raw)
     if raw < 0 or (raw == 0 and name != "usd_per_m_cached_input"):
         raise ScenarioError("must be > 0 (leave it empty when unknown)", path=path, value=raw, file=file)
+    if name in _HIGHEST and raw > _HIGHEST[name]:
+        raise ScenarioError(f"must be at most {_HIGHEST[name]:,.0f}", path=path, value=raw, file=file)
     return float(raw)
 
 

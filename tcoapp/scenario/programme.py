@@ -330,6 +330,7 @@ def save_programme(programme: Programme, path: str | os.PathLike[str]) -> files.
     target = Path(os.path.realpath(path))
     if target.is_dir():
         raise ScenarioError("cannot write: it is a folder; give a file name", file=path)
+    files.check_output_target(target)  # never rename over a FIFO or a device such as /dev/null
     if target.exists() and files.is_read_only(target):
         raise ScenarioError("cannot write: the file is read-only; save under another name (Save As)", file=path)
     try:
@@ -341,6 +342,7 @@ def save_programme(programme: Programme, path: str | os.PathLike[str]) -> files.
         raise ScenarioError(f"cannot write: folder {str(target.parent)!r} does not exist", file=path) from None
     except (OSError, TypeError, ValueError) as error:
         raise ScenarioError(f"cannot write: {files._reason(error)}", file=path) from None
+    files.remove_stale_temporaries(target.parent, files.temporary_pattern(target.name))  # of interrupted saves
     return files.FileStamp(info.st_mtime_ns, len(content), hashlib.sha256(content).hexdigest())
 
 

@@ -222,6 +222,11 @@ def goal_seek(programme: Programme, path: str, metric: str, target: float, low: 
     check_metric(metric)
     _, field = split_path(programme, path)
     spec = numeric_field_paths()[field]
+    for name, value in (("target", target), ("low", low), ("high", high), ("tol", tol)):
+        if value is not None and not math.isfinite(value):
+            raise ScenarioError("must be a finite number", path=name, value=value)
+    if tol is not None and tol <= 0:  # as for a scenario: a tolerance of 0 or below can never be met
+        raise ScenarioError("must be > 0", path="tol", value=tol)
     if not low < high:
         raise ScenarioError(f"must be above low ({low:g})", path="high", value=high)
     base, M = programme_base(programme)

@@ -292,6 +292,10 @@ def test_a_write_that_fails_is_one_line_exit_2(capsys, monkeypatch, tmp_path, fa
     import builtins
     import tempfile
 
+    # openpyxl binds tempfile.NamedTemporaryFile when its sheet writer is first imported: import it
+    # now, or a first import under the patch keeps the refusing stub and every later export fails.
+    import openpyxl.worksheet._writer  # noqa: F401
+
     def refuse(*args, **kwargs):
         raise OSError(failure, os.strerror(failure))
 
@@ -311,3 +315,166 @@ def test_a_write_that_fails_is_one_line_exit_2(capsys, monkeypatch, tmp_path, fa
     assert err.count("\n") == 1 and "Traceback" not in err, err
     assert os.strerror(failure).lower() in err.lower() and "cannot write" in err, err
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ an export never replaces its own input
+
+@pytest.mark.parametrize("source", [CLOUD, PROGRAMME], ids=["scenario", "programme"])
+def test_an_export_to_a_link_to_the_input_leaves_the_input_alone(capsys, tmp_path, source):
+    # Before: "-o out.xlsx", a symbolic link to the .tco being exported, replaced the user's
+    # scenario (or programme) with the workbook and printed "wrote .../plan.tco".
+    plan = tmp_path / "plan.tco"
+    original = source.read_bytes()
+    plan.write_bytes(original)
+    link = tmp_path / "out.xlsx"
+    link.symlink_to(plan.name)
+    err = _bad(capsys, "export", plan, "-o", link)
+    assert "out.xlsx" in err and "link" in err and "plan.tco" in err, err
+    assert plan.read_bytes() == original and link.is_symlink()
+
+
+def test_an_export_onto_its_own_input_file_is_refused(capsys, tmp_path):
+    # Before: a scenario saved as plan.xlsx and exported with "-o plan.xlsx" (or "./plan.xlsx")
+    # was overwritten by its own workbook.
+    plan = tmp_path / "plan.xlsx"
+    original = CLOUD.read_bytes()
+    plan.write_bytes(original)
+    for output in (plan, tmp_path / "." / "plan.xlsx"):
+        err = _bad(capsys, "export", plan, "-o", output)
+        assert "input file" in err, err
+    assert plan.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx"]
+
+
+def test_a_csv_table_linked_to_the_input_is_refused(capsys, tmp_path):
+    plan = tmp_path / "plan.tco"
+    original = CLOUD.read_bytes()
+    plan.write_bytes(original)
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    (folder / "plan-monthly.csv").symlink_to(plan)
+    err = _bad(capsys, "export", plan, "--csv", folder)
+    assert "plan-monthly.csv" in err and "link" in err, err
+    assert plan.read_bytes() == original
+
+
+def test_an_export_through_a_link_to_a_workbook_still_writes(capsys, tmp_path):
+    real = tmp_path / "real.xlsx"
+    real.write_bytes(b"old")
+    link = tmp_path / "latest.xlsx"
+    link.symlink_to(real.name)
+    code, out, err = _run(capsys, "export", CLOUD, "-o", link)
+    assert code == 0, err
+    assert link.is_symlink() and real.read_bytes()[:2] == b"PK"  # a zip: the workbook
+
+
+# ------------------------------------------------------------------ programme goal seek: no solution is not success
+
+@pytest.mark.parametrize("json_flag", [(), ("--json",)], ids=["text", "json"])
+def test_programme_solve_without_a_solution_exits_3(capsys, json_flag):
+    # Before: a programme's goal seek exited 0 for "no solution in range" (the scenario's exits 3,
+    # as --help says). Lifetime cost is about USD 77M; a 4-month training run cannot make it 1 billion.
+    code, out, err = _run(capsys, "solve", PROGRAMME, "--input", "Assistant v1/training.duration_months",
+                          "--metric", "total_cost", "--target", "1e9", "--low", "1", "--high", "12", *json_flag)
+    assert code == 3, (code, out, err)
+    if json_flag:
+        assert json.loads(out)["status"] == "no solution in range"
+
+
+def test_programme_solve_jumping_over_the_target_exits_3(capsys):
+    # Whole servers make the cost a staircase: a target between two steps is "not reached".
+    code, out, err = _run(capsys, "solve", PROGRAMME, "--input", "Assistant v1/inference.requests_per_day",
+                          "--metric", "total_cost", "--target", "8e7", "--low", "1", "--high", "1e8", "--json")
+    doc = json.loads(out)
+    assert doc["status"] != "ok" and code == 3, (code, doc["status"])
+
+
+@pytest.mark.parametrize("tol", ["-1", "0"])
+def test_programme_solve_refuses_a_tolerance_that_cannot_be_met(capsys, tol):
+    # Before: --tol -1 was accepted on a programme (a scenario's solve refuses it).
+    err = _bad(capsys, "solve", PROGRAMME, "--input", "Assistant v1/inference.requests_per_day", "--metric",
+               "total_cost", "--target", "8e7", "--low", "1", "--high", "1e8", "--tol", tol)
+    assert "tol" in err and "> 0" in err, err
+
+
+def test_programme_solve_with_a_solution_exits_0(capsys):
+    code, out, err = _run(capsys, "solve", PROGRAMME, "--input", "Assistant v1/inference.requests_per_day",
+                          "--metric", "crossover_month", "--target", "5", "--low", "1", "--high", "1e8")
+    assert code == 0, (code, out, err)
+
+
+# ------------------------------------------------------------------ a divisor at the bottom of its rule
+
+def _sample(name: str) -> dict:
+    return json.loads((SAMPLES / name).read_text("utf-8"))
+
+
+@pytest.mark.parametrize("json_flag", [(), ("--json",)], ids=["text", "json"])
+def test_a_vanishing_mfu_is_refused_naming_it(capsys, tmp_path, json_flag):
+    # Before: training.mfu = 5e-324 (> 0, so within its rule) made the run's chip-hours infinite:
+    # `report` was "internal error: TypeError" (exit 1) and --json showed a null lifetime cost.
+    data = _sample("chat-assistant-owned-h100.tco")
+    data["training"]["mfu"] = 5e-324
+    err = _bad(capsys, "report", _write(tmp_path, "s.tco", data), *json_flag)
+    assert "training.mfu = 5e-324" in err and "chip-hours" in err, err
+
+
+def test_a_vanishing_mfu_in_a_workload_is_refused_not_dropped(capsys, tmp_path):
+    # Before: without refreshes, infinite hours times "no refresh" (0 x inf = NaN) made the training
+    # compute 0: Assistant v1's training cost was its USD 3M fixed cost alone, exit 0.
+    data = _programme()
+    data["workloads"][0]["training"]["mfu"] = 5e-324
+    err = _bad(capsys, "report", _write(tmp_path, "p.tco", data), "--json")
+    assert "workloads[0].training.mfu = 5e-324" in err and "Assistant v1" in err, err
+
+
+@pytest.mark.parametrize("sample, path, field", [
+    ("chat-assistant-owned-h100.tco", ("inference", "target_utilization"), "inference.target_utilization"),
+    ("chat-assistant-owned-h100.tco", ("inference", "efficiency", "decode_mfu"), "inference.chip"),
+    ("deployment-cloud.tco", ("inference", "efficiency", "bandwidth"), "inference.chip"),
+])
+def test_a_replica_of_almost_no_capacity_is_refused_naming_the_input(capsys, tmp_path, sample, path, field):
+    data = _sample(sample)
+    section = data
+    for key in path[:-1]:
+        section = section.setdefault(key, {})
+    section[path[-1]] = 1e-320
+    err = _bad(capsys, "report", _write(tmp_path, "s.tco", data))
+    assert field in err and "capacity" in err, err
+
+
+def test_measured_throughput_at_the_bottom_of_its_rule_is_named(capsys, tmp_path):
+    data = json.loads((REPO / "tests" / "fixtures" / "v2" / "full.tco").read_text("utf-8"))
+    data["inference"]["decode_tokens_per_s_per_chip"] = 1e-320
+    err = _bad(capsys, "report", _write(tmp_path, "s.tco", data))
+    assert "inference.decode_tokens_per_s_per_chip = 1e-320" in err, err
+
+
+# ------------------------------------------------------------------ number lists with a value left out
+
+@pytest.mark.parametrize("argv", [
+    ("sweep", CLOUD, "--input", "inference.requests_per_day", "--values", "1,,2"),
+    ("sweep", PROGRAMME, "--input", "Assistant v1/inference.requests_per_day", "--values", "1e6,2e6,"),
+    ("sweep", CLOUD, "--input", "facility.pue", "--y-input", "facility.electricity_price", "--values", "1.2,1.4",
+     "--y-values", ",0.1"),
+    ("thinking", CLOUD, "--values", "0,,10"),
+])
+def test_an_empty_value_in_a_number_list_is_refused(capsys, argv):
+    # Before: "1,,2" silently swept 1 and 2, dropping the value the user left out.
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as exit_:  # argparse's one-line error
+        code = exit_.code
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "empty value" in err, (code, err)
+
+
+@pytest.mark.parametrize("argv", [
+    ("compare", CLOUD, "deployments", "--workload", "Assistant v1"),
+    ("solve", CLOUD, "--input", "inference.cloud_rate", "--metric", "total_cost", "--target", "1e7",
+     "--low", "1", "--high", "20", "--workload", "x"),
+])
+def test_workload_on_a_scenario_is_refused_not_ignored(capsys, argv):
+    # Before: --workload on a scenario file was silently ignored (the answer looked like the workload's).
+    err = _bad(capsys, *argv)
+    assert "--workload" in err and "scenario" in err, err

@@ -178,3 +178,93 @@ def test_a_scenario_distribution_outside_its_field_rule_is_refused(tmp_path):
         load_scenario(path)
     assert info.value.path == "uncertainty.inference.annual_growth.low"
     assert "must be > -1" in info.value.rule and "annual_growth" in info.value.rule
+
+
+# ------------------------------------------------------------------ price-book CSV files
+
+_PRICE_HEADER = "id,kind,as_of,source,confidence,chip,provider,term,usd_per_chip_hour,notes\n"
+
+
+def _price_csv(tmp_path, rate: str, notes: str = "", provider: str = "Acme") -> Path:
+    path = tmp_path / "book.csv"
+    path.write_text(_PRICE_HEADER + f'x,cloud,2026-01-01,quote,high,h100-sxm,"{provider}",on-demand,"{rate}","{notes}"\n',
+                    "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("rate", ["2,69", "1,5", "12,3456", "1,00,000"])
+def test_a_decimal_comma_in_a_price_is_refused_not_read_as_thousands(tmp_path, rate):
+    # Before: "2,69" (2.69 where a comma marks decimals) was read as 269 USD per chip-hour.
+    from tcoapp.scenario.pricebook import read_csv
+
+    with pytest.raises(ScenarioError) as info:
+        read_csv(_price_csv(tmp_path, rate))
+    assert info.value.path == "row 1.usd_per_chip_hour" and "point for decimals" in str(info.value)
+
+
+@pytest.mark.parametrize("rate, value", [("1,000", 1000.0), ("$1,234.5", 1234.5), ("2.69", 2.69), ("$3", 3.0)])
+def test_thousands_separators_and_dollar_signs_still_read(tmp_path, rate, value):
+    from tcoapp.scenario.pricebook import read_csv
+
+    assert read_csv(_price_csv(tmp_path, rate)).get("x").usd_per_chip_hour == value
+
+
+@pytest.mark.parametrize("rate", ["1e308", "1000001"])
+def test_a_price_beyond_what_a_scenario_takes_is_refused(tmp_path, rate):
+    # Before: 1e308 USD per chip-hour was "all valid"; a scenario's cloud rate is at most 1 million.
+    from tcoapp.scenario.pricebook import read_csv
+
+    with pytest.raises(ScenarioError) as info:
+        read_csv(_price_csv(tmp_path, rate))
+    assert info.value.path == "row 1.usd_per_chip_hour" and "at most 1,000,000" in str(info.value)
+
+
+def test_control_characters_in_a_price_row_are_refused(tmp_path, capsys):
+    # Before: an escape sequence in a provider name was listed as is by `tcoapp-cli prices --import`.
+    code = main(["prices", "--import", str(_price_csv(tmp_path, "2.5", provider="Acme\x1b[2J"))])
+    err = capsys.readouterr().err
+    assert code == 2 and "row 1.provider" in err and "U+001B" in err and err.count("\n") == 1, err
+
+
+def test_line_breaks_in_price_notes_are_fine(tmp_path):
+    from tcoapp.scenario.pricebook import read_csv
+
+    assert read_csv(_price_csv(tmp_path, "2.5", notes="line one\nline two")).get("x").notes == "line one\nline two"
+
+
+# ------------------------------------------------------------------ saving a programme
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes")
+def test_saving_a_programme_over_a_fifo_is_refused_and_leaves_it(tmp_path):
+    # Before: save_programme renamed a regular file over the FIFO (as root, over /dev/null too);
+    # a scenario save refuses it.
+    import os
+
+    from tcoapp.scenario.programme import save_programme
+
+    target = tmp_path / "plan.tco"
+    os.mkfifo(target)
+    with pytest.raises(ScenarioError) as info:
+        save_programme(load_programme(PROGRAMME), target)
+    assert "named pipe" in str(info.value) and "\n" not in str(info.value)
+    assert target.is_fifo()
+
+
+def test_saving_a_programme_removes_what_interrupted_saves_left(tmp_path):
+    # Before: a programme save left the hidden temporary files of interrupted saves for ever
+    # (a scenario save removes those older than ten minutes).
+    import os
+    import time
+
+    from tcoapp.scenario.programme import save_programme
+
+    target = tmp_path / "plan.tco"
+    old = tmp_path / ".plan.tco.k3j_x9a2.tmp"
+    young = tmp_path / ".plan.tco.abcdefgh.tmp"
+    for leftover in (old, young):
+        leftover.write_text("{half", "utf-8")
+    hour_ago = time.time() - 3600
+    os.utime(old, (hour_ago, hour_ago))
+    save_programme(load_programme(PROGRAMME), target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [young.name, "plan.tco"]
+    assert load_programme(target).names == load_programme(PROGRAMME).names
