@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..reports.report import format_value
 from ..scenario.outputs import SUMMARY_LABELS
+from .solver_commands import _unique
 
 #: The commands that accept a programme file (``plan`` refuses one with a clear message).
 PROGRAMME_COMMANDS = ("report", "validate", "export", "tornado", "montecarlo", "solve", "sweep", "compare",
@@ -242,7 +243,7 @@ def cmd_compare(args) -> int:
     else:
         if args.role != "inference":
             raise _bad("compare chips on a programme swaps a workload's inference chip only (--role inference)")
-        result = compare_chips(programme, workload, args.chips, args.metric)
+        result = compare_chips(programme, workload, _unique(args.chips), args.metric)
     if args.json:
         _print_json(result)
         return 0

@@ -62,7 +62,7 @@ def cmd_tradeoff(args) -> int:
     from ..scenario.serving import TRADEOFF_BATCHES, latency_tradeoff
 
     scenario = _load(args.file)
-    chips = [c.strip() for c in args.chips.split(",") if c.strip()] if args.chips else None
+    chips = list(dict.fromkeys(c.strip() for c in args.chips.split(",") if c.strip())) if args.chips else None
     batches = _numbers(args.batches, "--batches") if args.batches else TRADEOFF_BATCHES
     data = latency_tradeoff(scenario, chips=chips, batches=batches)
     if args.png:

@@ -14,6 +14,11 @@ from ..reports.report import format_value
 from ..scenario.outputs import SUMMARY_LABELS
 
 
+def _unique(items):
+    """Repeated options once each, in the order given (``--chip a --chip a`` compares ``a`` once)."""
+    return list(dict.fromkeys(items)) if items else items
+
+
 def _load(path: str):
     """The scenario, once it is known to compute (a bad one fails here, naming its field)."""
     from .common import evaluate_file
@@ -263,7 +268,7 @@ def cmd_compare(args) -> int:
         warn_about(scenario, args.file, compared_deployments=("api", "cloud", "owned"))
         result = compare_deployments(scenario, args.metric)
     else:
-        result = compare_chips(scenario, args.chips, args.metric, role=args.role)
+        result = compare_chips(scenario, _unique(args.chips), args.metric, role=args.role)
     if args.json:
         _json(result)
         return 0

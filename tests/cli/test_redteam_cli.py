@@ -478,3 +478,11 @@ def test_workload_on_a_scenario_is_refused_not_ignored(capsys, argv):
     # Before: --workload on a scenario file was silently ignored (the answer looked like the workload's).
     err = _bad(capsys, *argv)
     assert "--workload" in err and "scenario" in err, err
+
+
+def test_a_chip_named_twice_is_compared_once(capsys):
+    for target, extra in ((CLOUD, []), (PROGRAMME, ["--workload", "Assistant v2"])):
+        code, out, err = _run(capsys, "compare", target, "chips", "--chip", "h100-sxm", "--chip", "h100-sxm",
+                              "--chip", "h200", *extra, "--json")
+        assert code == 0, err
+        assert [r["chip"] for r in json.loads(out)["rows"]].count("h100-sxm") == 1
