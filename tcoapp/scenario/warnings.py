@@ -5,7 +5,10 @@ KPIs, the workbook's Check sheet):
 
 - API prices of 0 when the API deployment is used, or compared;
 - a catalog price or rate older than two years, when the calculation uses it;
-- a chip with no calibrated ``serving_efficiency`` when its throughput is estimated.
+- a chip with no calibrated ``serving_efficiency`` when its throughput is estimated;
+
+and one more of the app's own: traffic that starts only after the horizon (a launch month
+past the last month), so the results hold no inference at all.
 
 >>> from tcoapp.scenario.files import scenario_from_dict
 >>> s = scenario_from_dict({"format": "tcoapp-scenario", "schema_version": 2, "model": {"params_billion": 8},
@@ -104,6 +107,17 @@ def scenario_warnings(scenario, *, compared_deployments: Iterable[str] = (),
                 "inference.efficiency.serving",
                 f"chip '{inf.chip}' has no measured serving result to calibrate the throughput estimate: 0.7 "
                 "of the estimate is assumed. Enter measured throughputs or a serving efficiency if you have them"))
+    months = 12 * scenario.horizon_years
+    launch = inf.launch_month
+    derived = launch is None
+    if derived:
+        launch = scenario.training.start_month + scenario.training.duration_months
+    if launch >= months:
+        how = ("training.start_month + training.duration_months, " if derived else "")
+        out.append(ScenarioWarning(
+            "training.duration_months" if derived else "inference.launch_month",
+            f"traffic starts in month {launch} ({how}counted from 0), after the {months}-month horizon: "
+            "the results hold no inference. Launch earlier or lengthen horizon_years"))
     return out
 
 

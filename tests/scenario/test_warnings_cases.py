@@ -81,3 +81,17 @@ def test_uncalibrated_chip_warns_only_when_throughput_is_estimated():
     api = _scenario({"deployment": "api", "chip": "old-x", "api_price_input": 1, "api_price_output": 2},
                     training={"tokens_trillion": 0}, chips=[chip])
     assert _w(api) == []
+
+
+def test_traffic_that_starts_after_the_horizon_warns_and_one_inside_does_not():
+    # 5-year default horizon = 60 months (0..59): a launch in month 60 serves nothing
+    late = _scenario({"deployment": "api", "api_price_input": 3, "api_price_output": 15, "launch_month": 60})
+    found = [t for t in _w(late) if t.startswith("inference.launch_month:")]
+    assert len(found) == 1 and "month 60" in found[0] and "60-month horizon" in found[0]
+    inside = _scenario({"deployment": "api", "api_price_input": 3, "api_price_output": 15, "launch_month": 59})
+    assert not any("horizon" in t for t in _w(inside))
+    # derived launch: training.start_month 50 + duration 12 = 62 -> named on the training field
+    derived = _scenario({"deployment": "api", "api_price_input": 3, "api_price_output": 15},
+                        training={"start_month": 50, "duration_months": 12})
+    found = [t for t in _w(derived) if "horizon" in t]
+    assert len(found) == 1 and found[0].startswith("training.duration_months:") and "month 62" in found[0]
