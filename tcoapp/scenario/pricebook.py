@@ -170,10 +170,14 @@ def make_row(data: dict[str, Any], *, where: str, file: Any = None) -> PriceRow:
             raise ScenarioError(f"must be one of {', '.join(choices)}", path=f"{where}.{name}", value=values[name],
                                 file=file)
     try:
-        _dt.date.fromisoformat(values["as_of"])
+        as_of = _dt.date.fromisoformat(values["as_of"])
     except ValueError:
         raise ScenarioError("must be a date YYYY-MM-DD", path=f"{where}.as_of", value=values["as_of"],
                             file=file) from None
+    latest = _dt.date.today() + _dt.timedelta(days=1)  # a day's grace for time zones
+    if as_of > latest:  # a price "seen" in the future would count as the newest offer
+        raise ScenarioError(f"must not be after today ({_dt.date.today().isoformat()}): the date the price "
+                            "was seen", path=f"{where}.as_of", value=values["as_of"], file=file)
     for name in _REQUIRED[values["kind"]]:
         if values[name] is None:
             raise ScenarioError(f"is required for a {values['kind']} row", path=f"{where}.{name}", value=NO_VALUE,

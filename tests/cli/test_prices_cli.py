@@ -53,3 +53,14 @@ def test_prices_import_bad_row_exits_2_naming_row_and_field(tmp_path, capsys):
 def test_prices_unknown_chip_exits_2(capsys):
     assert main(["prices", "--chip", "h900"]) == 2
     assert "h900" in capsys.readouterr().err
+
+
+def test_prices_import_refuses_a_price_dated_in_the_future(tmp_path, capsys):
+    """A row dated 9999-12-31 would count as the newest price seen and win every 'newest' choice."""
+    path = tmp_path / "future.csv"
+    path.write_text("id,kind,as_of,source,confidence,chip,provider,term,usd_per_chip_hour\n"
+                    "a,cloud,2026-11-01,contract,high,h100-sxm,Acme,3-year,2\n"
+                    "b,cloud,9999-12-31,contract,high,h100-sxm,Acme,3-year,1\n", encoding="utf-8")
+    assert main(["prices", "--import", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "row 2.as_of = '9999-12-31': must not be after today" in err and err.count("\n") == 1
