@@ -237,7 +237,8 @@ def default_events(scenario) -> list[str]:
 def monte_carlo(scenario, samples: int = 10_000, seed: int = 0, metrics: Sequence[str] = DEFAULT_MC_METRICS,
                 events: Sequence[str] | None = None, bins: int = 40,
                 progress: Callable[[float], None] | None = None,
-                cancelled: Callable[[], bool] | None = None) -> dict:
+                cancelled: Callable[[], bool] | None = None, chunk: int | None = None,
+                workers: int | None = None) -> dict:
     """Monte Carlo over the scenario's ``uncertainty`` section.
 
     Seeded and reproducible (inputs are drawn in the order of the section's
@@ -246,6 +247,9 @@ def monte_carlo(scenario, samples: int = 10_000, seed: int = 0, metrics: Sequenc
     histogram of each, the probability of each event (``crossover_month<24``:
     inference overtakes training before month 24; "never" counts as not),
     and monthly percentile bands of cumulative total cost for a fan chart.
+    ``chunk``: scenarios per engine call (default: as many as memory allows);
+    smaller chunks let ``cancelled`` stop a run sooner. ``workers``: threads
+    (default: every core). The result depends on neither.
     """
     if samples < 1:
         raise ScenarioError("must be at least 1", path="samples", value=samples)
@@ -264,7 +268,8 @@ def monte_carlo(scenario, samples: int = 10_000, seed: int = 0, metrics: Sequenc
     events = list(events if events is not None else default_events(scenario))
     parsed = [parse_event(text) for text in events]
     collected = list(dict.fromkeys([*metrics, *(key for key, _, _ in parsed)]))
-    result = core.monte_carlo(inputs, M, draws, collected, progress=progress, cancelled=cancelled, seed=seed)
+    result = core.monte_carlo(inputs, M, draws, collected, progress=progress, cancelled=cancelled, seed=seed,
+                              chunk=chunk, workers=workers)
     ok = result.ok
     out_metrics, histograms = {}, {}
     for m in metrics:

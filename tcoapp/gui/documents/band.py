@@ -18,6 +18,13 @@ from tcoapp.gui.documents.worker import Worker
 
 BAND_SAMPLES = 10_000
 BAND_SEED = 0
+#: Scenarios per engine call: small enough that a run an edit made stale stops within a few
+#: milliseconds (``cancelled`` is checked between chunks) instead of holding the cores while the
+#: next edit is drawn. On one thread, so the GUI thread keeps a core of its own: 10,000 samples in
+#: chunks of 1,000 on one thread take about as long as in chunks of 5,000 on two (the smaller
+#: arrays stay in cache; benchmarks/README.md).
+BAND_CHUNK = 1_000
+BAND_WORKERS = 1
 
 
 def compute_band(scenario, progress: Callable[[float], None] | None = None,
@@ -32,7 +39,8 @@ def compute_band(scenario, progress: Callable[[float], None] | None = None,
     from tcoapp.scenario.sensitivity import monte_carlo
 
     result = monte_carlo(scenario, samples=BAND_SAMPLES, seed=BAND_SEED, metrics=("total_cost",), events=[],
-                         bins=1, progress=progress, cancelled=cancelled)
+                         bins=1, progress=progress, cancelled=cancelled, chunk=BAND_CHUNK,
+                         workers=BAND_WORKERS)
     stats = result["metrics"]["total_cost"]
     bands = result["bands"]
     return {"p10": bands["p10"], "p50": bands["p50"], "p90": bands["p90"],
