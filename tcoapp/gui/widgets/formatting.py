@@ -104,8 +104,10 @@ def share_hint(unit: str, value: float | None) -> str:
 
 
 def is_percent_unit(unit: str) -> bool:
-    """Whether a field's unit is a share or a yearly rate, shown with a percentage hint."""
-    return "%" in unit and (unit.startswith("share") or unit.startswith("per year"))
+    """Whether a field's unit is a share or a yearly rate, shown with a percentage hint (the schema's rule)."""
+    from tcoapp.scenario.schema import is_percent_unit as schema_rule
+
+    return schema_rule(unit)
 
 
 def short_value(key: str, value, scenario) -> str:
