@@ -172,7 +172,8 @@ def kpi_text(key: str, summary: dict[str, Any], scenario: Scenario) -> tuple[str
     exact = format_value(key, value, cur, scenario.start_month)
     has_revenue = (summary.get("revenue_total") or 0) > 0
     if key in REVENUE_KEYS and not has_revenue:
-        return "—", "needs revenue per request (Business)", "Set business.revenue_per_request to see this."
+        return "—", "needs revenue per request (Business)", ("Needs a revenue per request: set Revenue per request in the Business "
+                                                                  "section to see this.")
     if key == "total_cost":
         caption = (f"training {compact_money(summary.get('training_cost'), cur)} · "
                    f"inference {compact_money(summary.get('inference_cost'), cur)}")
