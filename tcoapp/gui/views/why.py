@@ -21,7 +21,7 @@ from tcoapp.scenario.schema import get_path, numeric_field_paths
 
 from tcoapp.gui.documents.document import field_title
 from tcoapp.gui.views.editor import AUTO_MEANINGS, MONEY_FIELDS, PERCENT_FIELDS, derived_values
-from tcoapp.gui.views.results import KPI_CARDS, KPI_FORMULAS, kpi_text
+from tcoapp.gui.views.results import KPI_CARDS, KPI_FORMULAS, chip_display_name, kpi_text
 from tcoapp.gui.widgets.numberbox import format_number
 
 if TYPE_CHECKING:
@@ -107,18 +107,6 @@ def value_origin(scenario, path: str) -> str:
     return TYPED if default is _NO_DEFAULT or get_path(scenario, path) != default else DEFAULT
 
 
-def chip_name(scenario, chip_id: str) -> str:
-    """A chip's name for people ("NVIDIA H100 SXM"), from the catalog or the scenario's own chips; else its id."""
-    from tcoapp.scenario.catalog import chips_for
-    from tcoapp.scenario.errors import ScenarioError
-
-    try:
-        chip = chips_for(scenario).get(chip_id)
-    except ScenarioError:
-        chip = None
-    return (chip.name or chip_id) if chip is not None else chip_id
-
-
 def _chip_source(scenario, chip_id: str, origin: str) -> str:
     own = {chip.id for chip in (scenario.chips or [])}
     where = "the scenario's own chip" if chip_id in own else "specs from the chip catalog"
@@ -140,15 +128,18 @@ def input_rows(scenario, summary: dict | None, paths: list[str]) -> list[tuple[s
         if value is None:
             guess = derived.get(path)
             shown = "—" if guess is None else shown_value(path, guess, scenario.currency, start)
-            source = sources.get(path, "chip catalog") if path in CATALOG_FIELDS \
-                else f"auto: {AUTO_MEANINGS.get(path, 'derived')}"
+            if path in CATALOG_FIELDS:  # "chip catalog, 2026-03-17: NVIDIA H200 SXM": the row and its date
+                source = sources.get(path, "catalog")
+                source = f"chip {source}" if source.startswith("catalog") else source
+            else:
+                source = f"auto: {AUTO_MEANINGS.get(path, 'derived')}"
         else:
             shown = shown_value(path, value, scenario.currency, start) \
                 if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
             source = sources.get(path) or value_origin(scenario, path)
         shown = _with_unit(value, shown) if isinstance(value, (int, float)) else shown
         if path in ("inference.chip", "training.chip") and isinstance(value, str):
-            shown = chip_name(scenario, value)
+            shown = chip_display_name(scenario, value)
             source = _chip_source(scenario, value, value_origin(scenario, path))
         rows.append((path, field_title(path), shown, source))
     return rows
