@@ -78,10 +78,14 @@ def short_unit(unit: str, currency: str) -> str:
 
     >>> short_unit("currency per kWh", "EUR"), short_unit("chips (whole number)", "USD")
     ('EUR per kWh', 'chips')
+    >>> short_unit("scenario currency per US dollar", "EUR")
+    'EUR per US dollar'
     >>> short_unit("per year (0.1 = +10 % a year, -0.2 = -20 % a year)", "USD")
     'per year'
     """
     head = unit.split(" (")[0].strip()
+    if head.startswith("scenario currency"):  # the exchange rate: "EUR per US dollar"
+        head = head[len("scenario "):]
     if head.startswith("currency"):
         head = currency + head[len("currency"):]
     return head.replace(" currency ", f" {currency} ")
