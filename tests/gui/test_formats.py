@@ -110,3 +110,23 @@ def test_the_chip_card_names_the_chip_and_the_tooltips_keep_the_details(make_win
     assert f"batch of {summary['replica_batch']:,.0f}" in cards["answer_seconds"].caption.toolTip()
     assert f"{summary['inference_cost']:,.0f}" in cards["total_cost"].caption.toolTip()
     assert "Annual" in cards["irr"].caption.toolTip() and f"{summary['profit']:,.0f}" in cards["irr"].caption.toolTip()
+
+
+def test_the_toolbar_keeps_its_width_while_undo_names_the_change(window, qtbot):
+    """Issue 15: the toolbar's "Undo Change …" changed width with each edit and moved the buttons after it."""
+    from PySide6.QtWidgets import QToolButton
+
+    toolbar = window.toolbar
+    undo = toolbar.widgetForAction(window.act_undo)
+    export = toolbar.widgetForAction(window.act_export_excel)
+    assert isinstance(undo, QToolButton)
+    positions = []
+    for path, value in (("inference.requests_per_day", 2_000_000.0), ("facility.pue", 1.25),
+                        ("inference.efficiency.weight_memory_fraction", 0.5)):
+        window.active.set_value(path, value)
+        qtbot.wait(1)
+        assert undo.text() == "Undo", undo.text()
+        tip = undo.toolTip()
+        assert tip == window.act_undo.text().replace("&", "") and tip.startswith("Undo "), tip  # the change named
+        positions.append((undo.width(), export.x()))
+    assert len(set(positions)) == 1, positions
