@@ -2,8 +2,11 @@
 
 Both take the comparison the GUI builds (``tcoapp.gui.views.compare.build_comparison``):
 ``{"currency", "converted", "base", "columns": [{"name", "currency", "factor", "problem",
-"values": {key: value}, "deltas": {key: (absolute, relative)}}]}`` with every amount already
-in the reporting currency, and the rows to show as ``(key, label)`` pairs.
+"values": {key: value}, "deltas": {key: (absolute, relative)}, "notes": {key: why}}]}`` with every
+amount already in the reporting currency, and the rows to show as ``(key, label)`` pairs. A metric
+that does not apply to a scenario (inference energy of a cloud or API deployment) has the value
+None and its reason in ``notes``: an empty cell with that note (a cell comment in the workbook, the
+last column of the CSV), never a 0 that reads as measured.
 
 The workbook has one column per compared scenario, the base first (column B), then the
 deltas of every other scenario against the base as formulas: absolute ``=C5-$B5`` and
@@ -116,6 +119,11 @@ def build_comparison_workbook(comparison: dict, rows: Sequence[tuple[str, str]],
             if value is not None:
                 cell.value = float(value)
                 cell.number_format = fmt
+            elif column["problem"] is None and key in column.get("notes", {}):
+                # a metric that does not apply stays an empty cell (no 0 to add up), its reason a note
+                from openpyxl.comments import Comment
+
+                cell.comment = Comment(f"{label}: {column['notes'][key]}", "tcoapp")
         if key not in NO_DELTA_KEYS:
             for index in others:
                 letter = get_column_letter(value_col[index])
@@ -169,6 +177,7 @@ def comparison_rows(comparison: dict, rows: Sequence[tuple[str, str]]) -> list[l
     deltas of one metric share a scale; the percentages are rounded on their own).
     """
     import math
+    from decimal import Decimal
 
     import pandas as pd
 
@@ -200,7 +209,9 @@ def comparison_rows(comparison: dict, rows: Sequence[tuple[str, str]]) -> list[l
         if value is None or not math.isfinite(value):
             return ""
         value = float(value) + 0.0
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")  # "0.0000441", never "4.41e-05"
 
     header = ["metric", "unit"]
     order = []  # (frame, row) per CSV column
@@ -214,12 +225,15 @@ def comparison_rows(comparison: dict, rows: Sequence[tuple[str, str]]) -> list[l
             order += [(amount_frame, a), (percent_frame, p)]
             a += 1
             p += 1
-    out = [header]
+    out = [header + ["note"]]
     for key, label in rows:
         line = [label, comparison["currency"] if key in MONEY_KEYS else ""]
         for frame, r in order:
             line.append(text(frame[key].iloc[r]))
-        out.append(line)
+        # why a metric's cells are empty for some scenarios ("in the rental price"), not 0
+        notes = [f"{column['name']}: {column['notes'][key]}" for column in columns
+                 if column["problem"] is None and key in column.get("notes", {})]
+        out.append(line + ["; ".join(notes)])
     return out
 
 

@@ -55,26 +55,79 @@ def money_text(value: float, currency: str) -> str:
 
     >>> money_text(12_000_000, "USD"), money_text(1.5e9, "EUR"), money_text(-350_000, "USD"), money_text(0, "USD")
     ('USD 12M', 'EUR 1.5B', 'USD -350k', 'USD 0')
+    >>> money_text(1.5e-05, "USD"), money_text(-1e-13, "USD"), money_text(2.5e15, "USD")
+    ('USD 0.000015', 'USD 0', 'USD 2,500T')
     """
     magnitude = abs(value)
     for factor, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if magnitude >= factor:
-            return f"{currency} {value / factor:,.3g}{suffix}"
-    return f"{currency} {value:,.3g}" if magnitude else f"{currency} 0"
+            return f"{currency} {plain_number(value / factor, 3)}{suffix}"
+    return f"{currency} {plain_number(value, 3)}"
 
 
 def number_text(value: float) -> str:
     """A short label for an input value: ``5M``, ``20k``, ``0.35``, ``1,200``.
 
-    >>> number_text(5e6), number_text(20000), number_text(0.35), number_text(1200)
-    ('5M', '20k', '0.35', '1,200')
+    >>> number_text(5e6), number_text(20000), number_text(0.35), number_text(1200), number_text(2e-05)
+    ('5M', '20k', '0.35', '1,200', '0.00002')
     """
     value = float(value)
     magnitude = abs(value)
     for factor, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e4, "k")):
         if magnitude >= factor:
-            return f"{value / factor:,.3g}{suffix}" if suffix != "k" else f"{value / 1e3:,.4g}k"
-    return f"{value:,.4g}"
+            return f"{plain_number(value / factor, 3)}{suffix}" if suffix != "k" else \
+                f"{plain_number(value / 1e3, 4)}k"
+    return plain_number(value, 4)
+
+
+def plain_number(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits in plain decimals: never ``1.5e-05`` nor ``-0``.
+
+    >>> plain_number(12.0), plain_number(0.000654), plain_number(1234.5), plain_number(-0.0004, 1), plain_number(-1e-13)
+    ('12', '0.000654', '1,234', '-0.0004', '0')
+    """
+    value = float(value)
+    size = abs(value)
+    if size == 0 or not math.isfinite(value):
+        return "0" if size == 0 else str(value)
+    if size >= 10 ** digits:
+        text = f"{value:,.0f}"
+    else:
+        decimals = min(15, max(0, digits - 1 - math.floor(math.log10(size))))
+        text = f"{value:,.{decimals}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        if size < 1e-12:  # a rounding residue, not an amount
+            text = "0"
+    return "0" if not text.strip("-0.,") else text
+
+
+def input_text(path: str, value: float, currency: str | None = None) -> str:
+    """An input's value in its field's unit, for a tornado label: a share or a yearly rate as a
+    percentage, an amount of money with the scenario's currency, a FLOP count in powers of ten
+    (as the number box shows it), anything else as :func:`number_text`.
+
+    ``path`` is a scenario field (a programme's ``workload/field`` too).
+
+    >>> input_text("inference.target_utilization", 0.48), input_text("inference.annual_growth", -0.2)
+    ('48 %', '-20 %')
+    >>> input_text("inference.ops_cost_per_month", 25_000, "USD"), input_text("Bot/facility.pue", 1.3)
+    ('USD 25k', '1.3')
+    >>> input_text("training.compute_flops", 3.15e24)
+    '3.15e24 FLOP'
+    """
+    from tcoapp.scenario.schema import numeric_field_paths
+
+    field = numeric_field_paths().get(path.rpartition("/")[2])
+    value = float(value)
+    if field is not None and field.percent:
+        return f"{plain_number(100 * value, 4)} %"
+    if field is not None and field.money and currency:
+        return money_text(value, currency)
+    if field is not None and field.unit == "FLOP" and abs(value) >= 1e15:
+        mantissa, _, exponent = f"{value:.3g}".partition("e")
+        return f"{mantissa}e{int(exponent)} FLOP"
+    return number_text(value)
 
 
 def month_text(label: str) -> str:
@@ -715,10 +768,10 @@ def draw_tornado(fig, tornado: dict):
     ax.barh(y, low, left=base, color=COLORS["low"], label="Input at its low value")
     ax.barh(y, high, left=base, color=COLORS["high"], label="Input at its high value")
     ax.axvline(base, color="black", linewidth=1)
-    ax.set_yticks(y, [f"{r.get('title', r['path'])}\n{number_text(r['low_input'])} to "
-                      f"{number_text(r['high_input'])}" for r in rows], fontsize="small")
-    ax.invert_yaxis()  # largest swing on top
     money = len(unit) == 3 and unit.isalpha() and unit.isupper()
+    currency = tornado.get("currency") or (unit if money else None)
+    ax.set_yticks(y, [tornado_label(r, currency) for r in rows], fontsize="small")
+    ax.invert_yaxis()  # largest swing on top
     if money:
         _money_axis(ax.xaxis, unit)
     ax.set_xlabel(f"{label} ({unit})" if unit else label)
@@ -726,6 +779,18 @@ def draw_tornado(fig, tornado: dict):
     if rows:
         ax.legend(loc="lower right", fontsize="small", frameon=False)
     return ax
+
+
+def tornado_label(row: dict, currency: str | None) -> str:
+    """A tornado bar's label: the input's title and its low and high values in the field's unit.
+
+    >>> tornado_label({"path": "inference.target_utilization", "title": "Target utilisation",
+    ...                "low_input": 0.48, "high_input": 0.72}, "USD")
+    'Target utilisation\\n48 % to 72 %'
+    """
+    path = row["path"]
+    return (f"{row.get('title', path)}\n{input_text(path, row['low_input'], currency)} to "
+            f"{input_text(path, row['high_input'], currency)}")
 
 
 #: The report figures by file stem, in the order exports write them.
@@ -763,5 +828,5 @@ def render(fig_fn: Callable, data, path, size=(8, 5), dpi: int = 100, format: st
 
 
 __all__ = ["draw_monthly_cost", "draw_cumulative", "draw_yearly", "draw_fleet", "draw_tornado", "render",
-           "money_text", "number_text", "month_text", "nice_top", "REPORT_FIGURES", "REPORT_CHARTS", "COLORS",
+           "money_text", "number_text", "plain_number", "input_text", "tornado_label", "month_text", "nice_top", "REPORT_FIGURES", "REPORT_CHARTS", "COLORS",
            "ReportChart", "MonthlyCostChart", "CumulativeChart", "YearlyChart", "FleetChart"]

@@ -159,7 +159,8 @@ def tornado(programme: Programme, metric: str = "total_cost", paths: Iterable[st
     base_metric, rows = core.tornado(base, M, metric, ranges, runner=ProgrammeRunner(programme))
     label, unit = single.metric_label(metric, programme.currency)
     return {
-        "metric": metric, "metric_label": label, "unit": unit, "base": single.json_number(base_metric),
+        "metric": metric, "metric_label": label, "unit": unit, "currency": programme.currency,
+        "base": single.json_number(base_metric),
         "swing": swing,
         "rows": [{"path": r.path, "title": r.path, "low_input": r.low_input, "high_input": r.high_input,
                   "low_metric": single.json_number(r.low_metric), "high_metric": single.json_number(r.high_metric),

@@ -732,6 +732,27 @@ class NumericField:
     bounds: dict[str, float]
     rule: str
 
+    @property
+    def percent(self) -> bool:
+        """Whether the field is a share or a yearly rate, read and written as a percentage ("0.6" is 60 %)."""
+        return is_percent_unit(self.unit)
+
+    @property
+    def money(self) -> bool:
+        """Whether the field is an amount in the scenario's currency (its unit starts with "currency")."""
+        return self.unit.startswith("currency")
+
+
+def is_percent_unit(unit: str) -> bool:
+    """Whether a field's unit is a share or a yearly rate of the form "0.7 = 70 %" (ratios are not).
+
+    >>> is_percent_unit("share (0.7 = 70 %)"), is_percent_unit("per year (0.08 = 8 %)")
+    (True, True)
+    >>> is_percent_unit("ratio (1.3 = 30 % on top of IT power)"), is_percent_unit("currency per kWh")
+    (False, False)
+    """
+    return "%" in unit and (unit.startswith("share") or unit.startswith("per year"))
+
 
 def numeric_field_paths() -> dict[str, NumericField]:
     """Every numeric scenario field by dotted path, in schema order.

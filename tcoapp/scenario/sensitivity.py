@@ -178,7 +178,8 @@ def tornado(scenario, metric: str = "total_cost", paths: Iterable[str] | None = 
     base_metric, rows = core.tornado(inputs, M, metric, ranges)
     label, unit = metric_label(metric, scenario.currency)
     return {
-        "metric": metric, "metric_label": label, "unit": unit, "base": json_number(base_metric),
+        "metric": metric, "metric_label": label, "unit": unit, "currency": scenario.currency,
+        "base": json_number(base_metric),
         "swing": swing,
         "rows": [{"path": r.path, "title": _label(r.path), "low_input": r.low_input, "high_input": r.high_input,
                   "low_metric": json_number(r.low_metric), "high_metric": json_number(r.high_metric),

@@ -123,3 +123,83 @@ def test_an_open_programme_is_a_column_and_its_edits_refresh_it(make_window, sce
     assert view.comparison["columns"][1]["values"]["total_cost"] == pytest.approx(
         programme_window.report["summary"]["total_cost"], rel=1e-12)
     programme_window.close()
+
+
+# -- formats (issue 15, item 6) ----------------------------------------------------------------------
+def test_small_deltas_carry_the_unit_and_are_never_scientific_or_minus_zero():
+    from tcoapp.gui.views.compare import delta_text as shown
+
+    def delta_text(*args):  # a no-break space before "%" keeps "(-4.2 %)" on one line
+        return shown(*args).replace("\u00a0", " ")
+
+    # 0.00100 against 0.00104 USD a request: -0.0000441 USD, -4.1 % (worked by hand)
+    assert delta_text("cost_per_request", (-4.41e-05, -4.41e-05 / 0.00104), "USD") == "USD -0.0000441 (-4.2 %)"
+    assert delta_text("total_cost", (2_500_000.0, 0.05), "EUR") == "EUR +2.50 M (+5.0 %)"
+    assert delta_text("total_cost", (8.4e6, 2.427), "EUR") == "EUR +8.40 M (+243 %)"
+    assert delta_text("total_cost", (-1e-9, -1e-16), "USD") == "no change"  # a rounding residue
+    assert delta_text("crossover_month", (-0.0, None), "USD") == "no change"
+    assert delta_text("inference_share", (-1e-5, -1e-5), "USD") == "0.0 pts"
+    assert delta_text("peak_chips", (40.0, 0.5), "USD") == "+40 chips (+50 %)"
+
+
+def test_energy_of_a_cloud_or_api_scenario_is_a_dash_not_zero(make_window, tmp_path):
+    import openpyxl
+
+    by_name = {p.name: p for p in sample_files()}
+    window = make_window(by_name["deployment-cloud.tco"])
+    window.open_file(by_name["deployment-api.tco"])
+    window.open_file(by_name["deployment-owned.tco"])
+    view = window.show_view("compare")
+    view.refresh()
+    names = [view.table.horizontalHeaderItem(c).toolTip() for c in range(3)]
+    row = _row("energy_mwh")
+    for c, name in enumerate(names):
+        item = view.table.item(row, c)
+        if "deployment-owned" in name:
+            assert item.text().split("\n")[0] not in ("—", "0")
+        else:
+            price = "rental" if "cloud" in name else "API"
+            assert item.text() == "—" and f"n the {price} price" in item.toolTip(), (name, item.text())
+    for r in range(view.table.rowCount()):
+        for c in range(3):
+            text = view.table.item(r, c).text()
+            assert "e-0" not in text and "e+" not in text and "-0\n" not in text and not text.endswith("-0"), text
+    rows = list(csv.reader(io.StringIO(comparison_csv(view.comparison))))
+    energy = next(r for r in rows if r[0] == COMPARE_KEYS[row][1])
+    assert rows[0][-1] == "note" and "rental price" in energy[-1] and "API price" in energy[-1]
+    values = {h: energy[i] for i, h in enumerate(rows[0]) if i >= 2 and "delta" not in h and h != "note"}
+    assert len(values) == 3, rows[0]
+    for header, cell in values.items():  # empty for cloud and API, never "0"; the owned one a number
+        assert (cell == "") == ("owned" not in header), (header, cell)
+    assert not any("e-" in cell or "e+" in cell for line in rows[1:] for cell in line[2:-1])
+    written = view.export_workbook(tmp_path / "comparison.xlsx")
+    ws = openpyxl.load_workbook(written)["Comparison"]
+    label_row = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("Inference energy"))
+    cloud = ws.cell(label_row, 2)  # the base, deployment-cloud, first
+    assert cloud.value is None and "rental price" in cloud.comment.text
+    owned = next(ws.cell(label_row, c).value for c in range(2, 5) if "owned" in str(ws.cell(4, c).value))
+    assert isinstance(owned, float) and owned > 0
+
+
+def test_a_programme_column_keeps_its_tag_whole(make_window, scenario_file, qtbot, answers, tmp_path):
+    """ "Company…gramme)": the tag was elided with the name; now only the name is, like "(base)"."""
+    import shutil
+
+    from tcoapp.gui.views.programme import open_programme_window
+    from tcoapp.paths import samples_dir
+
+    answers.script["save_changes"] = "discard"
+    window = make_window(scenario_file)
+    programme_file = tmp_path / "company-wide-assistant-programme-2026.tco"
+    shutil.copy(samples_dir() / "company-programme.tco", programme_file)
+    programme_window = open_programme_window(programme_file)
+    qtbot.addWidget(programme_window)
+    view = window.show_view("compare")
+    view.refresh()
+    name, tag = view.table.horizontalHeaderItem(1).text().split("\n")
+    assert tag == "(programme)" and "…" in name, (name, tag)
+    assert name.startswith("company") and name.endswith("2026") and ".tco" not in name
+    view.base_box.setCurrentIndex(1)
+    view.refresh()
+    assert view.table.horizontalHeaderItem(1).text().endswith("\n(programme, base)")
+    programme_window.close()

@@ -273,3 +273,33 @@ def test_the_filter_finds_fields_by_name_unit_or_path(window, qtbot):
     assert editor.findChild(QLabel, "editor.no_match").isVisible()
     box.clear()
     assert editor.rows["facility.pue"].title.isVisible(), "clearing the filter shows every field again"
+
+
+def test_the_filter_finds_fields_by_finance_synonyms_and_either_spelling(window):
+    """Issue 15: "depreciation" and "wacc" found nothing; "utilization" found 1 field, "utilisation" 4."""
+    editor = window.editor
+
+    def shown(text):
+        paths = {path for path in editor.rows if not text or editor.matches(path, text)}
+        assert editor.apply_filter(text) == len(paths)
+        return paths
+
+    assert "facility.life_years" in shown("depreciation")
+    assert "finance.discount_rate" in shown("wacc") and "finance.discount_rate" in shown("WACC")
+    assert "finance.discount_rate" in shown("cost of capital")
+    utilisation = {"training.mfu", "inference.target_utilization", "inference.efficiency.prefill_mfu",
+                   "inference.efficiency.decode_mfu"}  # the four titles saying "utilisation"
+    assert shown("utilization") == shown("utilisation") and utilisation <= shown("utilization")
+    assert shown("") == set(editor.rows), "an empty filter shows every field"
+
+
+def test_the_flop_range_and_the_exchange_rate_unit_read_plainly(window):
+    from tcoapp.scenario.schema import numeric_field_paths
+
+    assert numeric_field_paths()["training.compute_flops"].bounds == {"ge": 0, "le": 1e32}
+    flop = window.findChild(QLabel, "training.compute_flops.unit")
+    assert flop.text().split("\n")[0] == "up to 1e32 FLOP"  # a ceiling in powers of ten, as the box takes them
+    assert "10 to the power 32" in flop.toolTip()
+    window.active.set_value("currency", "EUR")
+    rate = window.findChild(QLabel, "finance.usd_to_currency.unit")
+    assert rate.text().split("\n")[0].endswith(" EUR per US dollar") and "scenario" not in rate.text(), rate.text()

@@ -77,3 +77,56 @@ def test_every_tooltip_states_the_whole_rule(window):
         assert field.rule in widget.toolTip(), path
         if "gt" in field.bounds and "le" in field.bounds:
             assert "<=" in widget.toolTip() and ">" in widget.toolTip(), path
+
+
+def test_every_caption_of_every_sample_fits_its_card_at_1280x800(make_window, sample_path):
+    """Issue 15: "h100-sxm; training ≈ 7…", "41 tokens/s per user · …", "annual · profit USD 16.…" were cut."""
+    window = make_window(sample_path)
+    for sample in sample_files():
+        if "programme" in sample.name:
+            continue
+        window.open_file(sample)
+        settle(window)
+        for key, card in window.overview.kpis.cards.items():
+            caption = card.caption
+            assert caption.fontMetrics().horizontalAdvance(caption.text()) <= caption.width(), \
+                (sample.name, key, caption.text())
+            assert caption.toolTip(), (sample.name, key)
+
+
+def test_the_chip_card_names_the_chip_and_the_tooltips_keep_the_details(make_window):
+    import json
+
+    from tcoapp.paths import resource_file
+
+    sample = next(p for p in sample_files() if p.name == "chat-assistant-owned-h100.tco")
+    window = make_window(sample)
+    settle(window)
+    scenario, summary = window.active.scenario, window.evaluator.latest.summary
+    names = {chip["id"]: chip["name"] for chip in json.loads(resource_file("chips.json").read_text())["chips"]}
+    cards = window.overview.kpis.cards
+    assert cards["peak_chips"].caption.text() == names[scenario.inference.chip] == "NVIDIA H100 SXM"
+    assert f"{round(summary['training_chips']):,}" in cards["peak_chips"].caption.toolTip()
+    assert f"batch of {summary['replica_batch']:,.0f}" in cards["answer_seconds"].caption.toolTip()
+    assert f"{summary['inference_cost']:,.0f}" in cards["total_cost"].caption.toolTip()
+    assert "Annual" in cards["irr"].caption.toolTip() and f"{summary['profit']:,.0f}" in cards["irr"].caption.toolTip()
+
+
+def test_the_toolbar_keeps_its_width_while_undo_names_the_change(window, qtbot):
+    """Issue 15: the toolbar's "Undo Change …" changed width with each edit and moved the buttons after it."""
+    from PySide6.QtWidgets import QToolButton
+
+    toolbar = window.toolbar
+    undo = toolbar.widgetForAction(window.act_undo)
+    export = toolbar.widgetForAction(window.act_export_excel)
+    assert isinstance(undo, QToolButton)
+    positions = []
+    for path, value in (("inference.requests_per_day", 2_000_000.0), ("facility.pue", 1.25),
+                        ("inference.efficiency.weight_memory_fraction", 0.5)):
+        window.active.set_value(path, value)
+        qtbot.wait(1)
+        assert undo.text() == "Undo", undo.text()
+        tip = undo.toolTip()
+        assert tip == window.act_undo.text().replace("&", "") and tip.startswith("Undo "), tip  # the change named
+        positions.append((undo.width(), export.x()))
+    assert len(set(positions)) == 1, positions

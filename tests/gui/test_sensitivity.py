@@ -278,7 +278,7 @@ def test_compare_view_lists_open_scenarios_and_ranks_deployments(owned_window, q
     window.show_view("compare")
     table: QTableWidget = window.findChild(QTableWidget, "compare.table")
     assert table.columnCount() == 2
-    assert table.horizontalHeaderItem(0).text() == "owned (base)"  # the first column is the base at first
+    assert table.horizontalHeaderItem(0).text() == "owned\n(base)"  # the base at first; its tag on a line of its own
     assert table.verticalHeaderItem(0).text() == "Lifetime cost"
     assert window.compare.curves.figure.axes[0].get_legend() is not None
     window.findChild(QPushButton, "compare.deployments.run").click()

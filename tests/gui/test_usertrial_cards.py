@@ -24,7 +24,9 @@ def test_a_month_never_reached_fits_its_card(window, qtbot, key):
     assert label.text() == "not reached"
     assert label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
     caption = window.findChild(QLabel, f"kpi.{key}.caption")
-    assert caption.text() == f"within the {document.scenario.horizon_years}-year horizon"  # 4 years: the sample
+    assert caption.text() == f"within {document.scenario.horizon_years} years"  # 4 years: the sample
+    assert caption.toolTip() == f"Not reached within the {document.scenario.horizon_years}-year horizon"
+    assert caption.fontMetrics().horizontalAdvance(caption.text()) <= caption.width()
 
 
 def _why_rows(window, qtbot, key: str) -> dict[str, tuple[str, str]]:
@@ -59,7 +61,12 @@ def test_why_an_api_cost_lists_the_api_prices_not_a_chip(make_window, qtbot, tmp
 def test_why_a_cloud_cost_lists_the_catalog_rate(window, qtbot):
     """deployment-cloud rents H200s at the catalog's 4.54 USD an hour (its rate field is empty)."""
     rows = _why_rows(window, qtbot, "total_cost")
-    assert rows["inference.cloud_rate"] == ("USD 4.54 per chip-hour", "chip catalog")
+    import json
+
+    from tcoapp.paths import resource_file
+
+    h200 = next(c for c in json.loads(resource_file("chips.json").read_text())["chips"] if c["id"] == "h200")
+    assert rows["inference.cloud_rate"] == ("USD 4.54 per chip-hour", f"chip catalog, {h200['as_of']}: {h200['name']}")
     assert "inference.chip" in rows
 
 

@@ -29,7 +29,7 @@ def test_clicking_a_card_shows_formula_inputs_and_a_tornado(window, qtbot):
     qtbot.mouseClick(card.title, Qt.MouseButton.LeftButton, pos=QPoint(2, 2))
     panel = window.why_panel
     assert panel.isVisible()
-    assert "inference_cost / (sum of tokens / 1e6)" in panel.formula.text()
+    assert "inference_cost / (sum of tokens / 1,000,000)" in panel.formula.text()
     names = {panel.inputs.item(r, 0).toolTip(): (panel.inputs.item(r, 1).text(), panel.inputs.item(r, 2).text())
              for r in range(panel.inputs.rowCount())}
     from tcoapp.gui.widgets.numberbox import format_number
@@ -59,3 +59,56 @@ def test_inputs_read_with_their_units_as_the_editor_shows_them(window, qtbot):
     assert shown["inference.annual_growth"] == f"{format_number(100 * scenario.inference.annual_growth)} %"
     assert shown["horizon_years"] == f"{scenario.horizon_years} years"
     assert shown["inference.requests_per_day"] == f"{format_number(scenario.inference.requests_per_day)} requests per day"
+
+
+def _open(window, qtbot, key):
+    settle(window)
+    qtbot.mouseClick(window.overview.kpis.cards[key].title, Qt.MouseButton.LeftButton, pos=QPoint(2, 2))
+    panel = window.why_panel
+    return panel, {panel.inputs.item(r, 0).toolTip(): (panel.inputs.item(r, 1).text(), panel.inputs.item(r, 2).text())
+                   for r in range(panel.inputs.rowCount())}
+
+
+def test_formulas_read_as_text_without_markdown_or_1e6(window, qtbot):
+    """Issue 15: the panel showed `backticks`, ** and 1e6 of the Markdown source."""
+    for key, _ in KPI_CARDS:
+        panel, _rows = _open(window, qtbot, key)
+        text = panel.formula.text()
+        assert "`" not in text and "**" not in text and "1e6" not in text, (key, text)
+    panel, _rows = _open(window, qtbot, "answer_seconds")
+    assert "answer_seconds = answer_seconds" not in panel.formula.text().replace("<b>", "").replace("</b>", "")
+    panel.close()
+
+
+def test_chips_by_catalog_name_months_with_their_calendar_month(window, qtbot):
+    import json
+
+    catalog = json.loads((METHODOLOGY.parents[1] / "resources" / "chips.json").read_text(encoding="utf-8"))
+    name = next(chip["name"] for chip in catalog["chips"] if chip["id"] == window.active.scenario.inference.chip)
+    window.active.set_value("start_month", "2026-01")
+    window.active.set_value("inference.launch_month", 4)
+    panel, rows = _open(window, qtbot, "crossover_month")
+    assert rows["inference.launch_month"][0] == "month 4 (2026-05)"  # January + 4 months
+    panel, rows = _open(window, qtbot, "total_cost")
+    assert rows["inference.chip"][0] == name and name != window.active.scenario.inference.chip
+    panel.close()
+
+
+def test_a_default_value_says_default_and_a_typed_one_typed(window, qtbot):
+    scenario = window.active.scenario
+    assert scenario.business.revenue_change == 0.0, "the sample leaves the schema default (0)"
+    panel, rows = _open(window, qtbot, "payback_month")
+    assert rows["business.revenue_change"] == ("0 %", "default (not changed)")
+    window.active.set_value("business.revenue_change", 0.05)
+    panel, rows = _open(window, qtbot, "payback_month")
+    assert rows["business.revenue_change"] == ("5 %", "typed in the scenario")
+    panel.close()
+
+
+def test_a_card_without_a_value_says_why_in_plain_words(window, qtbot):
+    window.active.set_value("business.revenue_per_request", 0.0)
+    panel, _rows = _open(window, qtbot, "payback_month")
+    heading = panel.heading.text()
+    assert "business.revenue_per_request" not in heading and "Set " not in heading.split("</h3>")[0], heading
+    assert "Revenue per request" in heading and "Business" in heading
+    panel.close()

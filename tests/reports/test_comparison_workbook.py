@@ -129,3 +129,17 @@ def test_unwritable_targets_are_refused_before_writing(comparison, tmp_path):
         write_comparison_workbook(tmp_path / "missing" / "c.xlsx", comparison, ROWS)
     with pytest.raises(ExportError, match="directory"):
         write_comparison_workbook(tmp_path, comparison, ROWS)
+
+
+def test_csv_numbers_are_never_in_scientific_notation():
+    """A cost per request of 0.0000441 was written "4.41e-05" (repr)."""
+    from tcoapp.reports.comparison_workbook import comparison_rows
+
+    comparison = {"currency": "USD", "converted": False, "base": 0, "best": None, "columns": [
+        {"name": "a", "currency": "USD", "factor": 1.0, "problem": None, "values": {"cost_per_request": 4.41e-05},
+         "deltas": {}, "notes": {}},
+        {"name": "b", "currency": "USD", "factor": 1.0, "problem": None, "values": {"cost_per_request": 8.82e-05},
+         "deltas": {"cost_per_request": (4.41e-05, 1.0)}, "notes": {}}]}
+    rows = comparison_rows(comparison, [("cost_per_request", "Cost per request")])
+    line = rows[1]
+    assert line[:3] == ["Cost per request", "USD", "0.0000441"] and line[3:6] == ["0.0000882", "0.0000441", "100"]

@@ -422,6 +422,9 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.setIconSize(QSize(16, 16))
+        for action, word in ((self.act_undo, "Undo"), (self.act_redo, "Redo")):
+            # one width whatever the last change: the button reads "Undo", the menu and tooltip name the change
+            action.setIconText(word)
         for action in (self.act_new, self.act_open, self.act_save, None, self.act_undo, self.act_redo, None,
                        self.act_export_excel):
             if action is None:

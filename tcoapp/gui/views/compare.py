@@ -171,6 +171,23 @@ class RankingPanel(QWidget):
 COLUMN_WIDTH = 150
 
 
+def not_applicable(scenario) -> dict[str, str]:
+    """The compared metrics that do not apply to a scenario, with why: a cloud or API deployment
+    reports no inference energy (MODEL.md: owned only), because it is in the rental or API price.
+
+    >>> from types import SimpleNamespace as Fake
+    >>> not_applicable(Fake(inference=Fake(deployment="api")))
+    {'energy_mwh': 'in the API price (inference energy is counted for owned chips only)'}
+    >>> not_applicable(Fake(inference=Fake(deployment="owned")))
+    {}
+    """
+    deployment = getattr(getattr(scenario, "inference", None), "deployment", None)
+    if deployment in ("cloud", "api"):
+        price = "rental" if deployment == "cloud" else "API"
+        return {"energy_mwh": f"in the {price} price (inference energy is counted for owned chips only)"}
+    return {}
+
+
 def build_comparison(names: list[str], evaluations: list, base: int, currency: str | None = None) -> dict:
     """The side-by-side table in one reporting currency, with deltas against column ``base``.
 
@@ -193,11 +210,13 @@ def build_comparison(names: list[str], evaluations: list, base: int, currency: s
         factor = 1.0 if same else target_rate / scenario.finance.usd_to_currency
         column = {"name": name, "currency": scenario.currency, "factor": factor,
                   "problem": None if evaluation.summary is not None else str(evaluation.problem), "values": {},
-                  "deltas": {}}
+                  "deltas": {}, "notes": not_applicable(scenario)}
         for key, _ in COMPARE_KEYS:
             value = (evaluation.summary or {}).get(key)
             if value is not None and key in MONEY_KEYS:
                 value = value * factor
+            if key in column["notes"]:
+                value = None  # not a zero: the metric does not apply (an empty cell, with the note)
             column["values"][key] = value
         columns.append(column)
     converted = any(c["factor"] != 1.0 for c in columns)
@@ -222,23 +241,40 @@ def delta_text(key: str, delta: tuple, currency: str) -> str:
     """A delta as ``+1.23 M (+4.5 %)``; share deltas in percentage points, months in months.
 
     >>> delta_text("total_cost", (1.5e6, 0.0312), "EUR"), delta_text("inference_share", (-0.05, -0.08), "USD")
-    ('+1.50 M (+3.1 %)', '-5.0 pts')
+    ('EUR +1.50 M (+3.1\xa0%)', '-5.0 pts')
+    >>> delta_text("cost_per_request", (-4.41e-05, -0.041), "USD"), delta_text("total_cost", (-1e-13, -1e-20), "USD")
+    ('USD -0.0000441 (-4.1\xa0%)', 'no change')
     """
     from tcoapp.reports.report import MONEY_KEYS, SHARE_KEYS
 
     absolute, relative = delta
+    if absolute == 0 or relative is not None and abs(relative) < 1e-9:
+        return "no change"  # not "+0", "-0.0 pts" or a rounding residue such as "-0.000000000001"
     if key in SHARE_KEYS:
-        return f"{100 * absolute:+.1f} pts"
+        return f"{100 * absolute:+.1f} pts".replace("-0.0 ", "0.0 ").replace("+0.0 ", "0.0 ")
     if key == "crossover_month":
-        return f"{absolute:+.0f} months"
-    if key in MONEY_KEYS:
-        text = compact_number(absolute, money=True)
-    elif key.endswith("chips"):
-        text = count_text(absolute)
+        months = round(absolute)
+        return f"{months:+d} month{'s' if abs(months) != 1 else ''}" if months else "no change"
+    if key in MONEY_KEYS:  # with the currency, as the values: "USD -0.0000441", never "-4.41e-05"
+        number = compact_number(absolute, money=True)
+        text = f"{currency} {number if number.startswith('-') else '+' + number}"
     else:
-        text = compact_number(absolute)
-    text = text if text.startswith("-") else "+" + text
-    return text + (f" ({100 * relative:+.1f} %)" if relative is not None else "")
+        number = count_text(absolute) if key.endswith("chips") else compact_number(absolute)
+        text = number if number.startswith("-") else "+" + number
+        text += {"peak_chips": " chips", "energy_mwh": " MWh"}.get(key, "")
+    return text + (f" ({_relative_text(relative)})" if relative is not None else "")
+
+
+def _relative_text(relative: float) -> str:
+    """A relative change for a narrow cell: one decimal under 10 %, whole percent from there, and a
+    no-break space before "%" so a cell that must wrap breaks before the bracket, never inside it.
+
+    >>> _relative_text(0.0312), _relative_text(-2.427), _relative_text(-0.00004)
+    ('+3.1\xa0%', '-243\xa0%', '0.0\xa0%')
+    """
+    percent = 100 * relative
+    text = f"{percent:+.0f}" if abs(percent) >= 9.95 else f"{percent:+.1f}"
+    return ("0.0" if text in ("+0.0", "-0.0") else text) + "\u00a0%"
 
 
 def comparison_csv(comparison: dict) -> str:
@@ -259,6 +295,22 @@ def _short_name(name: str) -> str:
     for suffix in (" (sample)", ".tco"):
         name = name.removesuffix(suffix)
     return name
+
+
+#: The tag of a programme column's name (see CompareView._programme_columns).
+PROGRAMME_TAG = " (programme)"
+
+
+def _name_and_tags(name: str) -> tuple[str, list[str]]:
+    """A column's short name and its tags, kept apart so the header elides the name, never a tag.
+
+    >>> _name_and_tags("company-programme (sample) (programme)"), _name_and_tags("plan.tco")
+    (('company-programme', ['programme']), ('plan', []))
+    """
+    tags = []
+    if name.endswith(PROGRAMME_TAG):
+        name, tags = name[: -len(PROGRAMME_TAG)], ["programme"]
+    return _short_name(name), tags
 
 
 def _draw_ranking(fig, data: dict) -> None:
@@ -391,7 +443,7 @@ class CompareView(QWidget):
                 window.evaluated.connect(self.documents_changed)
                 window.destroyed.connect(lambda *_, w=window: self._watched.pop(w, None))
             document = window.document
-            columns.append((f"{document.display_name()} (programme)", document.path,
+            columns.append((f"{document.display_name()}{PROGRAMME_TAG}", document.path,
                             Evaluation(document.programme, window.report, window.problem, 0.0)))
         return columns
 
@@ -421,9 +473,12 @@ class CompareView(QWidget):
         metrics = QFontMetrics(self.table.horizontalHeader().font())
         for c, path in enumerate(paths):
             mark = "▶ " if c == active else ""
-            suffix = " (base)" if c == base and len(names) > 1 else ""
-            room = COLUMN_WIDTH - 16 - metrics.horizontalAdvance(mark + suffix)
-            text = metrics.elidedText(_short_name(names[c]), Qt.TextElideMode.ElideMiddle, room)
+            name, tags = _name_and_tags(names[c])
+            tags += ["base"] if c == base and len(names) > 1 else []
+            # the tags stay whole on a line of their own: only the name is elided, with the column's room
+            suffix = f"\n({', '.join(tags)})" if tags else ""
+            room = COLUMN_WIDTH - 16 - metrics.horizontalAdvance(mark)
+            text = metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, room)
             item = QTableWidgetItem(mark + text + suffix)
             tip = names[c] + (f" — {path}" if path else " — not saved yet")
             if c == active:
@@ -440,6 +495,8 @@ class CompareView(QWidget):
             for r, (key, _) in enumerate(COMPARE_KEYS):
                 if column["problem"] is not None:
                     item = _item("—" if r else "cannot compute", column["problem"])
+                elif key in column.get("notes", {}):
+                    item = _item("—", column["notes"][key][0].upper() + column["notes"][key][1:])
                 else:
                     value = column["values"][key]
                     shown = scenario.model_copy(update={"currency": cur})

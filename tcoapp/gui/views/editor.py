@@ -177,6 +177,55 @@ HELP = {
     "inference.end_month": _MONTH_INDEX_HELP,
 }
 
+#: Words people look for a field by that its title, unit and description do not use (finance and
+#: engineering synonyms): the editor's filter finds "wacc" at the discount rate, "depreciation" at the
+#: hardware life. Spelling variants (utilization / utilisation) are handled by :func:`filter_words`.
+KEYWORDS = {
+    "horizon_years": "term period lifetime planning",
+    "finance.discount_rate": "wacc cost of capital hurdle rate discounting npv interest",
+    "finance.usd_to_currency": "fx forex exchange conversion",
+    "facility.electricity_price": "power energy tariff utility bill kwh",
+    "facility.electricity_price_change": "power energy tariff inflation escalation",
+    "facility.pue": "power usage effectiveness cooling overhead",
+    "facility.life_years": "depreciation amortisation useful life write-off lifetime refresh cycle",
+    "facility.maintenance_rate": "opex upkeep support contract service",
+    "facility.hardware_price_change": "deflation price decline cheaper",
+    "facility.colocation_per_kw_month": "rack space data centre rent hosting",
+    "facility.server_overhead": "capex server network storage cpu",
+    "training.chip_price": "capex purchase hardware cost gpu price",
+    "inference.chip_price": "capex purchase hardware cost gpu price",
+    "training.cloud_rate": "rental rent gpu hour hourly opex",
+    "inference.cloud_rate": "rental rent gpu hour hourly opex",
+    "training.fixed_cost": "one-off data labelling staff salaries",
+    "inference.ops_cost_per_month": "opex staff support operating salaries",
+    "inference.annual_growth": "growth rate cagr adoption",
+    "inference.requests_per_day": "traffic volume demand queries calls",
+    "inference.target_utilization": "occupancy load headroom busy",
+    "inference.peak_to_average": "peak hour burst seasonality",
+    "inference.api_price_input": "token price per token",
+    "inference.api_price_output": "token price per token",
+    "inference.api_price_cached_input": "token price per token cache",
+    "business.revenue_per_request": "price income arpu sales monetisation",
+    "business.revenue_change": "price income growth",
+}
+
+#: American spellings read as the British ones of the labels ("utilization" finds "Target utilisation").
+_SPELLINGS = (("utiliz", "utilis"), ("amortiz", "amortis"), ("monetiz", "monetis"), ("center", "centre"),
+              ("labeling", "labelling"))
+
+
+def filter_words(text: str) -> str:
+    """Text lower-cased with American spellings made British, for the editor's filter.
+
+    >>> filter_words("Target Utilization"), filter_words("data center amortization")
+    ('target utilisation', 'data centre amortisation')
+    """
+    text = text.lower()
+    for american, british in _SPELLINGS:
+        text = text.replace(american, british)
+    return text
+
+
 #: Currency codes offered by the currency picker (any other 3-letter code can be typed).
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "CNY", "INR", "KRW", "SEK", "NOK", "DKK",
               "SGD", "BRL")
@@ -241,6 +290,8 @@ def range_text(field: NumericField, percent: bool) -> str:
     ('1 – 10', '> 0, ≤ 100')
     >>> range_text(fields["inference.annual_growth"], True), range_text(fields["training.chip_price"], False)
     ('> -100, ≤ 1,000', '0 – 1 B')
+    >>> range_text(fields["training.compute_flops"], False)
+    'up to 1e32'
     """
     b = field.bounds
     scale = 100 if percent else 1
@@ -255,6 +306,10 @@ def range_text(field: NumericField, percent: bool) -> str:
     if high_text is None:
         return f"{'≥' if 'ge' in b else '>'} {low_text}"
     if "ge" in b and "le" in b:
+        if low == 0 and "e" in high_text:
+            # a FLOP count's limit is a power of ten (1e32), as its box shows and takes values ("3e25"):
+            # "up to 1e32" reads as a ceiling, where "0 – 1e32" read as a range in code notation
+            return f"up to {high_text}"
         return f"{low_text} – {high_text}"
     return f"{'≥' if 'ge' in b else '>'} {low_text}, {'≤' if 'le' in b else '<'} {high_text}"
 
@@ -294,6 +349,10 @@ def range_rule(field: NumericField, percent: bool) -> str:
     rule = f"must be between {low_text} and {high_text}"
     if excluded:
         rule += f" ({' and '.join(excluded)} itself excluded)"
+    if "e" in high_text:
+        mantissa, _, exponent = high_text.partition("e")
+        rule += (f"; {high_text} is {'' if mantissa == '1' else mantissa + ' × '}10 to the power {exponent} "
+                 "(type e.g. 3e25 for 3 × 10²⁵)")
     return rule
 
 
@@ -1368,12 +1427,14 @@ class ScenarioEditor(QWidget):
         row.widget.setFocus()
 
     def matches(self, path: str, words: str) -> bool:
-        """Whether a field matches the filter text: every word in its title, unit, path or description."""
+        """Whether a field matches the filter text: every word in its title, unit, path, description or
+        keywords (:data:`KEYWORDS`), in either spelling (:func:`filter_words`)."""
         row = self.rows[path]
         field = getattr(row, "field", None)
-        haystack = " ".join([path, row.title.text(), field_title(path), row.unit.text(),
-                             getattr(field, "unit", ""), getattr(field, "description", "")]).lower()
-        return all(word in haystack for word in words.lower().split())
+        haystack = filter_words(" ".join([path, row.title.text(), field_title(path), row.unit.text(),
+                                          getattr(field, "unit", ""), getattr(field, "description", ""),
+                                          KEYWORDS.get(path, "")]))
+        return all(word in haystack for word in filter_words(words).split())
 
     def apply_filter(self, text: str = "") -> int:
         """Show only the fields the filter matches (all when empty); returns how many are shown."""

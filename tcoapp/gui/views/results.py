@@ -167,49 +167,85 @@ REVENUE_KEYS = {"payback_month", "irr", "profit"}
 
 def kpi_text(key: str, summary: dict[str, Any], scenario: Scenario) -> tuple[str, str, str]:
     """Value, caption and exact tooltip of one KPI card."""
+    return kpi_texts(key, summary, scenario)[:3]
+
+
+def chip_display_name(scenario: Scenario, chip_id: str) -> str:
+    """The name people know a chip by ("NVIDIA H100 SXM"), from the catalog or the scenario's own chips."""
+    from tcoapp.scenario.catalog import chips_for
+
+    try:
+        chip = chips_for(scenario).get(chip_id)
+    except ScenarioError:
+        chip = None
+    return (chip.name or chip_id) if chip is not None else chip_id
+
+
+def kpi_texts(key: str, summary: dict[str, Any], scenario: Scenario) -> tuple[str, str, str, str]:
+    """Value, caption, exact tooltip and the caption's tooltip of one KPI card.
+
+    The caption is short enough for a card of a 1280x800 window (about 20 characters; it would be
+    cut with "…" otherwise); the caption's tooltip says the same in full, with the exact figures.
+    """
+    from tcoapp.reports.report import format_money
+
     cur = scenario.currency
     value = summary.get(key)
     exact = format_value(key, value, cur, scenario.start_month)
     has_revenue = (summary.get("revenue_total") or 0) > 0
     if key in REVENUE_KEYS and not has_revenue:
-        return "—", "needs revenue per request (Business)", "Set business.revenue_per_request to see this."
+        why = "Needs a revenue per request: set Revenue per request in the Business section to see this."
+        return "—", "no revenue entered", why, why
     if key == "total_cost":
-        caption = (f"training {compact_money(summary.get('training_cost'), cur)} · "
-                   f"inference {compact_money(summary.get('inference_cost'), cur)}")
-        return compact_money(value, cur), caption, exact
+        training, inference = summary.get("training_cost"), summary.get("inference_cost")
+        return (compact_money(value, cur), f"training {compact_money(training, cur)}", exact,
+                f"Training {format_money(training, cur)} · inference {format_money(inference, cur)}")
     if key == "npv_total":
-        return compact_money(value, cur), f"cash, at {100 * scenario.finance.discount_rate:.3g} % a year", exact
+        caption = f"cash, at {100 * scenario.finance.discount_rate:.3g} % a year"
+        return compact_money(value, cur), caption, exact, f"Cash discounted {caption[len('cash, '):]}"
     if key == "inference_share":
-        return format_share(value), "of lifetime cost", exact
+        return format_share(value), "of lifetime cost", exact, "Inference's share of the lifetime cost"
     if key in ("crossover_month", "payback_month"):
         if value is None:
             # "not within the horizon" does not fit a card at 1280x800 (it read "not within the")
-            return "not reached", f"within the {scenario.horizon_years}-year horizon", exact
+            years = scenario.horizon_years
+            return ("not reached", f"within {years} year{'s' if years != 1 else ''}", exact,
+                    f"Not reached within the {years}-year horizon")
         text = format_month(value, scenario.start_month)
         month_name, _, rest = text.partition(" (")
-        return month_name, rest.rstrip(")"), exact
+        return month_name, rest.rstrip(")"), exact, text
     if key == "peak_chips":
         if scenario.inference.deployment == "api":
-            return "0", "API: no chips of your own", exact
+            return "0", "API: no own chips", exact, "An API deployment has no chips of your own"
         training = summary.get("training_chips")
-        caption = f"{scenario.inference.chip}; training ≈ {count_text(training) if training else '0'}"
-        return count_text(value), caption, exact
+        name = chip_display_name(scenario, scenario.inference.chip)
+        training_name = chip_display_name(scenario, scenario.training.chip)
+        tip = (f"Inference chips: {name}; training uses ≈ {count_text(training) if training else '0'} "
+               f"{training_name}")
+        return count_text(value), name, exact, tip
     if key in ("cost_per_million_tokens", "cost_per_request"):
-        return compact_money(value, cur), "inference only", exact
+        return compact_money(value, cur), "inference only", exact, "Inference cost only (training not included)"
     if key == "answer_seconds":
         if scenario.inference.deployment == "api":
-            return "—", "API: the provider's speed", "An API's answer time is the provider's, not estimated here."
+            why = "An API's answer time is the provider's, not estimated here."
+            return "—", "set by the API", why, why
         if value is None:
-            return "—", "measured throughput: not estimated", ("With measured throughputs the batch and the speed "
-                                                              "per user are not estimated.")
+            why = "With measured throughputs the batch and the speed per user are not estimated."
+            return "—", "measured: not estimated", why, why
         speed, batch = summary.get("tokens_per_s_per_user"), summary.get("replica_batch")
-        caption = f"{speed:,.0f} tokens/s per user · batch {batch:,.0f}" if speed and batch else ""
-        return duration_text(value), caption, exact
+        caption = f"{speed:,.0f} tokens/s per user" if speed else ""
+        tip = (f"{speed:,.0f} tokens per second per user, with a batch of {batch:,.0f} requests per model copy"
+               if speed and batch else caption)
+        return duration_text(value), caption, exact, tip
     if key == "irr":
-        return format_share(value), f"annual · profit {compact_money(summary.get('profit'), cur)}", exact
+        profit = summary.get("profit")
+        return (format_share(value), f"profit {compact_money(profit, cur)}", exact,
+                f"Annual rate; profit over the horizon {format_money(profit, cur)}")
     if key == "profit":
-        return compact_money(value, cur), f"revenue {compact_money(summary.get('revenue_total'), cur)}", exact
-    return exact, "", exact
+        revenue = summary.get("revenue_total")
+        return (compact_money(value, cur), f"revenue {compact_money(revenue, cur)}", exact,
+                f"Revenue {format_money(revenue, cur)}")
+    return exact, "", exact, ""
 
 
 def duration_text(seconds: float) -> str:
@@ -316,12 +352,13 @@ class KpiCard(QFrame):
             if isinstance(panel, KpiPanel):
                 panel.card_clicked.emit(self.key)
 
-    def show_value(self, text: str, caption: str, exact: str, raw: Any) -> None:
+    def show_value(self, text: str, caption: str, exact: str, raw: Any, caption_tip: str = "") -> None:
         self.value.setText(text)
         self.value.setProperty("value", raw)
         self.value.setToolTip(exact)
         self.value.setAccessibleDescription(exact)
         self.caption.setText(caption)
+        self.caption.setToolTip(caption_tip or caption)
 
 
 class KpiPanel(QWidget):
@@ -354,7 +391,8 @@ class KpiPanel(QWidget):
             if summary is None:
                 card.show_value("—", "cannot compute", str(evaluation.problem), None)
             else:
-                card.show_value(*kpi_text(key, summary, evaluation.scenario), summary.get(key))
+                value, caption, exact, tip = kpi_texts(key, summary, evaluation.scenario)
+                card.show_value(value, caption, exact, summary.get(key), tip)
         self._hold_height()
 
     def _hold_height(self) -> None:

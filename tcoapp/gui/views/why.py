@@ -7,6 +7,7 @@ words of docs/methodology.md section 5.
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -20,7 +21,7 @@ from tcoapp.scenario.schema import get_path, numeric_field_paths
 
 from tcoapp.gui.documents.document import field_title
 from tcoapp.gui.views.editor import AUTO_MEANINGS, MONEY_FIELDS, PERCENT_FIELDS, derived_values
-from tcoapp.gui.views.results import KPI_CARDS, KPI_FORMULAS, kpi_text
+from tcoapp.gui.views.results import KPI_CARDS, KPI_FORMULAS, chip_display_name, kpi_text
 from tcoapp.gui.widgets.numberbox import format_number
 
 if TYPE_CHECKING:
@@ -30,18 +31,34 @@ if TYPE_CHECKING:
 CATALOG_FIELDS = {"training.cloud_rate", "training.chip_price", "inference.cloud_rate", "inference.chip_price"}
 
 
-def shown_value(path: str, value: float, currency: str) -> str:
+def month_index_text(index: float, start_month: str) -> str:
+    """A month index with its calendar month: ``month 4 (2026-05)`` for 4 from a January 2026 start.
+
+    >>> month_index_text(4, "2026-01"), month_index_text(0, "2025-11"), month_index_text(14, "2026-11")
+    ('month 4 (2026-05)', 'month 0 (2025-11)', 'month 14 (2028-01)')
+    """
+    from tcoapp.engine import months_label
+
+    index = int(round(float(index)))
+    return f"month {index} ({months_label(start_month, index + 1)[-1]})"
+
+
+def shown_value(path: str, value: float, currency: str, start_month: str | None = None) -> str:
     """An input's value as the editor shows it, with its unit: "60 %", "USD 2.1 per chip-hour", "6 trillions of tokens".
 
     >>> shown_value("inference.annual_growth", 0.6, "USD"), shown_value("horizon_years", 5, "USD")
     ('60 %', '5 years')
     >>> shown_value("inference.cloud_rate", 2.1, "EUR"), shown_value("facility.pue", 1.3, "USD")
     ('EUR 2.1 per chip-hour', '1.3')
+    >>> shown_value("inference.launch_month", 4, "USD", "2026-01")
+    'month 4 (2026-05)'
     """
     if path in PERCENT_FIELDS:
         return f"{format_number(100 * float(value))} %"
     field = numeric_field_paths().get(path)
     unit = field.unit.split(" (")[0] if field is not None else ""
+    if unit == "month index" and start_month:
+        return month_index_text(value, start_month)
     if path in MONEY_FIELDS or unit.startswith("currency"):
         return f"{currency} {format_number(float(value))}" + (f" {unit[len('currency '):]}" if unit != "currency" else "")
     if unit.startswith("ratio") or not unit:
@@ -78,28 +95,79 @@ def _with_unit(value: float, unit_text: str) -> str:
     return unit_text
 
 
+#: Where a value comes from, in the words of the Source column.
+TYPED, DEFAULT = "typed in the scenario", "default (not changed)"
+
+
+def value_origin(scenario, path: str) -> str:
+    """Whether a value set in the scenario was typed or is the schema's default (as the editor marks it)."""
+    from tcoapp.gui.views.editor import _NO_DEFAULT, schema_default
+
+    default = schema_default(path)
+    return TYPED if default is _NO_DEFAULT or get_path(scenario, path) != default else DEFAULT
+
+
+def _chip_source(scenario, chip_id: str, origin: str) -> str:
+    own = {chip.id for chip in (scenario.chips or [])}
+    where = "the scenario's own chip" if chip_id in own else "specs from the chip catalog"
+    return f"{'chosen in the scenario' if origin == TYPED else 'default chip'}; {where} (Chips… for specs, " \
+           "prices and dates)"
+
+
 def input_rows(scenario, summary: dict | None, paths: list[str]) -> list[tuple[str, str, str, str]]:
-    """(path, title, value, source) of each input a KPI uses."""
+    """(path, title, value, source) of each input a KPI uses; the source says truthfully where the value
+    comes from: typed in the scenario, the schema's default, the chip catalog, the price book or derived."""
     from tcoapp.gui.views.editor import value_sources
 
     derived = derived_values(scenario, summary)
     sources = value_sources(scenario)
+    start = scenario.start_month
     rows = []
     for path in paths:
         value: Any = get_path(scenario, path)
         if value is None:
             guess = derived.get(path)
-            shown = "—" if guess is None else shown_value(path, guess, scenario.currency)
-            source = "chip catalog" if path in CATALOG_FIELDS else f"auto: {AUTO_MEANINGS.get(path, 'derived')}"
+            shown = "—" if guess is None else shown_value(path, guess, scenario.currency, start)
+            if path in CATALOG_FIELDS:  # "chip catalog, 2026-03-17: NVIDIA H200 SXM": the row and its date
+                source = sources.get(path, "catalog")
+                source = f"chip {source}" if source.startswith("catalog") else source
+            else:
+                source = f"auto: {AUTO_MEANINGS.get(path, 'derived')}"
         else:
-            shown = shown_value(path, value, scenario.currency) \
+            shown = shown_value(path, value, scenario.currency, start) \
                 if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
-            source = sources.get(path, "typed in the scenario")
+            source = sources.get(path) or value_origin(scenario, path)
         shown = _with_unit(value, shown) if isinstance(value, (int, float)) else shown
-        if path in ("inference.chip", "training.chip"):
-            source = "chip catalog (Chips… for specs, prices and dates)"
+        if path in ("inference.chip", "training.chip") and isinstance(value, str):
+            shown = chip_display_name(scenario, value)
+            source = _chip_source(scenario, value, value_origin(scenario, path))
         rows.append((path, field_title(path), shown, source))
     return rows
+
+
+def readable_formula(key: str, formula: str) -> str:
+    """A KPI formula of docs/methodology.md as plain text for the panel: no Markdown backticks or ``**``,
+    ``×`` for ``*``, ``≥`` for ``>=``, 1,000,000 for 1e6, "none" for null, and no repeated ``key =``.
+
+    >>> readable_formula("cost_per_million_tokens", "inference_cost / (sum of tokens / 1e6); null when no tokens")
+    'inference_cost / (sum of tokens / 1,000,000); none when no tokens'
+    >>> readable_formula("answer_seconds", "`answer_seconds = input * (1 - f) / P`")
+    'input × (1 - f) / P'
+    >>> readable_formula("irr", "annual: `(1 + i) ** 12 - 1` where i > 0")
+    'annual: (1 + i) ^ 12 - 1 where i > 0'
+    >>> readable_formula("crossover_month", "the first m where a >= b and c <= d; null if none")
+    'the first m where a ≥ b and c ≤ d; not reached if never'
+    """
+    import re
+
+    text = formula.replace("`", "").replace("**", "^").replace(" * ", " × ").replace(">=", "≥").replace("<=", "≤")
+    text = re.sub(r"\b1e6\b", "1,000,000", text)
+    text = re.sub(r"\b1e3\b", "1,000", text)
+    text = text.replace("null if none", "not reached if never")
+    text = re.sub(r"\bnull\b", "none", text)
+    if text.startswith(f"{key} = "):
+        text = text[len(key) + 3:]
+    return text
 
 
 class WhyPanel(QDialog):
@@ -153,12 +221,17 @@ class WhyPanel(QDialog):
         scenario = document.scenario
         summary = evaluation.summary if evaluation is not None else None
         title = dict(KPI_CARDS).get(key, key)
-        value = kpi_text(key, summary, scenario)[2] if summary is not None else "cannot compute"
-        self.heading.setText(f"<h3>{title}: {value}</h3>")
+        if summary is None:
+            heading, reason = f"{title}: cannot compute", ""
+        else:
+            shown, caption, exact = kpi_text(key, summary, scenario)
+            # a card without a value ("—") says why below the heading, not as if it were the value
+            heading, reason = (f"{title}: not shown", exact or caption) if shown == "—" else (f"{title}: {exact}", "")
+        self.heading.setText(f"<h3>{html.escape(heading)}</h3>" + (f"<p>{html.escape(reason)}</p>" if reason else ""))
         formula, _paths = KPI_FORMULAS.get(key, ("", []))
         paths = kpi_input_paths(key, scenario)
-        self.formula.setText(f"<p><b>{key}</b> = {formula}</p><p>Every formula: Help &gt; Methodology, "
-                             "section 5 (Outputs).</p>")
+        self.formula.setText(f"<p><b>{html.escape(key)}</b> = {html.escape(readable_formula(key, formula))}</p>"
+                             "<p>Every formula: Help &gt; Methodology, section 5 (Outputs).</p>")
         rows = input_rows(scenario, summary, paths)
         self.inputs.setRowCount(len(rows))
         for r, (path, name, shown, source) in enumerate(rows):

@@ -78,10 +78,14 @@ def short_unit(unit: str, currency: str) -> str:
 
     >>> short_unit("currency per kWh", "EUR"), short_unit("chips (whole number)", "USD")
     ('EUR per kWh', 'chips')
+    >>> short_unit("scenario currency per US dollar", "EUR")
+    'EUR per US dollar'
     >>> short_unit("per year (0.1 = +10 % a year, -0.2 = -20 % a year)", "USD")
     'per year'
     """
     head = unit.split(" (")[0].strip()
+    if head.startswith("scenario currency"):  # the exchange rate: "EUR per US dollar"
+        head = head[len("scenario "):]
     if head.startswith("currency"):
         head = currency + head[len("currency"):]
     return head.replace(" currency ", f" {currency} ")
@@ -104,8 +108,10 @@ def share_hint(unit: str, value: float | None) -> str:
 
 
 def is_percent_unit(unit: str) -> bool:
-    """Whether a field's unit is a share or a yearly rate, shown with a percentage hint."""
-    return "%" in unit and (unit.startswith("share") or unit.startswith("per year"))
+    """Whether a field's unit is a share or a yearly rate, shown with a percentage hint (the schema's rule)."""
+    from tcoapp.scenario.schema import is_percent_unit as schema_rule
+
+    return schema_rule(unit)
 
 
 def short_value(key: str, value, scenario) -> str:
