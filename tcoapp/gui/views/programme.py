@@ -45,6 +45,7 @@ from ..dialogs.questions import Question, ask
 from ..documents.document import ScenarioDocument
 from ..documents.programme import ProgrammeDocument, RecoveredProgramme
 from ..documents.worker import Worker
+from ..widgets.keys import set_keys
 from .editor import ScenarioEditor
 
 PROGRAMME_FILTER = "tcoapp programmes and scenarios (*.tco);;All files (*)"
@@ -248,23 +249,28 @@ class ProgrammeWindow(QMainWindow):
 
     # -- menus -----------------------------------------------------------------------------------
     def _make_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        for text, shortcut, slot in (("&Open...", QKeySequence.StandardKey.Open, self.open_file),
-                                     ("&Save", QKeySequence.StandardKey.Save, self.save),
-                                     ("Save &As...", QKeySequence.StandardKey.SaveAs, self.save_as),
-                                     ("&Import scenario as workload...", None, self.import_scenario),
-                                     ("Export to &Excel...", None, self.export_excel),
-                                     ("&Close", QKeySequence.StandardKey.Close, self.close)):
-            action = QAction(text, self)
-            if shortcut is not None:
-                action.setShortcut(shortcut)
-            action.triggered.connect(slot)
-            file_menu.addAction(action)
-        edit_menu = self.menuBar().addMenu("&Edit")
+        """File, Edit, View and Help, every item with a shortcut (the scenario window's where they do the same;
+        docs/gui.md lists them)."""
+        S = QKeySequence.StandardKey
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.setObjectName("programme.menu.file")
+        self.file_actions: dict[str, QAction] = {}
+        for key, text, keys, slot in (("open", "&Open...", (None, S.Open), self.open_file),
+                                      ("save", "&Save", (None, S.Save), self.save),
+                                      ("save_as", "Save &As...", ("Ctrl+Shift+S", S.SaveAs), self.save_as),
+                                      ("import", "&Import scenario as workload...", ("Ctrl+I", None),
+                                       self.import_scenario),
+                                      ("export_excel", "Export to &Excel...", ("Ctrl+E", None), self.export_excel),
+                                      ("close", "&Close", ("Ctrl+W", S.Close), self.close)):
+            action = self._menu_action(file_menu, key, text, keys, slot)
+            self.file_actions[key] = action
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.setObjectName("programme.menu.edit")
         self.undo_action = self.document.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        set_keys(self.undo_action, None, S.Undo)
         self.redo_action = self.document.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        set_keys(self.redo_action, "Ctrl+Shift+Z", S.Redo)  # as in the scenario window; Ctrl+Y too on Windows
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         # the main window's names, for UndoKeys: Ctrl+Z in a field undoes the programme edit, not the field's text
@@ -272,6 +278,31 @@ class ProgrammeWindow(QMainWindow):
         from tcoapp.gui.widgets.keys import UndoKeys
 
         self.undo_keys = UndoKeys(self)
+        view_menu = bar.addMenu("&View")
+        view_menu.setObjectName("programme.menu.view")
+        self.view_actions: list[QAction] = []
+        for index in range(self.tabs.count()):
+            action = self._menu_action(view_menu, f"view_{index}", self.tabs.tabText(index),
+                                       (f"Ctrl+{index + 1}", None), lambda _checked=False, i=index: self.tabs.setCurrentIndex(i))
+            self.view_actions.append(action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.setObjectName("programme.menu.help")
+        from ..dialogs import help as pages
+
+        for key, text, keys, slot in (
+                ("getting_started", "&Getting started", ("Shift+F1", None), lambda: pages.show_getting_started(self)),
+                ("methodology", "&Methodology", ("F1", S.HelpContents), lambda: pages.show_methodology(self)),
+                ("programmes", "&Programmes", ("Ctrl+Shift+F1", None), lambda: pages.show_programmes(self)),
+                ("about", "&About tcoapp", ("Ctrl+F1", None), lambda: pages.show_about(self))):
+            self._menu_action(help_menu, key, text, keys, lambda _checked=False, f=slot: f())
+
+    def _menu_action(self, menu, key: str, text: str, keys: tuple, slot) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(f"programme.action.{key}")
+        set_keys(action, *keys)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
 
     def _on_dirty_changed(self, _dirty: bool) -> None:
         self._update_title()
