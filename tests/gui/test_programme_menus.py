@@ -177,3 +177,22 @@ def test_the_panel_follows_an_edit(pwindow, qtbot):
     assert after["Programme"] > before
     assert sum(v for k, v in after.items() if k != "Programme") == pytest.approx(after["Programme"], rel=1e-12)
     assert math.isclose(after["Programme"], pwindow.report["summary"]["training_cost"])
+
+
+def test_the_side_by_side_cumulative_panels_label_every_other_year(programme_file):
+    """At 1280x800 each cumulative panel is under 300 pixels wide: five January labels ran together
+    ("Jan 2026Jan 2027"). The sample starts in January 2026 and runs five years (months 0 to 59)."""
+    from matplotlib.figure import Figure
+
+    from tcoapp.reports.programme_figures import CumulativeSplitChart
+    from tcoapp.reports.programme_report import build_programme_report
+
+    programme = load_programme(programme_file)
+    report = build_programme_report(programme, evaluate_programme(programme))
+    fig = Figure(figsize=(5.8, 2.4), dpi=100)
+    chart = CumulativeSplitChart()
+    axes = chart.build(fig, report)
+    for ax in axes:
+        ticks = [int(t) for t in ax.xaxis.get_major_locator().locs]
+        assert ticks == [0, 24, 48]  # Jan 2026, Jan 2028, Jan 2030
+        assert [ax.xaxis.get_major_formatter()(t, 0) for t in ticks] == ["Jan 2026", "Jan 2028", "Jan 2030"]
