@@ -267,9 +267,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.shutdown_for_tests()
         return code
     if args.screenshot:
-        from .views.programme import programme_screenshot
+        from .views.programme import PROGRAMME_ONLY_VIEWS, programme_screenshot
 
-        code = programme_screenshot(app, args.screenshot, args.view, args.size)
+        code = None
+        # the programme window only for its own views, or when no scenario is open: `--view compare a.tco
+        # programme.tco` is the scenario window's compare view (the programme one of its columns)
+        if args.view in PROGRAMME_ONLY_VIEWS or not window.documents:
+            code = programme_screenshot(app, args.screenshot, args.view, args.size)
         code = screenshot(window, app, args.screenshot, args.view, args.size, args.filter) if code is None else code
         window.shutdown_for_tests()
         return code

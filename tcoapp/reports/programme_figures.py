@@ -154,6 +154,16 @@ class WorkloadCostChart(_PanelsChart):
         return list(self._stairs)
 
 
+def _every_other_year(ax) -> None:
+    """Keep every second of more than three calendar labels ("Jan 2026", "Jan 2028", ...): beside another
+    panel, five of them ran into one another ("Jan 2026Jan 2027") at 1280x800."""
+    from matplotlib.ticker import FixedLocator
+
+    ticks = list(ax.xaxis.get_major_locator().locs)
+    if len(ticks) > 3:
+        ax.xaxis.set_major_locator(FixedLocator(ticks[::2]))
+
+
 class CumulativeSplitChart(_PanelsChart):
     """Cumulative training and cumulative inference cost, each stacked by workload (two panels); the idle
     owned capacity (if any) on top of the inference."""
@@ -173,6 +183,7 @@ class CumulativeSplitChart(_PanelsChart):
                                                   colors + ([IDLE_COLOR] if idle else []))
             self._stairs.append(stairs)
             _month_axis(ax, months)
+            _every_other_year(ax)  # two panels side by side: half a chart's width for each year's label
             ax.set_xlabel("")
             _money_axis(ax.yaxis, cur)
             _value_ticks(ax.yaxis)

@@ -7,7 +7,6 @@ splitting it into an actions module and a files module is the next step.
 
 from __future__ import annotations
 
-import platform
 from pathlib import Path
 from typing import Callable
 
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QSplitter, QStackedWidget, QTabBar, QTabWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
-from tcoapp import __version__
 from tcoapp.paths import sample_files
 from tcoapp.scenario.errors import ScenarioError
 from tcoapp.scenario.files import load_scenario
@@ -30,6 +28,7 @@ from tcoapp.gui.views.editor import ScenarioEditor
 from tcoapp.gui.views.results import Evaluation, LiveEvaluator, OverviewView
 from tcoapp.gui.views.tables import TablesView
 from tcoapp.gui.documents.worker import Worker
+from tcoapp.gui.widgets.keys import set_keys
 
 DEFAULT_TEMPLATE = "chat-assistant-owned-h100.tco"
 VIEWS = ("overview", "tables", "compare", "sensitivity", "planner", "serving")
@@ -39,6 +38,21 @@ STALE_ON_EDIT = {"Tornado", "Monte Carlo", "Goal seek", "Heat map", "Deployment 
 AUTOSAVE_INTERVAL_MS = 30_000
 #: An edit is autosaved this long after typing stops (and at the latest every AUTOSAVE_INTERVAL_MS).
 AUTOSAVE_DELAY_MS = 2_000
+
+
+#: File > New from template and File > Open recent: the n-th entry is the prefix, then the n-th key
+#: ("Ctrl+Shift+N, 1" opens a copy of the first template; "Ctrl+Shift+O, Del" clears the recent files).
+TEMPLATE_KEY = "Ctrl+Shift+N"
+RECENT_KEY = "Ctrl+Shift+O"
+LIST_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0")
+
+
+def sample_title(sample: Path) -> str:
+    """A sample as a menu names it: its own name ("Chat assistant on owned H100s"), else the file's."""
+    try:
+        return load_scenario(sample).name.strip() or sample.stem.replace("-", " ")
+    except ScenarioError:
+        return sample.stem.replace("-", " ")
 
 
 def default_sample() -> Path | None:
@@ -263,9 +277,13 @@ class MainWindow(QMainWindow):
         return SensitivityView(self)
 
     def _action(self, text: str, slot: Callable, shortcut=None, name: str | None = None, tip: str = "") -> QAction:
+        """``shortcut``: the text of the sequence the menu shows (``"Ctrl+E"``), a standard key, or both as
+        ``(text, standard key)``; see :func:`tcoapp.gui.widgets.keys.key_sequences`."""
         action = QAction(text, self)
         if shortcut is not None:
-            action.setShortcut(shortcut)
+            explicit, standard = shortcut if isinstance(shortcut, tuple) else (
+                (shortcut, None) if isinstance(shortcut, str) else (None, shortcut))
+            set_keys(action, explicit, standard)
         if name:
             action.setObjectName(f"action.{name}")
         if tip:
@@ -281,86 +299,89 @@ class MainWindow(QMainWindow):
                                     "New scenario from the default template")
         self.act_open = self._action("&Open…", self.open_dialog, S.Open, "open", "Open a .tco scenario file")
         self.act_save = self._action("&Save", self.save, S.Save, "save", "Save the scenario")
-        self.act_save_as = self._action("Save &As…", self.save_as, S.SaveAs, "save_as",
+        self.act_save_as = self._action("Save &As…", self.save_as, ("Ctrl+Shift+S", S.SaveAs), "save_as",
                                         "Save the scenario to another file")
-        self.act_close = self._action("&Close", lambda: self.close_document(self.active), S.Close, "close_document",
+        self.act_close = self._action("&Close", lambda: self.close_document(self.active), ("Ctrl+W", S.Close),
+                                      "close_document",
                                       "Close this scenario")
-        self.act_quit = self._action("&Quit", self.close, S.Quit, "quit", "Quit tcoapp")
+        self.act_quit = self._action("&Quit", self.close, ("Ctrl+Q", S.Quit), "quit", "Quit tcoapp")
         self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)
-        self.act_export_excel = self._action("&Excel workbook…", self.export_excel, None, "export_excel",
+        self.act_export_excel = self._action("&Excel workbook…", self.export_excel, "Ctrl+E", "export_excel",
                                              "Write the report as an Excel workbook")
-        self.act_export_csv = self._action("&CSV (monthly table)…", self.export_csv, None, "export_csv",
+        self.act_export_csv = self._action("&CSV (monthly table)…", self.export_csv, "Ctrl+Shift+E", "export_csv",
                                            "Write the monthly table as CSV")
         self.act_export_yearly_csv = self._action("CSV (&yearly table)…", lambda: self.export_csv(yearly=True),
-                                                  None, "export_yearly_csv", "Write the yearly table as CSV")
-        self.act_export_png = self._action("&PNG (charts)…", self.export_png, None, "export_png",
+                                                  "Ctrl+Shift+Y", "export_yearly_csv", "Write the yearly table as CSV")
+        self.act_export_png = self._action("&PNG (charts)…", self.export_png, "Ctrl+Shift+P", "export_png",
                                            "Write the four overview charts as PNG images")
-        self.act_export_all_charts = self._action("&All charts as PNG…", self.export_all_charts, None,
+        self.act_export_all_charts = self._action("&All charts as PNG…", self.export_all_charts, "Ctrl+Shift+L",
                                                   "export_all_charts", "Write every chart (overview, serving, "
                                                   "right-size, and sensitivity when computed) as PNG images "
                                                   "into a folder")
         self.act_undo = self.undo_group.createUndoAction(self, "Undo")
-        self.act_undo.setShortcut(S.Undo)
+        set_keys(self.act_undo, None, S.Undo)
         self.act_undo.setObjectName("action.undo")
         self.act_redo = self.undo_group.createRedoAction(self, "Redo")
-        self.act_redo.setShortcut(S.Redo)
+        set_keys(self.act_redo, "Ctrl+Shift+Z", S.Redo)  # Ctrl+Y too where it is the platform's Redo
         self.act_redo.setObjectName("action.redo")
         self.addAction(self.act_undo)
         self.addAction(self.act_redo)
-        self.act_chips = self._action("&Chips…", lambda: self.open_chip_dialog("inference.chip"), None, "chips",
+        self.act_chips = self._action("&Chips…", lambda: self.open_chip_dialog("inference.chip"), "Ctrl+Shift+I", "chips",
                                       "The chip catalog with specs, prices and dates; custom chips")
-        self.act_prices = self._action("&Price book…", lambda: self.open_price_book(), None, "prices",
+        self.act_prices = self._action("&Price book…", lambda: self.open_price_book(), "Ctrl+Shift+B", "prices",
                                        "Fill prices from dated, sourced offers; import or export a price book as CSV")
-        self.act_copy_table = self._action("Copy &table", self.copy_table, None, "copy_table",
+        self.act_copy_table = self._action("Copy &table", self.copy_table, "Ctrl+Shift+T", "copy_table",
                                            "Copy the current table as tab-separated values")
-        self.act_methodology = self._action("&Methodology", self.show_methodology, S.HelpContents, "methodology",
+        self.act_methodology = self._action("&Methodology", self.show_methodology, ("F1", S.HelpContents), "methodology",
                                             "How every figure is computed")
-        self.act_getting_started = self._action("&Getting started", self.show_getting_started, None,
+        self.act_getting_started = self._action("&Getting started", self.show_getting_started, "Shift+F1",
                                                 "getting_started", "A short tour: samples, inputs, KPIs, "
                                                 "comparisons and the workbook")
-        self.act_about = self._action("&About tcoapp", self.show_about, None, "about")
+        self.act_about = self._action("&About tcoapp", self.show_about, "Ctrl+F1", "about")
         self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
         self.view_actions: dict[str, QAction] = {}
         group = QActionGroup(self)
         for index, name in enumerate(VIEWS):
             action = self._action(self.views.tabText(index), lambda i=index: self.views.setCurrentIndex(i),
-                                  QKeySequence(f"Ctrl+{index + 1}"), f"view_{name}")
+                                  f"Ctrl+{index + 1}", f"view_{name}")
             action.setCheckable(True)
             group.addAction(action)
             self.view_actions[name] = action
         self.views.currentChanged.connect(lambda i: self.view_actions[VIEWS[i]].setChecked(True))
         self.views.currentChanged.connect(lambda i: self._update_actions())
         self.view_actions["overview"].setChecked(True)
-        self.act_tornado = self._action("&Tornado", lambda: self.run_tool("tornado"), None, "tornado",
+        self.act_tornado = self._action("&Tornado", lambda: self.run_tool("tornado"), "Ctrl+T", "tornado",
                                         "Which inputs move the lifetime cost most")
-        self.act_monte_carlo = self._action("&Monte Carlo", lambda: self.run_tool("monte_carlo"), None,
+        self.act_monte_carlo = self._action("&Monte Carlo", lambda: self.run_tool("monte_carlo"), "Ctrl+Shift+M",
                                             "monte_carlo", "How sure are we: sample the uncertain inputs")
-        self.act_heatmap = self._action("&Heat map", lambda: self.run_tool("heatmap"), None, "heatmap",
+        self.act_heatmap = self._action("&Heat map", lambda: self.run_tool("heatmap"), "Ctrl+Shift+H", "heatmap",
                                         "A metric over a grid of two inputs")
-        self.act_goal_seek = self._action("&Goal seek…", lambda: self.sensitivity.goal_seek(), None, "goal_seek",
+        self.act_goal_seek = self._action("&Goal seek…", lambda: self.sensitivity.goal_seek(), "Ctrl+G", "goal_seek",
                                           "Find the input value that hits a target")
         self.act_compare_deployments = self._action("Compare &deployments", lambda: self.run_tool("deployments"),
-                                                    None, "compare_deployments", "API, cloud or owned")
-        self.act_compare_chips = self._action("Compare c&hips", lambda: self.run_tool("chips"), None,
+                                                    "Ctrl+D", "compare_deployments", "API, cloud or owned")
+        self.act_compare_chips = self._action("Compare c&hips", lambda: self.run_tool("chips"), "Ctrl+Shift+D",
                                               "compare_chips", "The scenario on every chip")
-        self.act_uncertainty = self._action("&Uncertainty…", lambda: self.sensitivity.edit_uncertainty(), None,
+        self.act_uncertainty = self._action("&Uncertainty…", lambda: self.sensitivity.edit_uncertainty(), "Ctrl+Shift+R",
                                             "uncertainty", "Distributions of the uncertain inputs")
-        self.act_right_size = self._action("&Right-size the model…", lambda: self.show_view("planner"), None,
+        self.act_right_size = self._action("&Right-size the model…", lambda: self.show_view("planner"), "Ctrl+R",
                                            "right_size", "The model size and training tokens with the lowest "
                                            "lifetime cost or FLOPs for a target quality")
-        self.act_sweep = self._action("&Sweep", lambda: self.run_tool("sweep"), None, "sweep",
+        self.act_sweep = self._action("&Sweep", lambda: self.run_tool("sweep"), "Ctrl+L", "sweep",
                                       "A metric over a range of one input, as a line chart and a table")
         self.act_break_even = self._action("&Break-even against another deployment…",
-                                           lambda: self.sensitivity.break_even(), None, "break_even",
+                                           lambda: self.sensitivity.break_even(), "Ctrl+B", "break_even",
                                            "The input value at which this scenario costs what it would as API, "
                                            "cloud or owned")
         self.tool_actions = [self.act_tornado, self.act_monte_carlo, self.act_sweep, self.act_heatmap,
                              self.act_goal_seek, self.act_break_even, None,
                              self.act_compare_deployments, self.act_compare_chips, None, self.act_right_size]
-        self.act_next_doc = self._action("Next scenario", lambda: self._cycle(1), QKeySequence.StandardKey.NextChild,
+        self.act_next_doc = self._action("Next scenario", lambda: self._cycle(1), ("Ctrl+Tab", S.NextChild),
                                          "next_document")
-        self.act_prev_doc = self._action("Previous scenario", lambda: self._cycle(-1),
-                                         QKeySequence.StandardKey.PreviousChild, "previous_document")
+        # Ctrl+Shift+Tab arrives as Ctrl+Shift+Backtab (Shift turns Tab into Backtab); the menu shows the keys
+        # as pressed, not Qt's name for them ("Ctrl+Shift+Backtab")
+        self.act_prev_doc = self._action("Previous scenario", lambda: self._cycle(-1), None, "previous_document")
+        set_keys(self.act_prev_doc, "Ctrl+Shift+Tab", S.PreviousChild, also=("Ctrl+Shift+Backtab",))
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -369,8 +390,11 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_new)
         self.template_menu = file_menu.addMenu("New from &template")
         self.template_menu.setObjectName("menu.templates")
-        for sample in sample_files():
-            action = self.template_menu.addAction(sample.stem.replace("-", " "))
+        for number, sample in enumerate(sample_files()[:len(LIST_KEYS)]):
+            action = self.template_menu.addAction(sample_title(sample))
+            action.setObjectName(f"action.template.{sample.stem}")
+            action.setStatusTip(f"A new untitled copy of the sample {sample.name}")
+            action.setShortcut(QKeySequence(f"{TEMPLATE_KEY}, {LIST_KEYS[number]}"))
             action.triggered.connect(lambda checked=False, s=sample: self.open_sample(s))
         file_menu.addAction(self.act_open)
         self.recent_menu = file_menu.addMenu("Open &recent")
@@ -703,17 +727,19 @@ class MainWindow(QMainWindow):
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         files = autosave.recent_files()
-        for path in files:
+        for number, path in enumerate(files[:len(LIST_KEYS)]):
             action = self.recent_menu.addAction(Path(path).name)
             action.setToolTip(path)
             action.setStatusTip(path)
+            action.setShortcut(QKeySequence(f"{RECENT_KEY}, {LIST_KEYS[number]}"))
             action.triggered.connect(lambda checked=False, p=path: self.open_file(p))
         if files:
             self.recent_menu.addSeparator()
             clear = self.recent_menu.addAction("Clear list")
+            clear.setShortcut(QKeySequence(f"{RECENT_KEY}, Del"))
             clear.triggered.connect(lambda: (autosave.clear_recent_files(), self._fill_recent_menu()))
-        else:
-            self.recent_menu.addAction("(none)").setEnabled(False)
+        # no files: an empty, greyed-out submenu (not an item "(none)" that does nothing)
+        self.recent_menu.setEnabled(bool(files))
 
     # -- evaluation --------------------------------------------------------------------------------
     def redraw_charts(self, *_args) -> None:
@@ -993,11 +1019,9 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
 
     def show_methodology(self) -> None:
-        from tcoapp.gui.app.help import MethodologyDialog
+        from tcoapp.gui.app.help import show_methodology
 
-        dialog = MethodologyDialog(self)
-        ask(self, Question("dialog", "Methodology", options={"dialog": dialog}))
-        dialog.deleteLater()
+        show_methodology(self)
 
     def show_getting_started(self) -> None:
         from tcoapp.gui.app.help import show_getting_started
@@ -1011,18 +1035,14 @@ class MainWindow(QMainWindow):
         offer_getting_started(self)
 
     def about_text(self) -> str:
-        from PySide6 import __version__ as pyside_version
+        from tcoapp.gui.app.help import about_text
 
-        from tcoapp.gui.app.help import catalog_date
-
-        return (f"<h3>tcoapp {__version__}</h3>"
-                "<p>The lifetime cost of an AI programme: training against years of inference, "
-                "on chosen chips, bought, rented or paid per token.</p>"
-                f"<p>Chip catalog as of <b>{catalog_date()}</b>.</p>"
-                f"<p>Python {platform.python_version()}, Qt for Python {pyside_version}.</p>")
+        return about_text()
 
     def show_about(self) -> None:
-        ask(self, Question("info", "About tcoapp", self.about_text()))
+        from tcoapp.gui.app.help import show_about
+
+        show_about(self)
 
     # -- autosave and recovery ---------------------------------------------------------------------
     def _schedule_autosave(self, *_args) -> None:

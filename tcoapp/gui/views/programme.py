@@ -45,16 +45,26 @@ from ..dialogs.questions import Question, ask
 from ..documents.document import ScenarioDocument
 from ..documents.programme import ProgrammeDocument, RecoveredProgramme
 from ..documents.worker import Worker
+from ..widgets.keys import set_keys
 from .editor import ScenarioEditor
 
 PROGRAMME_FILTER = "tcoapp programmes and scenarios (*.tco);;All files (*)"
 #: The KPI cards of a programme, in order.
 KPI_KEYS = ("total_cost", "training_cost", "inference_cost", "inference_share", "npv_total", "peak_chips",
             "energy_mwh", "cost_per_million_tokens", "revenue_total", "profit", "payback_month", "irr")
+#: Three cards a row: four did not fit beside an editor wide enough to read at 1280x800 ("USD 226,426,811").
+KPI_COLUMNS = 3
 AUTOSAVE_SECONDS = 30
 #: An edit is autosaved this long after typing stops (as in the scenario window), and at the latest every 30 s.
 AUTOSAVE_DELAY_MS = 2_000
 _FIGURES = "tcoapp.reports.programme_figures"
+#: The workload list, the editor and the results at 1280 pixels wide (the results take what a wider window adds).
+SPLITTER_SIZES = (180, 500, 600)
+EDITOR_MIN_WIDTH = 480
+#: The chip pickers show this many characters at least (the scenario window's show 10 in a narrower pane).
+CHIP_NAME_CHARS = 16
+#: Where the splitter's sizes are remembered: the scenario window's settings file (tcoapp.gui.app.window_state).
+SPLITTER_KEY = "programme/splitter"
 #: The charts (key, title, ReportChart class of tcoapp.reports.programme_figures): built once, then updated
 #: in place and blitted by ChartPanel as the scenario window's charts are.
 PROGRAMME_CHARTS = (("cost", "Cost per month by workload", "WorkloadCostChart"),
@@ -87,6 +97,25 @@ class WorkloadView(ScenarioDocument):
         """Show workload ``index`` of the programme as it is now."""
         self.index = index
         self._replace(self.programme_document.workload_scenario(index), ())
+
+
+class ProgrammeKpiCard(QFrame):
+    """One of the programme's KPI cards; ``clicked(key)`` ("why this number") when it is clicked."""
+
+    clicked = Signal(str)
+
+    def __init__(self, key: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.key = key
+        self.setObjectName(f"programme.card.{key}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("Click: why this number (the workloads' parts and the idle owned capacity)")
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.key)
 
 
 class ProgrammeWindow(QMainWindow):
@@ -153,11 +182,13 @@ class ProgrammeWindow(QMainWindow):
         grid = QGridLayout(cards)
         grid.setContentsMargins(4, 4, 4, 4)
         for i, key in enumerate(KPI_KEYS):
-            card = QFrame()
+            card = ProgrammeKpiCard(key)
+            card.clicked.connect(self.open_why)
             card.setFrameShape(QFrame.Shape.StyledPanel)
             box = QVBoxLayout(card)
             box.setContentsMargins(6, 4, 6, 4)
             title = QLabel(SUMMARY_LABELS[key][0])
+            title.setWordWrap(True)
             value = QLabel("—")
             value.setObjectName(f"programme.kpi.{key}")
             font = value.font()
@@ -167,7 +198,7 @@ class ProgrammeWindow(QMainWindow):
             box.addWidget(title)
             box.addWidget(value)
             self.kpis[key] = value
-            grid.addWidget(card, i // 4, i % 4)
+            grid.addWidget(card, i // KPI_COLUMNS, i % KPI_COLUMNS)
         self.problem_label = QLabel("")
         self.problem_label.setObjectName("programme.problem")
         self.problem_label.setWordWrap(True)
@@ -211,13 +242,23 @@ class ProgrammeWindow(QMainWindow):
         right_layout.addWidget(self.tabs, 1)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("programme.splitter")
         splitter.addWidget(left)
         splitter.addWidget(self.editor)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 2)
-        splitter.setStretchFactor(2, 4)
-        splitter.setSizes([200, 380, 700])
+        splitter.setStretchFactor(1, 0)
+        splitter.setStretchFactor(2, 1)
+        splitter.setCollapsible(1, False)
+        splitter.setCollapsible(2, False)
+        # the editor as wide as in the scenario window: narrower, its ranges and the chip's name are cut
+        self.editor.setMinimumWidth(EDITOR_MIN_WIDTH)
+        for row in self.editor.rows.values():  # the chip's whole name ("NVIDIA H100 SXM"): the pane has the room
+            if hasattr(row, "combo") and row.path.endswith(".chip"):
+                row.combo.setMinimumContentsLength(CHIP_NAME_CHARS)
+        splitter.setSizes(list(SPLITTER_SIZES))
+        self.splitter = splitter
+        self._splitter_applied = False
         self.setCentralWidget(splitter)
         self._make_menus()
 
@@ -248,23 +289,28 @@ class ProgrammeWindow(QMainWindow):
 
     # -- menus -----------------------------------------------------------------------------------
     def _make_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        for text, shortcut, slot in (("&Open...", QKeySequence.StandardKey.Open, self.open_file),
-                                     ("&Save", QKeySequence.StandardKey.Save, self.save),
-                                     ("Save &As...", QKeySequence.StandardKey.SaveAs, self.save_as),
-                                     ("&Import scenario as workload...", None, self.import_scenario),
-                                     ("Export to &Excel...", None, self.export_excel),
-                                     ("&Close", QKeySequence.StandardKey.Close, self.close)):
-            action = QAction(text, self)
-            if shortcut is not None:
-                action.setShortcut(shortcut)
-            action.triggered.connect(slot)
-            file_menu.addAction(action)
-        edit_menu = self.menuBar().addMenu("&Edit")
+        """File, Edit, View and Help, every item with a shortcut (the scenario window's where they do the same;
+        docs/gui.md lists them)."""
+        S = QKeySequence.StandardKey
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.setObjectName("programme.menu.file")
+        self.file_actions: dict[str, QAction] = {}
+        for key, text, keys, slot in (("open", "&Open...", (None, S.Open), self.open_file),
+                                      ("save", "&Save", (None, S.Save), self.save),
+                                      ("save_as", "Save &As...", ("Ctrl+Shift+S", S.SaveAs), self.save_as),
+                                      ("import", "&Import scenario as workload...", ("Ctrl+I", None),
+                                       self.import_scenario),
+                                      ("export_excel", "Export to &Excel...", ("Ctrl+E", None), self.export_excel),
+                                      ("close", "&Close", ("Ctrl+W", S.Close), self.close)):
+            action = self._menu_action(file_menu, key, text, keys, slot)
+            self.file_actions[key] = action
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.setObjectName("programme.menu.edit")
         self.undo_action = self.document.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        set_keys(self.undo_action, None, S.Undo)
         self.redo_action = self.document.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        set_keys(self.redo_action, "Ctrl+Shift+Z", S.Redo)  # as in the scenario window; Ctrl+Y too on Windows
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         # the main window's names, for UndoKeys: Ctrl+Z in a field undoes the programme edit, not the field's text
@@ -272,6 +318,31 @@ class ProgrammeWindow(QMainWindow):
         from tcoapp.gui.widgets.keys import UndoKeys
 
         self.undo_keys = UndoKeys(self)
+        view_menu = bar.addMenu("&View")
+        view_menu.setObjectName("programme.menu.view")
+        self.view_actions: list[QAction] = []
+        for index in range(self.tabs.count()):
+            action = self._menu_action(view_menu, f"view_{index}", self.tabs.tabText(index),
+                                       (f"Ctrl+{index + 1}", None), lambda _checked=False, i=index: self.tabs.setCurrentIndex(i))
+            self.view_actions.append(action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.setObjectName("programme.menu.help")
+        from ..dialogs import help as pages
+
+        for key, text, keys, slot in (
+                ("getting_started", "&Getting started", ("Shift+F1", None), lambda: pages.show_getting_started(self)),
+                ("methodology", "&Methodology", ("F1", S.HelpContents), lambda: pages.show_methodology(self)),
+                ("programmes", "&Programmes", ("Ctrl+Shift+F1", None), lambda: pages.show_programmes(self)),
+                ("about", "&About tcoapp", ("Ctrl+F1", None), lambda: pages.show_about(self))):
+            self._menu_action(help_menu, key, text, keys, lambda _checked=False, f=slot: f())
+
+    def _menu_action(self, menu, key: str, text: str, keys: tuple, slot) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(f"programme.action.{key}")
+        set_keys(action, *keys)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
 
     def _on_dirty_changed(self, _dirty: bool) -> None:
         self._update_title()
@@ -448,6 +519,17 @@ class ProgrammeWindow(QMainWindow):
             header.setSectionResizeMode(column, mode)
         table.resizeRowsToContents()
 
+    def open_why(self, key: str) -> None:
+        """Clicking a KPI card: "why this number" for the programme (its formula and its parts)."""
+        from .programme_why import ProgrammeWhyPanel
+
+        panel = getattr(self, "why_panel", None)
+        if panel is None:
+            panel = self.why_panel = ProgrammeWhyPanel(self)
+        panel.show_key(key)
+        panel.show()
+        panel.raise_()
+
     def inference_share_rows(self) -> list[dict]:
         return [] if self.report is None else yearly_inference_share(self.report)
 
@@ -555,6 +637,29 @@ class ProgrammeWindow(QMainWindow):
             return False
         return True
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._splitter_applied:  # the first layout pass shares the width out again: set it after that
+            self._splitter_applied = True
+            QTimer.singleShot(0, self._apply_splitter)
+
+    def _apply_splitter(self) -> None:
+        remembered = _window_settings().value(SPLITTER_KEY)
+        try:
+            sizes = [int(v) for v in remembered] if isinstance(remembered, (list, tuple)) else []
+        except (TypeError, ValueError):
+            sizes = []
+        if len(sizes) != 3 or min(sizes) < 0:
+            rest = self.splitter.width() - sum(SPLITTER_SIZES[:2]) - 2 * self.splitter.handleWidth()
+            sizes = [*SPLITTER_SIZES[:2], max(rest, SPLITTER_SIZES[2] // 2)]
+        self.splitter.setSizes(sizes)
+
+    def _remember_splitter(self) -> None:
+        if self._splitter_applied:
+            store = _window_settings()
+            store.setValue(SPLITTER_KEY, self.splitter.sizes())
+            store.sync()
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if self.document.dirty:
             answer = ask(self, Question("save_changes", "Save the programme?",
@@ -562,6 +667,7 @@ class ProgrammeWindow(QMainWindow):
             if answer == "cancel" or (answer == "save" and not self.save()):
                 event.ignore()
                 return
+        self._remember_splitter()
         self._autosave.stop()
         self.autosave_soon.stop()
         self.undo_keys.remove()
@@ -569,6 +675,15 @@ class ProgrammeWindow(QMainWindow):
         self.worker.shutdown()
         _open_windows.pop(self, None)
         event.accept()
+
+
+def _window_settings():
+    """The window settings (``window.ini`` in the app's data folder), as the scenario window keeps them."""
+    from PySide6.QtCore import QSettings
+
+    from ..documents.autosave import data_dir
+
+    return QSettings(str(data_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
 #: The open programme windows, oldest first (a dict: ordered, unlike a set).

@@ -7,6 +7,11 @@ window's key presses and sends Undo/Redo to the scenario's history instead:
 pending typing in the field is committed first (so Ctrl+Z reverts exactly what
 was typed), then the window's action runs. Keys in other windows (dialogs) are
 left alone.
+
+:func:`key_sequences` gives an action its shortcuts: one the menu shows, the same on every
+platform (``Ctrl`` is Cmd on macOS), then the platform's own standard keys for it (Ctrl+F4
+also closes on Windows). Sequences the editor's fields need are never given to an action:
+:data:`FIELD_KEYS`.
 """
 
 from __future__ import annotations
@@ -16,8 +21,71 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QWidget
 
 
-def _matches(event, standard: QKeySequence.StandardKey) -> bool:
-    return event.matches(standard)
+def key_sequences(explicit: str | None = None, standard: QKeySequence.StandardKey | None = None,
+                  also: tuple[str, ...] = ()) -> list[QKeySequence]:
+    """An action's shortcuts: ``explicit`` first (what the menu shows), then ``also``, then the platform's
+    bindings of ``standard`` (without repeats). With no ``explicit``, the standard key's first binding is the
+    one shown, so it must have one on every platform (New, Open, Save, Undo)."""
+    keys: list[QKeySequence] = []
+    candidates = ([explicit] if explicit else []) + list(also)
+    for item in candidates:
+        keys.append(QKeySequence(item))
+    if standard is not None:
+        keys += QKeySequence.keyBindings(standard)
+    unique: list[QKeySequence] = []
+    for key in keys:
+        if not key.isEmpty() and all(key != other for other in unique):
+            unique.append(key)
+    if not unique:
+        raise ValueError(f"no shortcut: give an explicit one for {standard}")
+    return unique
+
+
+def set_keys(action, explicit: str | None = None, standard: QKeySequence.StandardKey | None = None,
+             also: tuple[str, ...] = ()) -> None:
+    """Give ``action`` the shortcuts of :func:`key_sequences`."""
+    action.setShortcuts(key_sequences(explicit, standard, also))
+
+
+_S = QKeySequence.StandardKey
+#: The standard keys a line edit, spin box or text box uses for its own editing (Undo and Redo aside: the
+#: window takes those on purpose, see :class:`UndoKeys`); no menu action may have one of their bindings.
+FIELD_STANDARD_KEYS = (
+    _S.Cut, _S.Copy, _S.Paste, _S.SelectAll, _S.Deselect, _S.Delete, _S.Backspace, _S.DeleteStartOfWord,
+    _S.DeleteEndOfWord, _S.DeleteEndOfLine, _S.DeleteCompleteLine, _S.InsertParagraphSeparator,
+    _S.InsertLineSeparator, _S.MoveToNextChar, _S.MoveToPreviousChar, _S.MoveToNextWord, _S.MoveToPreviousWord,
+    _S.MoveToNextLine, _S.MoveToPreviousLine, _S.MoveToNextPage, _S.MoveToPreviousPage, _S.MoveToStartOfLine,
+    _S.MoveToEndOfLine, _S.MoveToStartOfBlock, _S.MoveToEndOfBlock, _S.MoveToStartOfDocument,
+    _S.MoveToEndOfDocument, _S.SelectNextChar, _S.SelectPreviousChar, _S.SelectNextWord, _S.SelectPreviousWord,
+    _S.SelectNextLine, _S.SelectPreviousLine, _S.SelectNextPage, _S.SelectPreviousPage, _S.SelectStartOfLine,
+    _S.SelectEndOfLine, _S.SelectStartOfBlock, _S.SelectEndOfBlock, _S.SelectStartOfDocument,
+    _S.SelectEndOfDocument, _S.Cancel,
+)
+#: Keys fields need on some platform whatever this one binds (Ctrl+K deletes to the end of the line and
+#: Ctrl+U the line on Linux; Ctrl+Shift+U types a Unicode character in GNOME; Cmd+H hides the app and Cmd+M
+#: minimises it on macOS; Ctrl+Shift+C copies a focused chart), and every undo and redo key.
+FIELD_EXPLICIT_KEYS = ("Ctrl+A", "Ctrl+C", "Ctrl+V", "Ctrl+X", "Ctrl+Z", "Ctrl+Y", "Ctrl+Shift+Z", "Ctrl+K",
+                       "Ctrl+U", "Ctrl+Shift+A", "Ctrl+Shift+U", "Ctrl+H", "Ctrl+M", "Ctrl+Shift+C", "Ctrl+Ins",
+                       "Shift+Ins", "Shift+Del", "Alt+Backspace", "Alt+Shift+Backspace")
+
+
+def field_keys() -> list[QKeySequence]:
+    """Every sequence in :data:`FIELD_STANDARD_KEYS` (on this platform) and :data:`FIELD_EXPLICIT_KEYS`."""
+    keys = [QKeySequence(text) for text in FIELD_EXPLICIT_KEYS]
+    for standard in FIELD_STANDARD_KEYS:
+        keys += QKeySequence.keyBindings(standard)
+    return keys
+
+
+def _matches(event, standard: QKeySequence.StandardKey, action=None) -> bool:
+    """The key press is ``standard`` on this platform, or one of ``action``'s own shortcuts (Ctrl+Shift+Z
+    redoes everywhere, also where the platform's Redo is Ctrl+Y)."""
+    if event.matches(standard):
+        return True
+    if action is None:
+        return False
+    pressed = QKeySequence(event.keyCombination())
+    return any(pressed == key for key in action.shortcuts())
 
 
 class UndoKeys(QObject):
@@ -38,9 +106,9 @@ class UndoKeys(QObject):
         kind = event.type()
         if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) or not self._ours(watched):
             return False
-        if _matches(event, QKeySequence.StandardKey.Undo):
+        if _matches(event, QKeySequence.StandardKey.Undo, self.window.act_undo):
             action = self.window.act_undo
-        elif _matches(event, QKeySequence.StandardKey.Redo):
+        elif _matches(event, QKeySequence.StandardKey.Redo, self.window.act_redo):
             action = self.window.act_redo
         else:
             return False
