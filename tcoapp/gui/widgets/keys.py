@@ -103,6 +103,13 @@ class UndoKeys(QObject):
         return isinstance(watched, QWidget) and watched.window() is self.window
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        try:
+            return self._filter(watched, event)
+        except RuntimeError:  # the window was deleted while closing: stop watching, never crash
+            self.remove()
+            return False
+
+    def _filter(self, watched, event) -> bool:
         kind = event.type()
         if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) or not self._ours(watched):
             return False
@@ -137,4 +144,7 @@ class UndoKeys(QObject):
     def remove(self) -> None:
         app = QApplication.instance()
         if app is not None:
-            app.removeEventFilter(self)
+            try:
+                app.removeEventFilter(self)
+            except RuntimeError:  # this filter's own object is already gone
+                pass
