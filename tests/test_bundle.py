@@ -145,3 +145,11 @@ def test_linux_install_script_registers_the_app_for_a_user(tmp_path):
     assert result.returncode == 0, result.stderr
     assert not installed.exists() and not cli.exists()
     assert not (home / ".local" / "share" / "applications" / "tcoapp.desktop").exists()
+
+
+def test_frozen_bundle_carries_the_help_pages():
+    """Help > Methodology and Programmes read the pages shipped as tcoapp.docs, not a short fallback."""
+    found = {p.name: p for p in BUNDLE.rglob("*.md") if p.parent.name == "docs" and p.parent.parent.name == "tcoapp"}
+    for page, heading in (("methodology.md", "# "), ("programmes.md", "# ")):
+        assert page in found, f"{page} is not in the bundle"
+        assert found[page].read_text(encoding="utf-8").startswith(heading)

@@ -42,10 +42,20 @@ them is the programme's own line, the **idle owned capacity**.
 """
 
 
+def _packaged_doc(name: str) -> Path:
+    """``docs/<name>`` as installed: the package ``tcoapp.docs`` (pyproject maps it to docs/)."""
+    from importlib import resources
+
+    try:
+        return Path(str(resources.files("tcoapp.docs").joinpath(name)))
+    except ModuleNotFoundError:  # an install made before docs were packaged
+        return Path(tcoapp.__file__).resolve().parent / "docs" / name
+
+
 def doc_path(name: str) -> Path | None:
     """A page of the user's docs (``methodology.md``): bundled with the resources, else the source tree's
     docs folder."""
-    candidates = [resource_file(name), Path(tcoapp.__file__).resolve().parents[1] / "docs" / name]
+    candidates = [_packaged_doc(name), resource_file(name), Path(tcoapp.__file__).resolve().parents[1] / "docs" / name]
     for candidate in candidates:
         if candidate.is_file():
             return candidate
@@ -107,6 +117,9 @@ class PageDialog(QDialog):
         self.browser = QTextBrowser()
         self.browser.setObjectName(f"{name}.text")
         self.browser.setOpenExternalLinks(True)
+        pages = doc_path("methodology.md")
+        if pages is not None:  # the pages' pictures (screenshots/...) are found beside them
+            self.browser.setSearchPaths([str(pages.parent)])
         self.browser.setMarkdown(markdown)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
