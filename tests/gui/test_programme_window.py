@@ -11,7 +11,8 @@ import pytest
 
 from tcoapp.paths import samples_dir
 from tcoapp.reports.programme_report import budget_rows, build_programme_report
-from tcoapp.reports.report import format_value
+from tcoapp.gui.widgets.formatting import compact_money
+from tcoapp.reports.report import MONEY_KEYS, format_value
 from tcoapp.scenario.files import load_scenario
 from tcoapp.scenario.programme import evaluate_programme, load_programme
 
@@ -44,7 +45,10 @@ def _report(programme):
 def _kpis_match(window, programme) -> None:
     report = _report(programme)
     for key, label in window.kpis.items():
-        assert label.text() == format_value(key, report["summary"][key], programme.currency, programme.start_month)
+        exact = format_value(key, report["summary"][key], programme.currency, programme.start_month)
+        assert label.toolTip() == exact, key  # the exact figure; the card itself may be compact (USD 77.1 M)
+        value = report["summary"][key]
+        assert label.text() == (compact_money(value, programme.currency) if key in MONEY_KEYS else exact), key
     assert window.report["summary"] == report["summary"]
 
 
@@ -256,7 +260,13 @@ def test_workload_edit_shows_the_engines_kpis_for_the_edited_programme(pwindow, 
     for key in ("total_cost", "training_cost", "inference_cost", "npv_total", "peak_chips", "energy_mwh",
                 "revenue_total", "profit"):
         assert pwindow.report["summary"][key] == pytest.approx(summary[key], rel=1e-12), key
-        assert pwindow.kpis[key].text() == format_value(key, summary[key], programme.currency, programme.start_month)
+        exact = format_value(key, summary[key], programme.currency, programme.start_month)
+        assert pwindow.kpis[key].toolTip() == exact, key
+        if key in MONEY_KEYS:  # the card as finance writes it: USD 77.1 M
+            scaled = summary[key] / 1e6
+            assert pwindow.kpis[key].text() == f"USD {scaled:,.{1 if abs(scaled) >= 10 else 2}f} M", key
+        else:
+            assert pwindow.kpis[key].text() == exact, key
     # the programme's identities, by hand: total = training + inference = the workloads' totals + the idle capacity
     assert summary["total_cost"] == pytest.approx(summary["training_cost"] + summary["inference_cost"], rel=1e-12)
     workloads_total = sum(float(result.workload(0, w).summary["total_cost"][0]) for w in range(4))

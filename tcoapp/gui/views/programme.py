@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from tcoapp.reports.programme_figures import BUDGET_COLUMNS, industry_inference_share, yearly_inference_share
 from tcoapp.reports.programme_report import budget_rows, build_programme_report
-from tcoapp.reports.report import format_value
+from tcoapp.reports.report import MONEY_KEYS, format_value
 from tcoapp.scenario.errors import ScenarioError
 from tcoapp.scenario.files import load_scenario
 from tcoapp.scenario.outputs import SUMMARY_LABELS
@@ -453,9 +453,18 @@ class ProgrammeWindow(QMainWindow):
         programme = self.document.programme
         report = self.report
         self.problem_label.setText("" if self.problem is None else f"Cannot compute: {self.problem}")
+        from tcoapp.gui.widgets.formatting import compact_money
+
         for key, label in self.kpis.items():
-            label.setText("—" if report is None else
-                          format_value(key, report["summary"][key], programme.currency, programme.start_month))
+            if report is None:
+                label.setText("—")
+                label.setToolTip("")
+                continue
+            value = report["summary"][key]
+            exact = format_value(key, value, programme.currency, programme.start_month)
+            # money as finance writes it on a card (USD 77.1 M), as the scenario window does; exact in the tooltip
+            label.setText(compact_money(value, programme.currency) if key in MONEY_KEYS else exact)
+            label.setToolTip(exact)
         self._fill_budget()
         self._charts_timer.start()  # after the KPI cards are painted
         problem = self.problem
