@@ -238,6 +238,7 @@ def test_compare_export_of_four_samples(make_window, answers, qtbot, tmp_path):
         summary = evaluate(load_scenario(_sample(name))).summary
         totals[name] = {key: float(summary[key][0]) for key, _ in COMPARE_KEYS}
     base = totals[COMPARED[2]]
+    deployments = {name: load_scenario(_sample(name)).inference.deployment for name in COMPARED}
     # CSV: each scenario's value, and the others' delta against the base
     rows = {r[0]: r for r in csv.reader(io.StringIO(csv_path.read_text(encoding="utf-8")))}
     header = next(iter(rows.values()))
@@ -255,7 +256,9 @@ def test_compare_export_of_four_samples(make_window, answers, qtbot, tmp_path):
         for i in (0, 1, 3):
             delta = ws.cell(row, headers.index(f"Δ {names[i]}") + 1).value
             value, ref = totals[COMPARED[i]][key], base[key]
-            if key == "payback_month" or value != value or ref != ref:  # no delta, or NaN (never / no revenue)
+            # inference energy is an owned fleet's only: a cloud or API column (or base) has no value, so no delta
+            not_owned = key == "energy_mwh" and {deployments[COMPARED[i]], deployments[COMPARED[2]]} != {"owned"}
+            if key == "payback_month" or value != value or ref != ref or not_owned:  # no delta, NaN, or n/a
                 assert delta in (None, "")
                 continue
             assert delta == pytest.approx(value - ref, rel=1e-12, abs=1e-12), (key, names[i])

@@ -53,10 +53,15 @@ def test_every_kind_of_edit_is_undoable(window):
 
 
 def test_undo_shortcuts_follow_platform_conventions(window):
-    assert window.act_undo.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
-    assert window.act_redo.shortcut() == QKeySequence(QKeySequence.StandardKey.Redo)
-    assert window.act_save.shortcut() == QKeySequence(QKeySequence.StandardKey.Save)
-    assert window.act_open.shortcut() == QKeySequence(QKeySequence.StandardKey.Open)
+    S = QKeySequence.StandardKey
+    for action, standard in ((window.act_undo, S.Undo), (window.act_redo, S.Redo), (window.act_save, S.Save),
+                             (window.act_open, S.Open)):
+        held = action.shortcuts()
+        for binding in QKeySequence.keyBindings(standard):  # every key the platform uses still works
+            assert binding in held, (action.text(), binding.toString())
+    # the key the menu shows is the same on every platform: Redo is Ctrl+Shift+Z (Ctrl+Y too where standard)
+    assert window.act_redo.shortcut() == QKeySequence("Ctrl+Shift+Z")
+    assert window.act_undo.shortcut() == QKeySequence("Ctrl+Z")
 
 
 def test_each_document_has_its_own_history(make_window, scenario_file, sample_path):
