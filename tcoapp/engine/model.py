@@ -494,9 +494,6 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", i
         total = training + inference
         cash_inference = np.where(owned2, inference - inference_compute + capex, inference)
         cash_total = training + cash_inference
-        _refuse_overflow(x, errors, needs_training_chip, hours_initial, hours_refresh, training, F_t,
-                         ~api, (inference, cash_inference), busy, P, R, n_samples[:, 0] * inp * (1.0 - cached),
-                         n_samples[:, 0] * gen)
         series = {
             "training_compute": training_compute, "training_fixed": training_fixed,
             "inference_compute": inference_compute, "inference_energy": inference_energy,
@@ -509,6 +506,8 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", i
             "required": required,
         }
         summary = _summary(x, series, fleet, capacity, hours_initial, owned, api, M, irr)
+        _refuse_overflow(x, errors, needs_training_chip, hours_initial, hours_refresh, F_t, ~api, series, summary,
+                         busy, P, R, n_samples[:, 0] * inp * (1.0 - cached), n_samples[:, 0] * gen)
 
     bad = errors.mask
     if bad.any() and on_error == "raise":
@@ -521,36 +520,60 @@ def run(inputs: Mapping[str, object], months: int, *, on_error: str = "raise", i
     return Result(M, series, summary, errors.items())
 
 
-def _refuse_overflow(x, errors: _Errors, needs_training_chip, hours_initial, hours_refresh, training, F_t,
-                     serves, inference: tuple, busy, P, R, prefill_per_request, decode_per_request) -> None:
+def _refuse_overflow(x, errors: _Errors, needs_training_chip, hours_initial, hours_refresh, F_t, serves,
+                     series: dict, summary: dict, busy, P, R, prefill_per_request, decode_per_request) -> None:
     """Refuse a row whose costs are beyond double precision, naming the input that made them so.
 
     Every input is bounded, but a divisor may be as small as a field's rule allows (an MFU of
     5e-324 is > 0): the run's chip-hours, or the fleet, then overflow to infinity, and a product
-    with a zero turns it into NaN, which would silently drop the whole cost.
+    with a zero turns it into NaN, which would silently drop the whole cost. A month can also be
+    finite while the horizon's sum, or its present value, is not (1e306 a month for 120 months):
+    every cost is non-negative, so a finite sum means finite months, yearly sums and running
+    totals, and the sums and present values are what is checked.
     """
     beyond = "beyond double precision (about 1.8e308)"
-    training_overflow = needs_training_chip & ~(np.isfinite(hours_initial) & np.isfinite(hours_refresh)
-                                                & np.isfinite(training).all(axis=1))
-    errors.add(training_overflow, "training.mfu",
-               lambda s: f"with the training chip's peak of {_at(F_t, s) / 1e12:g} TFLOP/s gives a run of more "
-                         f"chip-hours than can be counted (compute / (peak x mfu x 3600) is {beyond}); "
-                         "use a real utilisation (0.2 to 0.6) and chip peak")
-    inference_overflow = serves & ~np.logical_and.reduce([np.isfinite(a).all(axis=1) for a in inference])
-    if not inference_overflow.any():
-        return
-    utilisation = x["inference.target_utilization"]
-    decode_side = decode_per_request / R >= prefill_per_request / P
-    measured = {"inference.decode_tokens_per_s_per_chip": decode_side,
-                "inference.prefill_tokens_per_s_per_chip": ~decode_side}
-    rule = (lambda s: f"leaves a replica almost no capacity ({_at(utilisation / busy, s):.3g} requests per second): "
-                      f"the fleet and its cost would be {beyond}; give a real throughput and utilisation")
-    tiny_utilisation = inference_overflow & (utilisation < 1e-3)
-    errors.add(tiny_utilisation, "inference.target_utilization", rule)
-    for field, side in measured.items():
-        errors.add(inference_overflow & ~tiny_utilisation & side & ~np.isnan(x[field]), field, rule)
-    errors.add(inference_overflow, "inference.chip",  # estimated from the chip's peak, bandwidth and efficiency
-               lambda s: "with the inference.efficiency values " + rule(s))
+    finite = np.isfinite
+    training_sum = summary["training_cost"]
+    inference_sum = summary["inference_cost"]
+    cash_inference_sum = series["cash_inference"].sum(axis=1)
+    training_bad = needs_training_chip & ~(finite(hours_initial) & finite(hours_refresh) & finite(training_sum))
+    inference_bad = serves & ~(finite(inference_sum) & finite(cash_inference_sum))
+    # each part finite, their sum not (two halves of 1e308): the larger part is the cause
+    total_bad = ~training_bad & ~inference_bad & ~(finite(summary["total_cost"])
+                                                   & finite(training_sum + cash_inference_sum))
+    training_larger = training_sum >= np.maximum(inference_sum, cash_inference_sum)
+    training_bad = training_bad | (total_bad & training_larger & needs_training_chip)
+    inference_bad = inference_bad | (total_bad & ~(training_larger & needs_training_chip) & serves)
+    errors.add(training_bad, "training.mfu",
+               lambda s: f"with the training chip's peak of {_at(F_t, s) / 1e12:g} TFLOP/s gives training costing more "
+                         f"than can be counted (compute / (peak x mfu x 3600) chip-hours, summed over the horizon, "
+                         f"is {beyond}); use a real utilisation (0.2 to 0.6) and chip peak")
+    if inference_bad.any():
+        utilisation = x["inference.target_utilization"]
+        decode_side = decode_per_request / R >= prefill_per_request / P
+        measured = {"inference.decode_tokens_per_s_per_chip": decode_side,
+                    "inference.prefill_tokens_per_s_per_chip": ~decode_side}
+        rule = (lambda s: f"leaves a replica almost no capacity ({_at(utilisation / busy, s):.3g} requests per "
+                          f"second): the fleet and its cost over the horizon would be {beyond}; give a real "
+                          "throughput and utilisation")
+        tiny_utilisation = inference_bad & (utilisation < 1e-3)
+        errors.add(tiny_utilisation, "inference.target_utilization", rule)
+        for field, side in measured.items():
+            errors.add(inference_bad & ~tiny_utilisation & side & ~np.isnan(x[field]), field, rule)
+        errors.add(inference_bad, "inference.chip",  # estimated from the chip's peak, bandwidth and efficiency
+                   lambda s: "with the inference.efficiency values " + rule(s))
+    # every cost finite, its present value not: the discount factor (1 + r) ** (-m / 12) overflowed
+    present_ok = np.ones(errors.size, dtype=bool)
+    for key in ("npv_total", "npv_training", "npv_inference", "npv_profit"):  # shapes (S,) or (1,)
+        present_ok = present_ok & finite(summary[key])
+    discount_bad = ~present_ok & finite(summary["revenue_total"])
+    errors.add(discount_bad, "finance.discount_rate",
+               lambda s: f"discounts the horizon's costs to a present value {beyond} "
+                         "((1 + rate) ** (-month / 12) grows without bound as the rate nears -1); "
+                         "use a real rate (for example 0.08)")
+    errors.add(~finite(summary["revenue_total"]), "business.revenue_per_request",
+               lambda s: f"with the traffic and its growth gives revenue over the horizon {beyond}; "
+                         "use a real price per request")
 
 
 def _by_deployment(api, cloud, owned, for_api, for_cloud, for_owned) -> np.ndarray:

@@ -19,6 +19,7 @@ from typing import Mapping
 import numpy as np
 
 from . import model
+from .errors import EngineError
 from .finance import irr_annual, npv
 from .model import HOURS, NAN, Result, run
 
@@ -113,6 +114,12 @@ def summarise(series: Mapping[str, np.ndarray], discount_rate, energy_mwh: np.nd
     ``energy_mwh`` is given (it is not a monthly series of section 5);
     ``residual_book_value`` is the sum of capex minus the sum of depreciation.
     """
+    # sums beyond double precision are infinite here and refused by the caller (_overflowing)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _summarise(series, discount_rate, energy_mwh, with_irr)
+
+
+def _summarise(series, discount_rate, energy_mwh, with_irr: bool) -> dict[str, np.ndarray]:
     total = lambda k: series[k].sum(axis=1)  # noqa: E731
     training_cost, inference_cost, total_cost = total("training"), total("inference"), total("total")
     tokens, requests, revenue = total("tokens"), total("requests"), total("revenue")
@@ -121,27 +128,58 @@ def summarise(series: Mapping[str, np.ndarray], discount_rate, energy_mwh: np.nd
     cum_train = np.cumsum(series["training"], axis=1)
     net = series["revenue"] - series["cash_total"]
     cum_rev = np.cumsum(series["revenue"], axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = {
-            "training_cost": training_cost,
-            "inference_cost": inference_cost,
-            "total_cost": total_cost,
-            "inference_share": np.where(total_cost != 0, inference_cost / total_cost, NAN),
-            "crossover_month": model._first_month((cum_inf >= cum_train) & (cum_inf > 0)),
-            "npv_total": npv(series["cash_total"], rate),
-            "npv_training": npv(series["cash_training"], rate),
-            "npv_inference": npv(series["cash_inference"], rate),
-            "cost_per_million_tokens": np.where(tokens > 0, inference_cost / (tokens / 1e6), NAN),
-            "cost_per_request": np.where(requests > 0, inference_cost / requests, NAN),
-            "peak_chips": series["chips"].max(axis=1),
-            "energy_mwh": np.asarray(energy_mwh, dtype=float),
-            "residual_book_value": total("capex") - total("depreciation"),
-            "revenue_total": revenue,
-            "profit": revenue - total_cost,
-            "npv_profit": npv(net, rate),
-            "payback_month": model._first_month((cum_rev >= np.cumsum(series["cash_total"], axis=1)) & (cum_rev > 0)),
-            "irr": irr_annual(net) if with_irr and np.any(revenue != 0) else np.full(net.shape[0], NAN),
-        }
+    out = {
+        "training_cost": training_cost,
+        "inference_cost": inference_cost,
+        "total_cost": total_cost,
+        "inference_share": np.where(total_cost != 0, inference_cost / total_cost, NAN),
+        "crossover_month": model._first_month((cum_inf >= cum_train) & (cum_inf > 0)),
+        "npv_total": npv(series["cash_total"], rate),
+        "npv_training": npv(series["cash_training"], rate),
+        "npv_inference": npv(series["cash_inference"], rate),
+        "cost_per_million_tokens": np.where(tokens > 0, inference_cost / (tokens / 1e6), NAN),
+        "cost_per_request": np.where(requests > 0, inference_cost / requests, NAN),
+        "peak_chips": series["chips"].max(axis=1),
+        "energy_mwh": np.asarray(energy_mwh, dtype=float),
+        "residual_book_value": total("capex") - total("depreciation"),
+        "revenue_total": revenue,
+        "profit": revenue - total_cost,
+        "npv_profit": npv(net, rate),
+        "payback_month": model._first_month((cum_rev >= np.cumsum(series["cash_total"], axis=1)) & (cum_rev > 0)),
+        "irr": irr_annual(net) if with_irr and np.any(revenue != 0) else np.full(net.shape[0], NAN),
+    }
+    return out
+
+
+def _overflowing(prog: Mapping[str, np.ndarray], prog_summary: Mapping[str, np.ndarray],
+                 summary: Mapping[str, np.ndarray], failed: np.ndarray, K: int, W: int) -> list:
+    """For each variant, None or ``(workload, EngineError)`` when the programme's sums are beyond double precision.
+
+    Each workload's own sums are checked by the engine, but several of them, each finite, can add
+    up to more than a number holds (two workloads of 1e308). The workload with the largest cost is
+    named, with the input behind the larger of its training and inference costs.
+    """
+    finite = np.isfinite
+    costs_ok = (finite(prog_summary["total_cost"]) & finite(prog["cash_total"].sum(axis=1))
+                & finite(prog_summary["revenue_total"]))
+    present_ok = np.ones(K, dtype=bool)
+    for key in ("npv_total", "npv_training", "npv_inference", "npv_profit"):
+        present_ok = present_ok & finite(prog_summary[key])
+    out: list = [None] * K
+    beyond = "beyond double precision (about 1.8e308)"
+    for k in np.flatnonzero(~failed & ~(costs_ok & present_ok)):
+        rows = slice(k * W, (k + 1) * W)
+        w = int(np.argmax(np.nan_to_num(summary["total_cost"][rows], posinf=np.finfo(float).max)))
+        training, inference = summary["training_cost"][rows][w], summary["inference_cost"][rows][w]
+        if not costs_ok[k]:
+            field = "training.mfu" if training >= inference else "inference.target_utilization"
+            rule = (f"makes the programme's costs, summed over its workloads and the horizon, {beyond}; "
+                    "use a real utilisation and throughput")
+        else:
+            field = "finance.discount_rate"
+            rule = (f"discounts the programme's costs to a present value {beyond}; "
+                    "use a real rate (for example 0.08)")
+        out[k] = (w, EngineError(k * W + w, field, rule))
     return out
 
 
@@ -152,6 +190,7 @@ def _mwh_per_chip_month(x: Mapping[str, np.ndarray]) -> np.ndarray:
     return server_kw * f("power_load_factor") * f("pue") * HOURS / 1000.0
 
 
+@np.errstate(over="ignore", invalid="ignore")  # sums beyond double precision are refused (_overflowing)
 def run_programme(inputs: Mapping[str, object], months: int, n_workloads: int, *, shared_fleets: bool = True,
                   on_error: str = "raise", irr: bool = True) -> ProgrammeResult:
     """Evaluate K programme variants of ``n_workloads`` workloads, given as one batch of ``K * W`` rows.
@@ -258,12 +297,14 @@ def run_programme(inputs: Mapping[str, object], months: int, n_workloads: int, *
     energy = summary["energy_mwh"].reshape(K, W).sum(axis=1) + unallocated_mwh
     rate = np.broadcast_to(x["finance.discount_rate"], (n,)).reshape(K, W)[:, 0]
     prog_summary = summarise(prog, rate, energy, with_irr=irr)
+    overflow = _overflowing(prog, prog_summary, summary, failed, K, W)
+    failed = failed | np.array([e is not None for e in overflow], dtype=bool)
     if failed.any():
         for arr in list(prog.values()) + list(prog_summary.values()):
             arr[failed] = NAN
     errors = []
     for k in range(K):
-        first = None
+        first = overflow[k]
         for w in range(W):
             e = base.errors[k * W + w] if base.errors else None
             if e is not None:

@@ -8,8 +8,10 @@ import copy
 import errno
 import json
 import os
+import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tcoapp.cli.main import main
@@ -486,3 +488,65 @@ def test_a_chip_named_twice_is_compared_once(capsys):
                               "--chip", "h200", *extra, "--json")
         assert code == 0, err
         assert [r["chip"] for r in json.loads(out)["rows"]].count("h100-sxm") == 1
+
+
+# ------------------------------------------------------------------ finite each month, infinite in total
+
+def _strict(capsys, *argv) -> str:
+    """_bad with every numpy warning an error (an overflow warned on stderr is not a clear refusal)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return _bad(capsys, *argv)
+
+
+def _sum_overflowing_mfu() -> dict:
+    # Without refreshes the run's cost falls on its training months; with mfu = 6e-303 each month's
+    # cost is finite but the horizon's sum is not (checked below on a run 1e10 times cheaper).
+    data = _sample("chat-assistant-owned-h100.tco")
+    data["training"]["refresh_every_months"] = 0
+    data["training"]["mfu"] = 6e-303
+    return data
+
+
+def test_the_case_is_finite_per_month_and_infinite_in_total():
+    from tcoapp.scenario import scenario_from_dict
+    from tcoapp.scenario.batch import evaluate
+    data = _sum_overflowing_mfu()
+    data["training"]["mfu"] = 6e-293  # 1e10 times the mfu: 1e10 times cheaper training compute
+    result = evaluate(scenario_from_dict(data))
+    compute = result.series["training_compute"][0]
+    assert compute.max() < np.finfo(float).max / 1e10 < compute.sum()
+
+
+@pytest.mark.parametrize("argv", [("report",), ("report", "--json"), ("export", "-o", "{out}"),
+                                  ("export", "--csv", "{dir}")], ids=["text", "json", "xlsx", "csv"])
+def test_a_training_cost_infinite_only_in_total_is_refused_naming_mfu(capsys, tmp_path, argv):
+    # Before: report was "internal error: TypeError" (a None yearly cell), --json gave nulls with a
+    # warning about another key, export "internal error: OverflowError" in fsum, and numpy warned.
+    path = _write(tmp_path, "s.tco", _sum_overflowing_mfu())
+    args = [a.format(out=tmp_path / "s.xlsx", dir=tmp_path / "csv") for a in argv]
+    err = _strict(capsys, args[0], path, *args[1:])
+    assert "training.mfu = 6e-303" in err and "summed over the horizon" in err, err
+    assert not (tmp_path / "s.xlsx").exists() and not (tmp_path / "csv").exists()
+
+
+def test_a_discount_rate_whose_present_value_overflows_is_refused_naming_it(capsys, tmp_path):
+    # (1 + r) ** (-m / 12) with r = -1 + 1e-16 is about 1e16 ** 20 = 1e320 at the end of 20 years
+    data = _sample("chat-assistant-owned-h100.tco")
+    data["horizon_years"] = 20
+    data["finance"]["discount_rate"] = -0.9999999999999999
+    err = _strict(capsys, "report", _write(tmp_path, "s.tco", data), "--json")
+    assert "finance.discount_rate = -0.9999999999999999" in err and "present value" in err, err
+
+
+def test_workloads_each_finite_that_overflow_together_are_refused(capsys, tmp_path):
+    # Two workloads whose training costs about 1e308 each: each is a number, their sum is not.
+    data = _programme()
+    _, out, _ = _run(capsys, "report", _write(tmp_path, "p.tco", data), "--json")
+    workloads = json.loads(out)["workloads"]
+    for index in (0, 2):  # Assistant v1 and Coding agent: no refreshes, so compute cost is 1 / mfu
+        training = data["workloads"][index]["training"]
+        compute = workloads[data["workloads"][index]["name"]]["summary"]["training_cost"] - training["fixed_cost"]
+        training["mfu"] = training["mfu"] * compute / 1e308
+    err = _strict(capsys, "report", _write(tmp_path, "p.tco", data), "--json")
+    assert "training.mfu" in err and "summed over its workloads" in err and "workloads[" in err, err
