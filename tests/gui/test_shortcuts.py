@@ -220,3 +220,36 @@ def test_template_menu_names_are_the_samples_own_names(main_window):
     assert texts == expected
     assert "Chat assistant on owned H100s" in texts
     assert not any(t == p.stem.replace("-", " ") for t, p in zip(texts, sample_files()))
+
+
+_X11_BINDINGS = """
+import sys
+from PySide6.QtGui import QGuiApplication, QKeySequence
+app = QGuiApplication(sys.argv)
+from tcoapp.gui.widgets.keys import FIELD_STANDARD_KEYS
+assert QGuiApplication.platformName() == "xcb", QGuiApplication.platformName()
+for standard in FIELD_STANDARD_KEYS:
+    for key in QKeySequence.keyBindings(standard):
+        print(key.toString(QKeySequence.SequenceFormat.PortableText))
+"""
+
+
+def test_the_linux_desktop_field_keys_are_never_a_menus():
+    """The X11 keyboard scheme (a Linux desktop) binds emacs keys in a line edit: Ctrl+E goes to the end of the
+    line and Ctrl+D deletes. The tests run offscreen, whose scheme has neither, so the menus are checked against
+    a fixed list of every scheme's keys; here the list is checked against Qt's own X11 scheme on a real X server."""
+    import os
+    import subprocess
+    import sys
+
+    from tcoapp.gui.widgets.keys import FIELD_EXPLICIT_KEYS, FIELD_PLATFORM_KEYS
+
+    if shutil.which("xvfb-run") is None:
+        pytest.skip("needs xvfb-run (apt-get install xvfb xauth; .ci/run installs it)")
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
+    done = subprocess.run(["xvfb-run", "-a", sys.executable, "-c", _X11_BINDINGS], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    bound = {line for line in done.stdout.split() if "+" in line or re.fullmatch(r"F\d+", line)}
+    assert {"Ctrl+D", "Ctrl+E", "Ctrl+K"} <= bound  # what the review found the menus had taken
+    assert bound - set(FIELD_PLATFORM_KEYS["x11"]) - set(FIELD_EXPLICIT_KEYS) == set()

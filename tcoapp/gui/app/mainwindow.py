@@ -277,7 +277,7 @@ class MainWindow(QMainWindow):
         return SensitivityView(self)
 
     def _action(self, text: str, slot: Callable, shortcut=None, name: str | None = None, tip: str = "") -> QAction:
-        """``shortcut``: the text of the sequence the menu shows (``"Ctrl+E"``), a standard key, or both as
+        """``shortcut``: the text of the sequence the menu shows (``"Ctrl+Shift+X"``), a standard key, or both as
         ``(text, standard key)``; see :func:`tcoapp.gui.widgets.keys.key_sequences`."""
         action = QAction(text, self)
         if shortcut is not None:
@@ -306,7 +306,7 @@ class MainWindow(QMainWindow):
                                       "Close this scenario")
         self.act_quit = self._action("&Quit", self.close, ("Ctrl+Q", S.Quit), "quit", "Quit tcoapp")
         self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)
-        self.act_export_excel = self._action("&Excel workbook…", self.export_excel, "Ctrl+E", "export_excel",
+        self.act_export_excel = self._action("&Excel workbook…", self.export_excel, "Ctrl+Shift+X", "export_excel",
                                              "Write the report as an Excel workbook")
         self.act_export_csv = self._action("&CSV (monthly table)…", self.export_csv, "Ctrl+Shift+E", "export_csv",
                                            "Write the monthly table as CSV")
@@ -359,7 +359,7 @@ class MainWindow(QMainWindow):
         self.act_goal_seek = self._action("&Goal seek…", lambda: self.sensitivity.goal_seek(), "Ctrl+G", "goal_seek",
                                           "Find the input value that hits a target")
         self.act_compare_deployments = self._action("Compare &deployments", lambda: self.run_tool("deployments"),
-                                                    "Ctrl+D", "compare_deployments", "API, cloud or owned")
+                                                    "Ctrl+J", "compare_deployments", "API, cloud or owned")
         self.act_compare_chips = self._action("Compare c&hips", lambda: self.run_tool("chips"), "Ctrl+Shift+D",
                                               "compare_chips", "The scenario on every chip")
         self.act_uncertainty = self._action("&Uncertainty…", lambda: self.sensitivity.edit_uncertainty(), "Ctrl+Shift+R",

@@ -301,7 +301,7 @@ class ProgrammeWindow(QMainWindow):
                                       ("save_as", "Save &As...", ("Ctrl+Shift+S", S.SaveAs), self.save_as),
                                       ("import", "&Import scenario as workload...", ("Ctrl+I", None),
                                        self.import_scenario),
-                                      ("export_excel", "Export to &Excel...", ("Ctrl+E", None), self.export_excel),
+                                      ("export_excel", "Export to &Excel...", ("Ctrl+Shift+X", None), self.export_excel),
                                       ("close", "&Close", ("Ctrl+W", S.Close), self.close)):
             action = self._menu_action(file_menu, key, text, keys, slot)
             self.file_actions[key] = action

@@ -69,9 +69,35 @@ FIELD_EXPLICIT_KEYS = ("Ctrl+A", "Ctrl+C", "Ctrl+V", "Ctrl+X", "Ctrl+Z", "Ctrl+Y
                        "Shift+Ins", "Shift+Del", "Alt+Backspace", "Alt+Shift+Backspace")
 
 
+#: The editing bindings of :data:`FIELD_STANDARD_KEYS` (with a modifier) under each of Qt's keyboard schemes, as
+#: Qt 6 binds them (Qt's "Ctrl" is Cmd and "Meta" the Control key on macOS; the X11 row is checked against Qt
+#: on an X server by the tests), so a menu key chosen on one platform is not a field's on another: the X11 scheme (Linux desktops) gives a line edit the emacs keys Ctrl+D (delete),
+#: Ctrl+E (end of line), Ctrl+K and Ctrl+U; macOS gives Control+A/E/B/F/N/P/D/K/H and Cmd+arrows; Windows
+#: gives Ctrl+arrows, Ctrl+Backspace and Alt+Backspace (undo).
+FIELD_PLATFORM_KEYS = {
+    "x11": ("Ctrl+X", "Shift+Del", "F20", "Ctrl+C", "Ctrl+Ins", "F16", "Ctrl+V", "Ctrl+Shift+Ins", "Shift+Ins",
+            "F18", "Ctrl+A", "Ctrl+Shift+A", "Ctrl+D", "Ctrl+Backspace", "Ctrl+Del", "Ctrl+K", "Ctrl+U",
+            "Shift+Enter", "Shift+Return", "Ctrl+Right", "Ctrl+Left", "Ctrl+E", "Ctrl+Home", "Ctrl+End",
+            "Shift+Right", "Shift+Left", "Ctrl+Shift+Right", "Ctrl+Shift+Left", "Shift+Down", "Shift+Up",
+            "Shift+PgDown", "Shift+PgUp", "Shift+Home", "Shift+End", "Ctrl+Shift+Home", "Ctrl+Shift+End"),
+    "windows": ("Ctrl+X", "Shift+Del", "Ctrl+C", "Ctrl+Ins", "Ctrl+V", "Shift+Ins", "Ctrl+A", "Ctrl+Backspace",
+                "Ctrl+Del", "Shift+Enter", "Shift+Return", "Ctrl+Right", "Ctrl+Left", "Ctrl+Home", "Ctrl+End",
+                "Shift+Right", "Shift+Left", "Ctrl+Shift+Right", "Ctrl+Shift+Left", "Shift+Down", "Shift+Up",
+                "Shift+PgDown", "Shift+PgUp", "Shift+Home", "Shift+End", "Ctrl+Shift+Home", "Ctrl+Shift+End",
+                "Alt+Backspace", "Alt+Shift+Backspace"),
+    "macos": ("Meta+A", "Meta+E", "Meta+B", "Meta+F", "Meta+N", "Meta+P", "Meta+D", "Meta+K", "Meta+H", "Meta+O",
+              "Meta+V", "Meta+Shift+A", "Meta+Shift+E", "Ctrl+Left", "Ctrl+Right", "Ctrl+Up", "Ctrl+Down",
+              "Ctrl+Shift+Left", "Ctrl+Shift+Right", "Ctrl+Shift+Up", "Ctrl+Shift+Down", "Ctrl+Backspace",
+              "Alt+Backspace", "Alt+Del", "Alt+Left", "Alt+Right", "Alt+Up", "Alt+Down", "Alt+Shift+Left",
+              "Alt+Shift+Right", "Alt+Shift+Up", "Alt+Shift+Down", "Ctrl+.", "Ctrl+H", "Ctrl+M"),
+}
+
+
 def field_keys() -> list[QKeySequence]:
-    """Every sequence in :data:`FIELD_STANDARD_KEYS` (on this platform) and :data:`FIELD_EXPLICIT_KEYS`."""
+    """Every sequence in :data:`FIELD_STANDARD_KEYS` (on this platform), :data:`FIELD_PLATFORM_KEYS` (on any)
+    and :data:`FIELD_EXPLICIT_KEYS`."""
     keys = [QKeySequence(text) for text in FIELD_EXPLICIT_KEYS]
+    keys += [QKeySequence(text) for scheme in FIELD_PLATFORM_KEYS.values() for text in scheme]
     for standard in FIELD_STANDARD_KEYS:
         keys += QKeySequence.keyBindings(standard)
     return keys
