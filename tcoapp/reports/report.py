@@ -104,7 +104,11 @@ def format_summary(report: dict, start_month: str) -> str:
     lines.append("")
     lines.append("  Year        Training        Inference            Total   Peak chips")
     y = report["yearly"]
+
+    def cell(value, width: int) -> str:  # a null (a figure beyond double precision) reads "-", never a crash
+        return f"{value:>{width},.0f}" if value is not None else f"{'-':>{width}}"
+
     for i in range(len(y["total"])):
-        lines.append(f"  {i + 1:>4}  {y['training'][i]:>14,.0f}  {y['inference'][i]:>15,.0f}  "
-                     f"{y['total'][i]:>15,.0f}  {y['chips'][i]:>11,.0f}")
+        lines.append(f"  {i + 1:>4}  {cell(y['training'][i], 14)}  {cell(y['inference'][i], 15)}  "
+                     f"{cell(y['total'][i], 15)}  {cell(y['chips'][i], 11)}")
     return "\n".join(lines)

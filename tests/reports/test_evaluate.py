@@ -293,3 +293,18 @@ def test_whole_column_ranges_read_the_used_rows():
     other["A3"] = "=SUM(Budget!C:C)"
     ev = Evaluator(wb)
     assert (ev.value("Check", "A1"), ev.value("Check", "A2"), ev.value("Check", "A3")) == (15, 7, 22)
+
+
+def test_the_text_summary_reads_a_null_yearly_figure_as_a_dash():
+    # A yearly figure beyond double precision is null in the report document; before, the text
+    # summary crashed formatting it ("unsupported format string passed to NoneType").
+    from tcoapp.reports.report import build_report, format_summary
+    from tcoapp.scenario import load_scenario
+    from tcoapp.scenario.batch import evaluate
+    from tcoapp.paths import samples_dir
+
+    scenario = load_scenario(samples_dir() / "deployment-cloud.tco")
+    report = build_report(scenario, evaluate(scenario))
+    report["yearly"]["inference"][1] = None
+    year_two = format_summary(report, scenario.start_month).splitlines()[-len(report["yearly"]["total"]) + 1]
+    assert year_two.split()[0] == "2" and year_two.split()[2] == "-", year_two
