@@ -92,6 +92,14 @@ def check_metric(metric: str) -> None:
                             + ", ".join(PROGRAMME_SUMMARY), path="metric", value=metric)
 
 
+def input_title(path: str) -> str:
+    """A programme input as a reader names it: ``"Chat: Annual growth in requests"`` for
+    ``"Chat/inference.annual_growth"``, the field's title alone for a shared input."""
+    workload, _, field = path.rpartition("/")
+    title = single.field_title(field)
+    return f"{workload}: {title}" if workload else title
+
+
 def split_path(programme: Programme, path: str) -> tuple[str | None, str]:
     """``("Chat", "inference.annual_growth")`` for ``"Chat/inference.annual_growth"``, ``(None, path)`` for a
     shared one; refuses unknown workloads, non-numeric fields and shared fields named under a workload."""
@@ -162,7 +170,7 @@ def tornado(programme: Programme, metric: str = "total_cost", paths: Iterable[st
         "metric": metric, "metric_label": label, "unit": unit, "currency": programme.currency,
         "base": single.json_number(base_metric),
         "swing": swing,
-        "rows": [{"path": r.path, "title": r.path, "low_input": r.low_input, "high_input": r.high_input,
+        "rows": [{"path": r.path, "title": input_title(r.path), "low_input": r.low_input, "high_input": r.high_input,
                   "low_metric": single.json_number(r.low_metric), "high_metric": single.json_number(r.high_metric),
                   "source": r.source, "error": r.low_error or r.high_error} for r in rows],
     }

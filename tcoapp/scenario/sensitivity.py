@@ -112,7 +112,8 @@ def _enforce_cross_rules(inputs: Mapping[str, object], values: dict[str, np.ndar
     return values
 
 
-def _label(path: str) -> str:
+def field_title(path: str) -> str:
+    """The field's title (``"Target utilisation"``), or the path when it has none."""
     spec = numeric_field_paths().get(path)
     return spec.title if spec else path
 
@@ -181,7 +182,7 @@ def tornado(scenario, metric: str = "total_cost", paths: Iterable[str] | None = 
         "metric": metric, "metric_label": label, "unit": unit, "currency": scenario.currency,
         "base": json_number(base_metric),
         "swing": swing,
-        "rows": [{"path": r.path, "title": _label(r.path), "low_input": r.low_input, "high_input": r.high_input,
+        "rows": [{"path": r.path, "title": field_title(r.path), "low_input": r.low_input, "high_input": r.high_input,
                   "low_metric": json_number(r.low_metric), "high_metric": json_number(r.high_metric),
                   "source": r.source, "error": r.low_error or r.high_error} for r in rows],
     }
@@ -285,7 +286,7 @@ def monte_carlo(scenario, samples: int = 10_000, seed: int = 0, metrics: Sequenc
                      for text, (key, op, threshold) in zip(events, parsed)}
     return {
         "samples": samples, "seed": seed,
-        "inputs": {path: {"title": _label(path), **dist.model_dump()} for path, dist in scenario.uncertainty.items()},
+        "inputs": {path: {"title": field_title(path), **dist.model_dump()} for path, dist in scenario.uncertainty.items()},
         "metrics": out_metrics,
         "histograms": histograms,
         "probabilities": probabilities,

@@ -50,3 +50,19 @@ def test_tiny_prices_and_programme_paths_are_plain_decimals():
     assert labels["Bot/inference.api_price_cached_input"] == "USD 0.000012 to USD 0.000018"
     assert labels["Bot growth"] == "40 % to 60 %"
     json.dumps(data)  # the tornado stays plain data
+
+
+def test_a_programme_tornado_names_the_workload_and_the_field_as_a_reader_does():
+    # Before: a programme's bars were titled with raw paths ("Assistant v1/inference.target_utilization").
+    from tcoapp.paths import samples_dir
+    from tcoapp.scenario.programme import load_programme
+    from tcoapp.scenario.programme_sensitivity import tornado as programme_tornado
+
+    programme = load_programme(samples_dir() / "company-programme.tco")
+    first = programme.names[0]
+    data = programme_tornado(programme, "total_cost", paths=[f"{first}/inference.target_utilization",
+                                                             "facility.pue"])
+    labels = _labels(data)
+    assert set(labels) == {f"{first}: Target utilisation", "PUE"}, labels
+    value = programme.workloads[0].inference.target_utilization
+    assert labels[f"{first}: Target utilisation"] == f"{value * 80:g} % to {value * 120:g} %"
