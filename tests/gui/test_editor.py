@@ -303,3 +303,18 @@ def test_the_flop_range_and_the_exchange_rate_unit_read_plainly(window):
     window.active.set_value("currency", "EUR")
     rate = window.findChild(QLabel, "finance.usd_to_currency.unit")
     assert rate.text().split("\n")[0].endswith(" EUR per US dollar") and "scenario" not in rate.text(), rate.text()
+
+
+def test_a_chip_name_is_shown_whole_in_the_default_editor_width(window, qtbot):
+    # Before: beside its Chips… button and catalog date the picker showed "NVIDIA H100 SXN" (cut) at 440 px.
+    window.show()
+    window.splitter.setSizes([440, 840])
+    qtbot.waitUntil(lambda: window.editor.rows["inference.chip"].combo.width() > 0)
+    for path in ("inference.chip", "training.chip"):
+        combo = window.editor.rows[path].combo
+        window.editor.form_scroll.ensureWidgetVisible(combo)
+        qtbot.wait(20)
+        text = combo.currentText()
+        assert text.startswith("NVIDIA"), text
+        needed = combo.fontMetrics().horizontalAdvance(text) + 40  # the arrow and the frame
+        assert combo.width() >= needed, (path, text, combo.width(), needed)

@@ -931,12 +931,19 @@ class ChipRow(FieldRow):
         self.button.setObjectName(f"{path}.catalog")
         self.button.setToolTip("Show the chip catalog with specs, prices and their dates; edit custom chips")
         self.button.clicked.connect(lambda: editor.open_chip_dialog(path))
+        # the chip's name takes the row's whole width (a 440 px editor cut "NVIDIA H100 SXM" beside the
+        # button and the date); the button and the catalog date go on a line below it
         cell = QWidget()
-        layout = QHBoxLayout(cell)
+        layout = QVBoxLayout(cell)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addWidget(self.combo, 1)
-        layout.addWidget(self.button)
+        layout.setSpacing(2)
+        layout.addWidget(self.combo)
+        below = QHBoxLayout()
+        below.setSpacing(6)
+        below.addWidget(self.button)
+        below.addWidget(self.unit)
+        below.addStretch(1)
+        layout.addLayout(below)
         self._cell = cell
         self.widget = self.combo
         self._items_key: tuple | None = None
@@ -1162,7 +1169,7 @@ class ScenarioEditor(QWidget):
                     box_layout.setContentsMargins(0, 0, 0, 0)
                     box_layout.setSpacing(6)
                     box_layout.addWidget(row.cell(), 1)
-                    if row.unit.text() or isinstance(row, ChipRow):
+                    if row.unit.text() and not isinstance(row, ChipRow):  # a chip row holds its own date
                         box_layout.addWidget(row.unit)
                     grid.addWidget(box, line, 1, 1, 2)
                     widgets = [row.title_cell, box]
