@@ -109,7 +109,7 @@ def test_every_main_window_menu_item_has_its_own_shortcut(main_window):
 
 def test_every_programme_window_menu_item_has_its_own_shortcut(programme_window):
     actions = _check_window(programme_window)
-    assert {p.split(" > ")[0] for p in actions} == {"File", "Edit", "View", "Help"}
+    assert {p.split(" > ")[0] for p in actions} == {"File", "Edit", "Workload", "View", "Help"}
 
 
 def test_the_shortcuts_read_as_pressed(main_window):
@@ -253,3 +253,22 @@ def test_the_linux_desktop_field_keys_are_never_a_menus():
     bound = {line for line in done.stdout.split() if "+" in line or re.fullmatch(r"F\d+", line)}
     assert {"Ctrl+D", "Ctrl+E", "Ctrl+K"} <= bound  # what the review found the menus had taken
     assert bound - set(FIELD_PLATFORM_KEYS["x11"]) - set(FIELD_EXPLICIT_KEYS) == set()
+
+
+def test_the_workload_menu_acts_on_the_list_and_follows_its_buttons(programme_window, qtbot):
+    """The list's buttons are menu items too: keys add, move and select workloads, disabled where a button is."""
+    window = programme_window
+    names = list(window.document.programme.names)
+    actions = window.workload_actions
+    window.activateWindow()
+    assert not actions["up"].isEnabled() and not actions["previous"].isEnabled()  # the first is selected
+    qtbot.keyClick(window, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_index == 1 and actions["previous"].isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.document.programme.names == [names[1], names[0], *names[2:]]
+    assert window.current_index == 0 and not actions["up"].isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(window.document.programme.names) == len(names) + 1
+    window.document.undo_stack.undo()
+    window.document.undo_stack.undo()
+    assert window.document.programme.names == names

@@ -318,6 +318,19 @@ class ProgrammeWindow(QMainWindow):
         from tcoapp.gui.widgets.keys import UndoKeys
 
         self.undo_keys = UndoKeys(self)
+        workload_menu = bar.addMenu("&Workload")
+        workload_menu.setObjectName("programme.menu.workload")
+        self.workload_actions: dict[str, QAction] = {}
+        for key, text, keys, slot in (
+                ("add", "&Add workload", ("Ctrl+Shift+N", None), self.add_workload),
+                ("duplicate", "&Duplicate workload", ("Ctrl+Shift+D", None), self.duplicate_workload),
+                ("remove", "&Remove workload", ("Ctrl+Shift+Del", None), self.remove_workload),
+                ("up", "Move &up", ("Ctrl+Shift+PgUp", None), lambda: self.move_workload(-1)),
+                ("down", "Move do&wn", ("Ctrl+Shift+PgDown", None), lambda: self.move_workload(1)),
+                ("previous", "&Previous workload", ("Ctrl+PgUp", None), lambda: self._select_next(-1)),
+                ("next", "&Next workload", ("Ctrl+PgDown", None), lambda: self._select_next(1))):
+            self.workload_actions[key] = self._menu_action(workload_menu, f"workload_{key}", text, keys,
+                                                           lambda _checked=False, f=slot: f())
         view_menu = bar.addMenu("&View")
         view_menu.setObjectName("programme.menu.view")
         self.view_actions: list[QAction] = []
@@ -370,10 +383,21 @@ class ProgrammeWindow(QMainWindow):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
+        """The list's buttons and the Workload menu's items, enabled alike."""
         count = len(self.document.programme.workloads)
-        self.buttons["remove"].setEnabled(count > 1)
-        self.buttons["up"].setEnabled(self.current_index > 0)
-        self.buttons["down"].setEnabled(self.current_index < count - 1)
+        enabled = {"remove": count > 1, "up": self.current_index > 0, "down": self.current_index < count - 1,
+                   "previous": self.current_index > 0, "next": self.current_index < count - 1}
+        for key, on in enabled.items():
+            if key in self.buttons:
+                self.buttons[key].setEnabled(on)
+            actions = getattr(self, "workload_actions", {})
+            if key in actions:
+                actions[key].setEnabled(on)
+
+    def _select_next(self, step: int) -> None:
+        index = self.current_index + step
+        if 0 <= index < len(self.document.programme.workloads):
+            self.select_workload(index)
 
     def _on_row_changed(self, row: int) -> None:
         if self._building or row < 0:
