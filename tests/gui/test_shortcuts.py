@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from tcoapp.paths import sample_files, samples_dir
+from tcoapp.paths import programme_sample_files, sample_files, samples_dir
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "gui.md"
 PORTABLE = QKeySequence.SequenceFormat.PortableText
@@ -104,7 +104,8 @@ def test_every_main_window_menu_item_has_its_own_shortcut(main_window):
     actions = _check_window(main_window)
     assert any(path.startswith("File > Open recent > ") for path in actions)
     assert "File > Open recent > Clear list" in actions
-    assert len([p for p in actions if p.startswith("File > New from template > ")]) == len(sample_files())
+    templates = [p for p in actions if p.startswith("File > New from template > ")]
+    assert len(templates) == len(sample_files()) + len(programme_sample_files())
 
 
 def test_every_programme_window_menu_item_has_its_own_shortcut(programme_window):
@@ -215,8 +216,9 @@ def test_template_menu_names_are_the_samples_own_names(main_window):
     """Issue 5: "Chat assistant on owned H100s", not the file stem "chat assistant owned h100"."""
     import json
 
-    texts = [a.text() for a in main_window.template_menu.actions()]
+    texts = [a.text() for a in main_window.template_menu.actions() if not a.isSeparator()]
     expected = [json.loads(p.read_text(encoding="utf-8"))["name"] for p in sample_files()]
+    expected += ["Programme: " + json.loads(p.read_text(encoding="utf-8"))["name"] for p in programme_sample_files()]
     assert texts == expected
     assert "Chat assistant on owned H100s" in texts
     assert not any(t == p.stem.replace("-", " ") for t, p in zip(texts, sample_files()))
@@ -272,3 +274,18 @@ def test_the_workload_menu_acts_on_the_list_and_follows_its_buttons(programme_wi
     window.document.undo_stack.undo()
     window.document.undo_stack.undo()
     assert window.document.programme.names == names
+
+
+def test_a_programme_template_opens_as_an_untitled_programme_window(main_window, qtbot, answers):
+    """The programme samples are templates too: chosen from File > New from template, one opens in a programme
+    window as an untitled copy (Save asks where), and the scenario window is left as it was."""
+    from tcoapp.gui.views.programme import open_programme_windows
+
+    answers.script["save_changes"] = "discard"
+    before = len(main_window.documents)
+    entry = next(a for a in main_window.template_menu.actions() if a.text().startswith("Programme: "))
+    entry.trigger()
+    windows = open_programme_windows()
+    assert len(windows) == 1 and windows[0].document.path is None
+    assert windows[0].document.programme.name == entry.text().removeprefix("Programme: ")
+    assert len(main_window.documents) == before

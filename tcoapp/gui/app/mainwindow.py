@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QSplitter, QStackedWidget, QTabBar, QTabWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
-from tcoapp.paths import sample_files
+from tcoapp.paths import programme_sample_files, sample_files
 from tcoapp.scenario.errors import ScenarioError
 from tcoapp.scenario.files import load_scenario
 
@@ -48,11 +48,21 @@ LIST_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0")
 
 
 def sample_title(sample: Path) -> str:
-    """A sample as a menu names it: its own name ("Chat assistant on owned H100s"), else the file's."""
+    """A sample as a menu names it: its own name ("Chat assistant on owned H100s"), else the file's; a
+    programme sample as "Programme: ..." (it opens in the programme window)."""
+    from tcoapp.scenario.programme import is_programme_file, load_programme
+
     try:
+        if is_programme_file(sample):
+            return f"Programme: {load_programme(sample).name.strip() or sample.stem.replace('-', ' ')}"
         return load_scenario(sample).name.strip() or sample.stem.replace("-", " ")
     except ScenarioError:
         return sample.stem.replace("-", " ")
+
+
+def template_files() -> list[Path]:
+    """File > New from template's entries: the scenario samples, then the programme samples."""
+    return sample_files() + programme_sample_files()
 
 
 def default_sample() -> Path | None:
@@ -81,12 +91,8 @@ class EmptyState(QWidget):
         open_button.clicked.connect(window.open_dialog)
         self.samples = QListWidget()
         self.samples.setObjectName("empty.samples")
-        for sample in sample_files():
-            try:
-                name = load_scenario(sample).name or sample.stem
-            except ScenarioError:
-                continue
-            item = QListWidgetItem(f"{name}  ({sample.name})")
+        for sample in template_files():
+            item = QListWidgetItem(f"{sample_title(sample)}  ({sample.name})")
             item.setData(Qt.ItemDataRole.UserRole, str(sample))
             self.samples.addItem(item)
         self.samples.itemActivated.connect(
@@ -390,7 +396,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_new)
         self.template_menu = file_menu.addMenu("New from &template")
         self.template_menu.setObjectName("menu.templates")
-        for number, sample in enumerate(sample_files()[:len(LIST_KEYS)]):
+        for number, sample in enumerate(template_files()[:len(LIST_KEYS)]):
+            if number == len(sample_files()):
+                self.template_menu.addSeparator()  # the programmes, which open in their own window
             action = self.template_menu.addAction(sample_title(sample))
             action.setObjectName(f"action.template.{sample.stem}")
             action.setStatusTip(f"A new untitled copy of the sample {sample.name}")
@@ -539,7 +547,12 @@ class MainWindow(QMainWindow):
         return self.add_document(ScenarioDocument(scenario, untitled_name=name))
 
     def open_sample(self, sample: Path) -> ScenarioDocument | None:
-        """A sample opens as an untitled copy, so saving never writes into the app's own files."""
+        """A sample opens as an untitled copy, so saving never writes into the app's own files (a programme
+        sample in a programme window, also untitled; None then)."""
+        from tcoapp.gui.views.programme import open_programme_path
+
+        if open_programme_path(sample, untitled=True):
+            return None
         return self.new_document(sample, name=f"{sample.stem} (sample)")
 
     def open_dialog(self) -> None:
