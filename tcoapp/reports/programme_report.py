@@ -13,7 +13,7 @@ from pathlib import Path
 from ..engine import SERIES, SUMMARY, months_label, yearly
 from ..engine.programme import PROGRAMME_SUMMARY, ProgrammeResult
 from ..scenario.outputs import SUMMARY_LABELS, json_number
-from .report import format_value
+from .report import format_share, format_value, table_cell
 
 PROGRAMME_REPORT_FORMAT = "tcoapp-programme-report"
 PROGRAMME_REPORT_VERSION = 1
@@ -109,16 +109,18 @@ def format_programme_summary(report: dict, start_month: str) -> str:
     lines.append(f"  {'Workload':<{name_width}}  {'Training':>15}  {'Inference':>15}  {'Total':>15}  {'Inference share':>15}")
     for name, item in report["workloads"].items():
         s = item["summary"]
-        share = "—" if s["inference_share"] is None else f"{100 * s['inference_share']:.1f} %"
-        lines.append(f"  {name:<{name_width}}  {s['training_cost'] or 0:>15,.0f}  {s['inference_cost'] or 0:>15,.0f}  "
-                     f"{s['total_cost'] or 0:>15,.0f}  {share:>15}")
+        share = format_share(s["inference_share"])
+        lines.append(f"  {name:<{name_width}}  {table_cell(s['training_cost'], 15)}  {table_cell(s['inference_cost'], 15)}  "
+                     f"{table_cell(s['total_cost'], 15)}  {share:>15}")
     lines.append("")
     lines.append("  Year        Training        Inference   of which idle            Total   Inference share")
     y = report["yearly"]
     for i in range(len(y["total"])):
-        share = "—" if not y["total"][i] else f"{100 * y['inference'][i] / y['total'][i]:.1f} %"
-        lines.append(f"  {i + 1:>4}  {y['training'][i]:>14,.0f}  {y['inference'][i]:>15,.0f}  "
-                     f"{y['inference_unallocated'][i]:>14,.0f}  {y['total'][i]:>15,.0f}  {share:>16}")
+        # the share first, then the percentage: 100 x a cost near 1.8e308 would overflow to "inf %"
+        share = ("—" if not y["total"][i] or y["inference"][i] is None
+                 else format_share(y["inference"][i] / y["total"][i]))
+        lines.append(f"  {i + 1:>4}  {table_cell(y['training'][i], 14)}  {table_cell(y['inference'][i], 15)}  "
+                     f"{table_cell(y['inference_unallocated'][i], 14)}  {table_cell(y['total'][i], 15)}  {share:>16}")
     return "\n".join(lines)
 
 

@@ -92,6 +92,16 @@ def format_value(key: str, value, currency: str, start_month: str) -> str:
     return f"{value:,.0f} {unit}" if abs(value) >= 100 else f"{value:,.4g} {unit}"
 
 
+def table_cell(value, width: int) -> str:
+    """A whole number right-aligned in ``width`` with thousands separators; a null (a figure beyond double
+    precision in the report document) reads "-".
+
+    >>> table_cell(1234.5, 8), table_cell(None, 3)
+    ('   1,234', '  -')
+    """
+    return f"{value:>{width},.0f}" if value is not None else f"{'-':>{width}}"
+
+
 def format_summary(report: dict, start_month: str) -> str:
     """The readable text summary of a report document."""
     cur = report["currency"]
@@ -104,11 +114,7 @@ def format_summary(report: dict, start_month: str) -> str:
     lines.append("")
     lines.append("  Year        Training        Inference            Total   Peak chips")
     y = report["yearly"]
-
-    def cell(value, width: int) -> str:  # a null (a figure beyond double precision) reads "-", never a crash
-        return f"{value:>{width},.0f}" if value is not None else f"{'-':>{width}}"
-
     for i in range(len(y["total"])):
-        lines.append(f"  {i + 1:>4}  {cell(y['training'][i], 14)}  {cell(y['inference'][i], 15)}  "
-                     f"{cell(y['total'][i], 15)}  {cell(y['chips'][i], 11)}")
+        lines.append(f"  {i + 1:>4}  {table_cell(y['training'][i], 14)}  {table_cell(y['inference'][i], 15)}  "
+                     f"{table_cell(y['total'][i], 15)}  {table_cell(y['chips'][i], 11)}")
     return "\n".join(lines)

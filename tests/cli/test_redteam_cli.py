@@ -8,6 +8,7 @@ import copy
 import errno
 import json
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -550,3 +551,15 @@ def test_workloads_each_finite_that_overflow_together_are_refused(capsys, tmp_pa
         training["mfu"] = training["mfu"] * compute / 1e308
     err = _strict(capsys, "report", _write(tmp_path, "p.tco", data), "--json")
     assert "training.mfu" in err and "summed over its workloads" in err and "workloads[" in err, err
+
+
+def test_a_programme_year_of_huge_but_finite_cost_reads_its_share_not_inf(capsys, tmp_path):
+    # Before: a year's inference share was printed as 100 x inference / total: with costs near 1e306
+    # the product overflowed and the text report read "inf %".
+    data = _programme()
+    data["workloads"][0].setdefault("inference", {})["target_utilization"] = 1e-300
+    code, out, err = _run(capsys, "report", _write(tmp_path, "p.tco", data))
+    assert code == 0, err
+    year_rows = out.split("of which idle")[1].splitlines()[1:]
+    assert year_rows and all(row.rstrip().endswith("%") for row in year_rows), year_rows
+    assert not re.search(r"\b(inf|nan)\b", out, re.IGNORECASE), out
