@@ -38,6 +38,11 @@ CURRENT_SCHEMA_VERSION = 2
 
 PER_YEAR = "per year (0.1 = +10 % a year, -0.2 = -20 % a year)"
 SHARE = "share (0.7 = 70 %)"
+#: The smallest utilisation, efficiency, throughput or chip figure a field takes (0.1 % of a share, a
+#: thousandth of a token per second or of a TFLOP/s): far below any real programme, and a figure the
+#: engine divides by, so a value such as 1e-300 (which is > 0) would multiply costs into absurd or
+#: overflowing numbers. Such a value is refused at the field instead.
+FLOOR = 0.001
 
 
 def _field(default: Any, title: str, unit: str, description: str, **constraints: Any) -> Any:
@@ -249,7 +254,7 @@ class Training(_StrictModel):
     mfu: float = _field(
         0.4, "Training utilisation (MFU)", SHARE,
         "Model FLOP utilisation: the share of the chip's peak compute that training actually achieves.",
-        gt=0, le=1,
+        ge=FLOOR, le=1,
     )
     duration_months: int = _field(
         3, "Training duration", "months (whole number)", "Length of the initial training run.", ge=1, le=1200,
@@ -294,30 +299,30 @@ class Efficiency(_StrictModel):
 
     bandwidth: float = _field(
         0.8, "Memory bandwidth efficiency", SHARE, "Share of the chip's memory bandwidth achieved while serving.",
-        gt=0, le=1,
+        ge=FLOOR, le=1,
     )
     prefill_mfu: float = _field(
-        0.5, "Prefill utilisation", SHARE, "Share of peak compute achieved while reading prompts.", gt=0, le=1,
+        0.5, "Prefill utilisation", SHARE, "Share of peak compute achieved while reading prompts.", ge=FLOOR, le=1,
     )
     decode_mfu: float = _field(
-        0.5, "Decode utilisation", SHARE, "Share of peak compute achieved while generating tokens.", gt=0, le=1,
+        0.5, "Decode utilisation", SHARE, "Share of peak compute achieved while generating tokens.", ge=FLOOR, le=1,
     )
     max_batch: int = _field(
         256, "Maximum batch", "requests (whole number)", "Most requests one model copy serves at once.", ge=1, le=1000000,
     )
     memory_fraction: float = _field(
-        0.9, "Usable memory", SHARE, "Share of chip memory available for weights and the cache.", gt=0, le=1,
+        0.9, "Usable memory", SHARE, "Share of chip memory available for weights and the cache.", ge=FLOOR, le=1,
     )
     weight_memory_fraction: float = _field(
         0.7, "Memory for weights", SHARE,
         "Share of chip memory the model weights may fill when choosing how many chips hold one copy.",
-        gt=0, le=1,
+        ge=FLOOR, le=1,
     )
     serving: Optional[float] = _field(
         None, "Serving efficiency", SHARE,
         "Share of the throughput estimate that measured serving reaches; empty means the chip's calibrated "
         "value, else 0.7.",
-        gt=0, le=1,
+        ge=FLOOR, le=1,
     )
 
 
@@ -381,7 +386,7 @@ class Inference(_StrictModel):
         "Chips holding one copy of the model; empty means the fewest whose memory fits the weights.", ge=1, le=1000000,
     )
     target_utilization: float = _field(
-        0.6, "Target utilisation", SHARE, "Share of capacity kept busy on average.", gt=0, le=1,
+        0.6, "Target utilisation", SHARE, "Share of capacity kept busy on average.", ge=FLOOR, le=1,
     )
     peak_to_average: float = _field(
         1.5, "Peak to average demand", "ratio", "Capacity is sized for peak demand, this many times the average.",
@@ -389,11 +394,11 @@ class Inference(_StrictModel):
     )
     prefill_tokens_per_s_per_chip: Optional[float] = _field(
         None, "Measured prefill speed", "tokens per second per chip",
-        "Measured prompt-reading throughput; empty means estimate it from the chip.", gt=0, le=1e9,
+        "Measured prompt-reading throughput; empty means estimate it from the chip.", ge=FLOOR, le=1e9,
     )
     decode_tokens_per_s_per_chip: Optional[float] = _field(
         None, "Measured decode speed", "tokens per second per chip",
-        "Measured generation throughput; empty means estimate it from the chip.", gt=0, le=1e9,
+        "Measured generation throughput; empty means estimate it from the chip.", ge=FLOOR, le=1e9,
     )
     cloud_rate: Optional[float] = _field(
         None, "Inference cloud rate", "currency per chip-hour",
@@ -434,9 +439,11 @@ class Business(_StrictModel):
     revenue_change: float = _field(0.0, "Revenue change", PER_YEAR, "Yearly change in revenue per request.", gt=-1, le=10.0)
 
 
-def _positive_spec(title: str, unit: str, description: str, le: float = 1e9) -> Any:
-    """An optional chip figure: positive and at most ``le``, or empty when unknown."""
-    return _field(None, title, unit, f"{description} Empty means unknown, never zero.", gt=0, le=le)
+def _positive_spec(title: str, unit: str, description: str, le: float = 1e9, divisor: bool = False) -> Any:
+    """An optional chip figure: positive (at least :data:`FLOOR` when the engine divides by it) and at most
+    ``le``, or empty when unknown."""
+    low = {"ge": FLOOR} if divisor else {"gt": 0}
+    return _field(None, title, unit, f"{description} Empty means unknown, never zero.", le=le, **low)
 
 
 class Chip(_StrictModel):
@@ -447,21 +454,21 @@ class Chip(_StrictModel):
     name: str = _field("", "Chip name", "text", "Full product name.")
     vendor: str = _field("", "Vendor", "text", "Maker of the chip.")
     bf16_tflops: Optional[float] = _positive_spec("BF16 peak", "TFLOP/s (1e12 FLOP per second)",
-                                                  "Dense peak compute in bf16, without sparsity.", le=1e6)
+                                                  "Dense peak compute in bf16, without sparsity.", le=1e6, divisor=True)
     fp8_tflops: Optional[float] = _positive_spec("FP8 peak", "TFLOP/s (1e12 FLOP per second)",
-                                                 "Dense peak compute in fp8, without sparsity.", le=1e6)
+                                                 "Dense peak compute in fp8, without sparsity.", le=1e6, divisor=True)
     fp4_tflops: Optional[float] = _positive_spec("FP4 peak", "TFLOP/s (1e12 FLOP per second)",
-                                                 "Dense peak compute in fp4, without sparsity.", le=1e6)
-    memory_gb: Optional[float] = _positive_spec("Memory", "GB (1e9 bytes)", "High-bandwidth memory per chip.", le=1e5)
+                                                 "Dense peak compute in fp4, without sparsity.", le=1e6, divisor=True)
+    memory_gb: Optional[float] = _positive_spec("Memory", "GB (1e9 bytes)", "High-bandwidth memory per chip.", le=1e5, divisor=True)
     bandwidth_tbs: Optional[float] = _positive_spec("Memory bandwidth", "TB/s (1e12 bytes per second)",
-                                                    "Memory bandwidth per chip.", le=1e3)
+                                                    "Memory bandwidth per chip.", le=1e3, divisor=True)
     tdp_w: Optional[float] = _positive_spec("Power", "watts", "Maximum rated power of the chip (TDP).", le=1e5)
     price_usd: Optional[float] = _positive_spec("Purchase price", "US dollars per chip", "Market price of one chip.")
     cloud_usd_per_hour: Optional[float] = _positive_spec("Cloud rate", "US dollars per chip-hour",
                                                          "On-demand rental price of one chip for one hour.", le=1e6)
     serving_efficiency: Optional[float] = _positive_spec(
         "Serving efficiency", "share of the throughput estimate",
-        "Measured serving throughput divided by the estimate on a named reference benchmark.", le=2)
+        "Measured serving throughput divided by the estimate on a named reference benchmark.", le=2, divisor=True)
     serving_source: str = _field("", "Serving source", "text",
                                  "The measured result serving_efficiency was calibrated on.")
     source: str = _field("", "Source", "text", "Where the figures come from.")

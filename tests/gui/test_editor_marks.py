@@ -74,7 +74,7 @@ def test_percent_rule_is_said_in_percent(window, qtbot):
     _type_value(qtbot, box, "150")
     message = window.findChild(QLabel, "training.mfu.message")
     assert not message.isHidden()
-    assert "must be between 0 % and 100 % (0 % itself excluded)" in message.text()
+    assert "must be between 0.1 % and 100 %" in message.text()
     assert document.scenario.training.mfu == 0.35, "not applied"
     _type_value(qtbot, window.findChild(QWidget, "inference.annual_growth"), "-100")
     growth = window.findChild(QLabel, "inference.annual_growth.message").text()
@@ -84,14 +84,14 @@ def test_percent_rule_is_said_in_percent(window, qtbot):
 # -- units and ranges --------------------------------------------------------------------------------
 def test_range_text_names_both_bounds_with_the_unit(window):
     unit = window.findChild(QLabel, "training.mfu.unit")
-    assert unit.text() == "> 0, ≤ 100 %", "schema gt=0, le=1 shown in percent"
+    assert unit.text() == "0.1 – 100 %", "schema ge=0.001, le=1 shown in percent"
     rate = window.findChild(QLabel, "training.cloud_rate.unit").text().splitlines()
     assert rate[0] == "0 – 1 M USD per chip-hour" and rate[1].startswith("catalog, "), "an empty rate: the catalog's"
     assert window.findChild(QLabel, "facility.pue.unit").text() == "ratio 1 – 10"
     assert window.findChild(QLabel, "facility.server_power_overhead.unit").text() == "0 – 1,000 % of chip TDP"
     assert window.findChild(QLabel, "inference.samples.unit").text() == "1 – 1,024 answers"
     mfu = window.findChild(QWidget, "training.mfu").toolTip()
-    assert "between 0 % and 100 %" in mfu and "must be > 0 and <= 1" in mfu
+    assert "between 0.1 % and 100 %" in mfu and "must be between 0.001 and 1" in mfu
     assert "Valid range:</i> must be between 0 and 1 million" in window.findChild(
         QWidget, "training.cloud_rate").toolTip()
 

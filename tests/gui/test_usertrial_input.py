@@ -42,7 +42,7 @@ def test_text_that_is_not_a_number_says_so_on_enter(window, qtbot):
 
 @pytest.mark.parametrize(("path", "typed", "expected"), [
     ("inference.requests_per_day", "-5", "Not applied: -5 must be between 0 and 1 trillion"),
-    ("inference.target_utilization", "150", "Not applied: 150 % must be between 0 % and 100 % (0 % itself excluded)"),
+    ("inference.target_utilization", "150", "Not applied: 150 % must be between 0.1 % and 100 %"),
     ("horizon_years", "30", "Not applied: 30 must be between 1 and 20"),
 ])
 def test_a_value_out_of_range_is_named_with_its_rule(window, qtbot, path, typed, expected):

@@ -308,3 +308,22 @@ def test_the_text_summary_reads_a_null_yearly_figure_as_a_dash():
     report["yearly"]["inference"][1] = None
     year_two = format_summary(report, scenario.start_month).splitlines()[-len(report["yearly"]["total"]) + 1]
     assert year_two.split()[0] == "2" and year_two.split()[2] == "-", year_two
+
+
+def test_a_programme_year_of_huge_cost_reads_its_share_not_inf():
+    # Before: a year's inference share was printed as 100 x inference / total: with costs near 1e306 the
+    # product overflowed and the programme's text report read "inf %".
+    from tcoapp.paths import samples_dir
+    from tcoapp.reports.programme_report import build_programme_report, format_programme_summary
+    from tcoapp.scenario.programme import evaluate_programme, load_programme
+
+    programme = load_programme(samples_dir() / "company-programme.tco")
+    report = build_programme_report(programme, evaluate_programme(programme))
+    yearly = report["yearly"]
+    yearly["inference"][0], yearly["total"][0] = 1.5e306, 1.6e306
+    yearly["training"][1] = None
+    text = format_programme_summary(report, programme.start_month)
+    rows = text.split("of which idle")[1].splitlines()[1:]
+    assert rows[0].rstrip().endswith("93.8 %"), rows[0]
+    assert rows[1].split()[1] == "-", rows[1]
+    assert "inf" not in text.lower().replace("inference", "")

@@ -68,9 +68,14 @@ BAD_INPUTS = [
     (">= 1", _set("facility.pue", 0.9), "facility.pue", "must be between 1 and 10"),
     ("0..1 inclusive", _set("facility.power_load_factor", 1.5), "facility.power_load_factor",
      "must be between 0 and 1"),
-    ("(0, 1]", _set("training.mfu", 0), "training.mfu", "must be > 0 and <= 1"),
-    ("(0, 1] above", _set("inference.efficiency.decode_mfu", 1.01), "inference.efficiency.decode_mfu",
-     "must be > 0 and <= 1"),
+    ("[0.001, 1]", _set("training.mfu", 0), "training.mfu", "must be between 0.001 and 1"),
+    ("[0.001, 1] above", _set("inference.efficiency.decode_mfu", 1.01), "inference.efficiency.decode_mfu",
+     "must be between 0.001 and 1"),
+    # > 0 but a divisor of costs: 1e-300 would multiply them into absurd or overflowing numbers
+    ("[0.001, 1] tiny", _set("inference.target_utilization", 1e-300), "inference.target_utilization",
+     "must be between 0.001 and 1"),
+    ("measured speed tiny", _set("inference.decode_tokens_per_s_per_chip", 5e-324),
+     "inference.decode_tokens_per_s_per_chip", "must be between 0.001 and 1 billion"),
     ("integer >= 1", _set("inference.efficiency.max_batch", 0), "inference.efficiency.max_batch", "must be between 1 and 1 million"),
     ("integer >= 0", _set("training.refresh_every_months", -1), "training.refresh_every_months", "must be between 0 and 1,200"),
     ("horizon 1..20", _set("horizon_years", 21), "horizon_years", "must be between 1 and 20"),
@@ -88,7 +93,7 @@ BAD_INPUTS = [
     ("cached share above 1", _set("inference.cached_input_fraction", 1.5), "inference.cached_input_fraction",
      "must be between 0 and 1"),
     ("serving efficiency 0", _set("inference.efficiency.serving", 0), "inference.efficiency.serving",
-     "must be > 0 and <= 1"),
+     "must be between 0.001 and 1"),
     ("life under half a month", _set("facility.life_years", 0.04), "facility.life_years", "round(12 * life_years)"),
     ("active above total", _set("model.active_params_billion", 80), "model.active_params_billion",
      "<= params_billion (70)"),
@@ -202,8 +207,9 @@ def test_numeric_field_paths_cover_every_section():
     assert fields["inference.efficiency.max_batch"].is_int
     assert not fields["facility.pue"].is_int and not fields["facility.pue"].nullable
     assert fields["training.compute_flops"].nullable
-    assert fields["training.mfu"].bounds == {"gt": 0, "le": 1}
-    assert fields["training.mfu"].rule == "must be > 0 and <= 1"
+    assert fields["training.mfu"].bounds == {"ge": 0.001, "le": 1}
+    assert fields["training.mfu"].rule == "must be between 0.001 and 1"
+    assert fields["model.params_billion"].rule == "must be > 0 and <= 100,000"
     assert "training.chip" not in fields and "finance.basis" not in fields
 
 

@@ -287,7 +287,9 @@ def range_text(field: NumericField, percent: bool) -> str:
 
     >>> fields = numeric_field_paths()
     >>> range_text(fields["facility.pue"], False), range_text(fields["training.mfu"], True)
-    ('1 – 10', '> 0, ≤ 100')
+    ('1 – 10', '0.1 – 100')
+    >>> range_text(fields["model.params_billion"], False)
+    '> 0, ≤ 100,000'
     >>> range_text(fields["inference.annual_growth"], True), range_text(fields["training.chip_price"], False)
     ('> -100, ≤ 1,000', '0 – 1 B')
     >>> range_text(fields["training.compute_flops"], False)
@@ -319,7 +321,7 @@ def unit_range_text(field: NumericField, percent: bool, currency: str) -> str:
 
     >>> fields = numeric_field_paths()
     >>> unit_range_text(fields["training.mfu"], True, "USD"), unit_range_text(fields["facility.pue"], False, "USD")
-    ('> 0, ≤ 100 %', 'ratio 1 – 10')
+    ('0.1 – 100 %', 'ratio 1 – 10')
     >>> unit_range_text(fields["facility.electricity_price"], False, "EUR")
     '0 – 100 EUR per kWh'
     """
@@ -334,10 +336,10 @@ def range_rule(field: NumericField, percent: bool) -> str:
     """The valid range in words, naming both bounds: "must be between 0 % and 100 % (0 % excluded)".
 
     >>> fields = numeric_field_paths()
-    >>> range_rule(fields["training.mfu"], True)
-    'must be between 0 % and 100 % (0 % itself excluded)'
-    >>> range_rule(fields["training.mfu"], False), range_rule(fields["facility.pue"], False)
-    ('must be between 0 and 1 (0 itself excluded)', 'must be between 1 and 10')
+    >>> range_rule(fields["training.mfu"], True), range_rule(fields["inference.annual_growth"], True)
+    ('must be between 0.1 % and 100 %', 'must be between -100 % and 1,000 % (-100 % itself excluded)')
+    >>> range_rule(fields["model.params_billion"], False), range_rule(fields["facility.pue"], False)
+    ('must be between 0 and 100,000 (0 itself excluded)', 'must be between 1 and 10')
     """
     b = field.bounds
     low = b.get("ge", b.get("gt"))
