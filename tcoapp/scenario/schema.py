@@ -43,6 +43,9 @@ SHARE = "share (0.7 = 70 %)"
 #: engine divides by, so a value such as 1e-300 (which is > 0) would multiply costs into absurd or
 #: overflowing numbers. Such a value is refused at the field instead.
 FLOOR = 0.001
+#: The largest ``inference.efficiency.max_batch``: serving engines batch hundreds to a few thousand
+#: requests; the workbook's batch search has a row per candidate batch, and a sheet holds 1,048,576 rows.
+MAX_BATCH = 65_536
 
 
 def _field(default: Any, title: str, unit: str, description: str, **constraints: Any) -> Any:
@@ -308,7 +311,7 @@ class Efficiency(_StrictModel):
         0.5, "Decode utilisation", SHARE, "Share of peak compute achieved while generating tokens.", ge=FLOOR, le=1,
     )
     max_batch: int = _field(
-        256, "Maximum batch", "requests (whole number)", "Most requests one model copy serves at once.", ge=1, le=1000000,
+        256, "Maximum batch", "requests (whole number)", "Most requests one model copy serves at once.", ge=1, le=MAX_BATCH,
     )
     memory_fraction: float = _field(
         0.9, "Usable memory", SHARE, "Share of chip memory available for weights and the cache.", ge=FLOOR, le=1,

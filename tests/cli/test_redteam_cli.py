@@ -509,3 +509,17 @@ def test_a_discount_rate_whose_present_value_overflows_is_refused_naming_it(caps
     data["finance"]["discount_rate"] = -0.9999999999999999
     err = _strict(capsys, "report", _write(tmp_path, "s.tco", data), "--json")
     assert "finance.discount_rate = -0.9999999999999999" in err and "present value" in err, err
+
+
+def test_the_largest_batch_exports_and_a_larger_one_is_refused(capsys, tmp_path):
+    # Before: max_batch could be 1,000,000 and the workbook's batch table (a row per candidate batch, twice
+    # max_batch) ran past the sheet's 1,048,576 rows: export was "internal error: ValueError".
+    from tcoapp.scenario.schema import MAX_BATCH
+
+    data = _sample("deployment-api.tco")
+    data["inference"].setdefault("efficiency", {})["max_batch"] = MAX_BATCH + 1
+    err = _bad(capsys, "export", _write(tmp_path, "s.tco", data), "-o", tmp_path / "s.xlsx")
+    assert f"max_batch = {MAX_BATCH + 1}: must be between 1 and 65,536" in err, err
+    data["inference"]["efficiency"]["max_batch"] = MAX_BATCH
+    code, out, err = _run(capsys, "export", _write(tmp_path, "s.tco", data), "-o", tmp_path / "s.xlsx")
+    assert code == 0 and (tmp_path / "s.xlsx").exists(), err

@@ -157,8 +157,11 @@ def _scalar_rows(scenario) -> list[tuple[str, str, str | float, str]]:
 
 
 def batch_table_size(scenario) -> int:
-    """Rows of the candidate-batch table: max_batch can be raised up to this without a new export."""
-    return max(BATCH_TABLE_MIN, 2 * int(scenario.inference.efficiency.max_batch))
+    """Rows of the candidate-batch table: max_batch can be raised up to this without a new export (twice
+    the scenario's, at most the schema's largest, so the table always holds the scenario's own)."""
+    from tcoapp.scenario.schema import MAX_BATCH
+
+    return max(BATCH_TABLE_MIN, min(2 * int(scenario.inference.efficiency.max_batch), MAX_BATCH))
 
 
 def _batch_table(book: Book, ws, scenario, row: int) -> int:
