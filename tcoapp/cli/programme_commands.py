@@ -283,9 +283,24 @@ def programme_handler(args):
     if getattr(args, "workload", None) is not None:  # a scenario has one workload: the option would do nothing
         from .common import BadInput
 
+        _check_readable(args)
         raise BadInput(f"--workload {args.workload!r}: {args.file} is a scenario, not a programme; "
                        "--workload names a workload of a programme file")
     return None
+
+
+def _check_readable(args) -> None:
+    """A FILE given with ``--workload`` that cannot be read is named as such (not called "a scenario")."""
+    from ..scenario.errors import ScenarioError
+    from ..scenario.files import read_json_object
+    from .common import BadInput
+
+    if args.file is None or Path(args.file).suffix.lower() == ".xlsx":
+        return
+    try:
+        read_json_object(args.file)
+    except ScenarioError as error:  # "FILE: file not found", "FILE: not valid JSON at line 1 column 2: ..."
+        raise BadInput(f"--workload {args.workload!r}: {error}") from None
 
 
 def add_programme_options(sub) -> None:

@@ -209,9 +209,10 @@ def comparison_rows(comparison: dict, rows: Sequence[tuple[str, str]]) -> list[l
         if value is None or not math.isfinite(value):
             return ""
         value = float(value) + 0.0
-        if value.is_integer():
-            return str(int(value))
-        return format(Decimal(repr(value)), "f")  # "0.0000441", never "4.41e-05"
+        shortest = Decimal(repr(value))  # the digits that read back as this float
+        if value.is_integer():  # "3", not "3.0"; 1e23 is "1000...0", not int()'s "99999999999999991611392"
+            shortest = shortest.to_integral_value()
+        return format(shortest, "f")  # "0.0000441", never "4.41e-05"
 
     header = ["metric", "unit"]
     order = []  # (frame, row) per CSV column

@@ -122,7 +122,7 @@ _CHOICES = {"kind": KINDS, "term": TERMS, "tier": TIERS, "provider_class": PROVI
             "confidence": CONFIDENCES, "date_precision": DATE_PRECISIONS}
 
 
-def make_row(data: dict[str, Any], *, where: str, file: Any = None) -> PriceRow:
+def make_row(data: dict[str, Any], *, where: str, file: Any = None, imported: bool = True) -> PriceRow:
     """Check one row and build it.
 
     Parameters
@@ -131,6 +131,9 @@ def make_row(data: dict[str, Any], *, where: str, file: Any = None) -> PriceRow:
         Field name to value; text values from a CSV are converted, ``""`` and None mean missing.
     where : str
         How errors name the row (``"rows[3]"``, ``"row 4"``).
+    imported : bool
+        A book the user imports: its ``as_of`` must not be after today. The bundled book is not
+        held to the clock (a computer whose clock is set back must still start the app).
 
     Raises
     ------
@@ -174,9 +177,9 @@ def make_row(data: dict[str, Any], *, where: str, file: Any = None) -> PriceRow:
     except ValueError:
         raise ScenarioError("must be a date YYYY-MM-DD", path=f"{where}.as_of", value=values["as_of"],
                             file=file) from None
-    latest = _dt.date.today() + _dt.timedelta(days=1)  # a day's grace for time zones
-    if as_of > latest:  # a price "seen" in the future would count as the newest offer
-        raise ScenarioError(f"must not be after today ({_dt.date.today().isoformat()}): the date the price "
+    if imported and as_of > _today() + _dt.timedelta(days=1):  # a day's grace for time zones
+        # a price "seen" in the future would count as the newest offer
+        raise ScenarioError(f"must not be after today ({_today().isoformat()}): the date the price "
                             "was seen", path=f"{where}.as_of", value=values["as_of"], file=file)
     for name in _REQUIRED[values["kind"]]:
         if values[name] is None:
@@ -197,9 +200,16 @@ def make_row(data: dict[str, Any], *, where: str, file: Any = None) -> PriceRow:
     return PriceRow(**values)
 
 
-#: The highest price of each kind a row may hold: the bounds of the scenario fields it fills
-#: (a cloud rate of at most 1 million per chip-hour, an API price of at most 1 million per million
-#: tokens, a chip of at most 1 billion, a server of at most 1,024 of them).
+def _today() -> _dt.date:
+    """Today by the computer's clock (a function so that tests can set the clock)."""
+    return _dt.date.today()
+
+
+#: The highest price of each kind a row may hold, in USD (every price in a book is in USD): the
+#: bounds of the scenario fields it fills, read as USD (a cloud rate of at most USD 1 million per
+#: chip-hour, an API price of at most USD 1 million per million tokens, a chip of at most USD 1
+#: billion, a server of at most 1,024 of them). A scenario in another currency converts an offer
+#: when it is applied, and the field's own bound (in that currency) is checked then.
 _HIGHEST = {"usd_per_chip_hour": 1e6, "usd_per_m_input": 1e6, "usd_per_m_cached_input": 1e6,
             "usd_per_m_output": 1e6, "usd_per_chip": 1e9, "usd_per_server": 1024 * 1e9, "chips_per_server": 1024}
 #: Thousands separated by commas, as spreadsheets write them (``$1,234,567.5``).
@@ -225,7 +235,8 @@ def _number(raw: Any, name: str, path: str, file: Any) -> float:
     if raw < 0 or (raw == 0 and name != "usd_per_m_cached_input"):
         raise ScenarioError("must be > 0 (leave it empty when unknown)", path=path, value=raw, file=file)
     if name in _HIGHEST and raw > _HIGHEST[name]:
-        raise ScenarioError(f"must be at most {_HIGHEST[name]:,.0f}", path=path, value=raw, file=file)
+        cap = f"{_HIGHEST[name]:,.0f}" if name == "chips_per_server" else f"USD {_HIGHEST[name]:,.0f}"
+        raise ScenarioError(f"must be at most {cap}", path=path, value=raw, file=file)
     return float(raw)
 
 
@@ -296,10 +307,10 @@ def load_book(path: str | Path | None = None) -> PriceBook:
 
 @functools.lru_cache(maxsize=1)
 def _bundled() -> PriceBook:
-    return _read_json(resource_file("prices.json"))
+    return _read_json(resource_file("prices.json"), imported=False)
 
 
-def _read_json(path: Path) -> PriceBook:
+def _read_json(path: Path, *, imported: bool = True) -> PriceBook:
     from .files import read_bounded
 
     raw = read_bounded(path, "price books")  # a FIFO or a device is refused, not read for ever
@@ -320,7 +331,7 @@ def _read_json(path: Path) -> PriceBook:
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
             raise ScenarioError("must be an object", path=f"rows[{i}]", value=row, file=path)
-        built.append(make_row(row, where=f"rows[{i}]", file=path))
+        built.append(make_row(row, where=f"rows[{i}]", file=path, imported=imported))
     try:
         return PriceBook(built)
     except ScenarioError as error:

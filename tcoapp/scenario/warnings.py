@@ -8,7 +8,8 @@ KPIs, the workbook's Check sheet):
 - a chip with no calibrated ``serving_efficiency`` when its throughput is estimated;
 
 and one more of the app's own: traffic that starts only after the horizon (a launch month
-past the last month), so the results hold no inference at all.
+past the last month), so the results hold no inference at all (not for a scenario with no
+traffic, ``requests_per_day`` 0, which has nothing to launch).
 
 >>> from tcoapp.scenario.files import scenario_from_dict
 >>> s = scenario_from_dict({"format": "tcoapp-scenario", "schema_version": 2, "model": {"params_billion": 8},
@@ -112,7 +113,7 @@ def scenario_warnings(scenario, *, compared_deployments: Iterable[str] = (),
     derived = launch is None
     if derived:
         launch = scenario.training.start_month + scenario.training.duration_months
-    if launch >= months:
+    if launch >= months and inf.requests_per_day > 0:  # no traffic at all: there is nothing to launch late
         how = ("training.start_month + training.duration_months, " if derived else "")
         out.append(ScenarioWarning(
             "training.duration_months" if derived else "inference.launch_month",

@@ -414,3 +414,20 @@ def test_report_json_pooling_by_hand(capsys, tmp_path, case, a_total, b_total, i
     assert summary["peak_chips"] == {"pooled": 3.0, "off": 5.0, "price": 5.0}[case]
     # MWh: 1 kW * 730 h = 0.73 MWh a chip-month; pooled 2 x 8 + 3 x 4 = 28 chip-months, else 2 x 12 + 3 x 4 = 36
     assert summary["energy_mwh"] == pytest.approx(0.73 * (28 if case == "pooled" else 36), rel=1e-12)
+
+
+@pytest.mark.parametrize("command", [["compare", "{file}", "chips", "--workload", "Assistant v1"],
+                                     ["solve", "{file}", "--workload", "Assistant v1", "--target-deployment", "api",
+                                      "--input", "finance.discount_rate", "--metric", "total_cost",
+                                      "--low", "0", "--high", "0.5"]])
+@pytest.mark.parametrize("content, problem", [(None, "file not found"), ("{bad", "not valid JSON at line 1")])
+def test_workload_with_a_missing_or_broken_file_names_the_option_and_the_file(capsys, tmp_path, command,
+                                                                             content, problem):
+    """Before: a file that could not be read was called "a scenario, not a programme"."""
+    path = tmp_path / "x.tco"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    code, out, err = _run(capsys, *[str(path) if a == "{file}" else a for a in command])
+    assert code == 2 and out == ""
+    assert err.startswith(f"tcoapp-cli: --workload 'Assistant v1': {path}: {problem}") and err.count("\n") == 1
+    assert "is a scenario" not in err and "Traceback" not in err

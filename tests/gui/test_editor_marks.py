@@ -372,3 +372,22 @@ def test_values_from_the_catalog_and_the_price_book_say_so_beside_the_field(make
     qtbot.waitUntil(lambda: "price book" not in output.text(), timeout=3000)
     window.findChild(QCheckBox, "inference.chip_price.auto").setChecked(False)
     qtbot.waitUntil(lambda: "catalog" not in price.text(), timeout=3000)
+
+
+def test_a_price_book_that_cannot_be_read_is_named_as_the_source_instead_of_raising(monkeypatch):
+    """Before: value_sources called load_book unguarded, so a broken or refused bundled book raised out of
+    every refresh of the API price rows (and of "why this number")."""
+    from tcoapp.gui.views.editor import value_sources
+    from tcoapp.scenario import pricebook
+    from tcoapp.scenario.errors import ScenarioError
+    from tcoapp.scenario.files import load_scenario
+
+    def broken(path=None):
+        raise ScenarioError("must be a date YYYY-MM-DD", path="rows[3].as_of", value="2026", file="prices.json")
+
+    monkeypatch.setattr(pricebook, "load_book", broken)
+    scenario = load_scenario(_sample("deployment-api.tco"))
+    assert scenario.inference.deployment == "api" and scenario.inference.api_price_output
+    sources = value_sources(scenario)
+    for path in ("inference.api_price_input", "inference.api_price_cached_input", "inference.api_price_output"):
+        assert sources[path].startswith("price book not read: ") and "rows[3].as_of" in sources[path]

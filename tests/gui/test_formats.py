@@ -130,3 +130,14 @@ def test_the_toolbar_keeps_its_width_while_undo_names_the_change(window, qtbot):
         assert tip == window.act_undo.text().replace("&", "") and tip.startswith("Undo "), tip  # the change named
         positions.append((undo.width(), export.x()))
     assert len(set(positions)) == 1, positions
+
+
+def test_a_part_that_is_none_reads_none_not_zero():
+    """Before: no training read "training uses ≈ 0 <chip>", and a share of a lifetime cost of 0 read "—"."""
+    from tcoapp.gui.views.results import kpi_texts
+
+    scenario = load_scenario(next(p for p in sample_files() if p.name == "deployment-owned.tco"))
+    tip = kpi_texts("peak_chips", {"peak_chips": 2.0, "training_chips": 0.0}, scenario)[3]
+    assert tip.endswith("; no training chips") and "≈ 0" not in tip
+    assert kpi_texts("inference_share", {"inference_share": None, "total_cost": 0.0}, scenario) == (
+        "none", "no costs", "none (the lifetime cost is 0)", "None: the lifetime cost is 0")

@@ -79,3 +79,18 @@ def test_csv_export_then_import_round_trips_and_a_bad_file_changes_nothing(windo
     assert "Not imported" in dialog.detail.text()
     assert dialog.rows == rows_before
     dialog.deleteLater()
+
+
+def test_an_offer_beyond_a_field_bound_once_converted_is_refused_in_the_dialog(window):
+    """The book's caps are in USD; converted into the scenario's currency an offer can exceed the field's
+    bound. Before: Apply let it through and set_values raised out of open_price_book."""
+    from tcoapp.scenario.schema import with_values
+
+    scenario = with_values(window.active.scenario, {"finance.usd_to_currency": 1e6})
+    dialog = PriceBookDialog(scenario, "inference.cloud_rate")
+    assert dialog.rows and dialog.rows[0].usd_per_chip_hour > 1
+    dialog.select_row(0)
+    text = dialog.detail.text()
+    assert text.startswith("Cannot apply this offer: converted at 1e+06 ") and "inference.cloud_rate" in text
+    assert not dialog.apply_button.isEnabled() and dialog.values == {}
+    dialog.deleteLater()

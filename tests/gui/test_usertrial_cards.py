@@ -74,3 +74,41 @@ def test_why_a_count_of_one_reads_in_the_singular(window, qtbot):
     rows = _why_rows(window, qtbot, "cost_per_request")
     assert window.active.scenario.inference.samples == 1
     assert rows["inference.samples"][0] == "1 answer"
+
+
+def _no_traffic(window, **more) -> None:
+    window.active.set_values({"inference.requests_per_day": 0, **more})
+    settle(window)
+
+
+@pytest.mark.parametrize("key, caption", [("cost_per_request", "no requests"),
+                                          ("cost_per_million_tokens", "no tokens served")])
+def test_a_cost_per_unit_with_no_traffic_reads_none_and_says_why(window, qtbot, key, caption):
+    """Before: the card showed "—" over "inference only", and "why this number" read "not shown" over a
+    bare "—"; the formula read "none when none"."""
+    from PySide6.QtCore import QPoint, Qt
+
+    _no_traffic(window)
+    assert window.evaluator.latest.summary[key] is None
+    assert window.findChild(QLabel, f"kpi.{key}").text() == "none"
+    label = window.findChild(QLabel, f"kpi.{key}.caption")
+    assert label.text() == caption and label.fontMetrics().horizontalAdvance(caption) <= label.width()
+    qtbot.mouseClick(window.overview.kpis.cards[key].title, Qt.MouseButton.LeftButton, pos=QPoint(2, 2))
+    panel = window.why_panel
+    heading, formula = panel.heading.text(), panel.formula.text()
+    assert "none (no " in heading and "within the horizon)" in heading and "not shown" not in heading, heading
+    assert "none when none" not in formula and "none when no " in formula, formula
+    panel.close()
+
+
+def test_revenue_cards_with_a_price_but_no_traffic_do_not_say_no_revenue_entered(window, qtbot):
+    """Before: a revenue per request was set, yet the cards said "no revenue entered"."""
+    _no_traffic(window, **{"business.revenue_per_request": 0.01})
+    for key in ("payback_month", "irr"):
+        caption = window.findChild(QLabel, f"kpi.{key}.caption")
+        assert caption.text() == "no traffic, no revenue", key
+        assert caption.fontMetrics().horizontalAdvance(caption.text()) <= caption.width()
+        assert "Revenue per request is set" in caption.toolTip() and "requests per day is 0" in caption.toolTip()
+    window.active.set_value("business.revenue_per_request", 0.0)
+    settle(window)
+    assert window.findChild(QLabel, "kpi.irr.caption").text() == "no revenue entered"

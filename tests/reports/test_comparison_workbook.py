@@ -143,3 +143,19 @@ def test_csv_numbers_are_never_in_scientific_notation():
     rows = comparison_rows(comparison, [("cost_per_request", "Cost per request")])
     line = rows[1]
     assert line[:3] == ["Cost per request", "USD", "0.0000441"] and line[3:6] == ["0.0000882", "0.0000441", "100"]
+
+
+@pytest.mark.parametrize("value, written", [(1.23456789123e23, "123456789123000000000000"),
+                                            (1e23, "100000000000000000000000"), (1e17, "100000000000000000"),
+                                            (-4e22, "-40000000000000000000000"), (1234.0, "1234")])
+def test_csv_whole_numbers_beyond_2_to_53_are_written_as_their_shortest_digits(value, written):
+    """Before: a whole float was written as int(value), the binary value's full expansion: 1.23456789123e23
+    became "123456789122999998480384", digits the model never computed. Now the CSV holds the shortest
+    digits that read back as the same float, still without scientific notation."""
+    from tcoapp.reports.comparison_workbook import comparison_rows
+
+    comparison = {"currency": "USD", "converted": False, "base": 0, "best": None, "columns": [
+        {"name": "a", "currency": "USD", "factor": 1.0, "problem": None, "values": {"total_cost": value},
+         "deltas": {}, "notes": {}}]}
+    cell = comparison_rows(comparison, [("total_cost", "Total cost")])[1][2]
+    assert cell == written and float(cell) == value and "e" not in cell.lower()

@@ -135,3 +135,47 @@ def test_json_book_bad_row_names_index(tmp_path):
     with pytest.raises(ScenarioError) as err:
         load_book(path)
     assert err.value.path == "rows[3].as_of"
+
+
+def _clock_set_to(monkeypatch, day: dt.date) -> None:
+    from tcoapp.scenario import pricebook
+
+    monkeypatch.setattr(pricebook, "_today", lambda: day)
+    pricebook._bundled.cache_clear()  # read again under this clock
+
+
+def test_the_bundled_book_loads_with_the_clock_set_back(monkeypatch):
+    """Before: a computer whose clock read 2020 refused the bundled book (its rows are dated 2026), so the
+    app could not start; the "not after today" rule is for books the user imports."""
+    from tcoapp.scenario import pricebook
+
+    _clock_set_to(monkeypatch, dt.date(2020, 1, 1))
+    try:
+        assert len(load_book()) > 50
+        assert default_api_offer().as_of > "2020-01-02"
+    finally:
+        pricebook._bundled.cache_clear()
+
+
+def test_imported_books_are_still_held_to_the_clock(monkeypatch, tmp_path):
+    _clock_set_to(monkeypatch, dt.date(2020, 1, 1))
+    with pytest.raises(ScenarioError) as err:
+        read_csv(_csv(tmp_path, [HEAD, "ours,cloud,2026-11-01,contract,high,h100-sxm,Acme,3-year,2"]))
+    assert err.value.path == "row 1.as_of" and "must not be after today (2020-01-01)" in err.value.rule
+    data = json.loads(resource_file("prices.json").read_text(encoding="utf-8"))
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_book(path)
+    assert err.value.path.endswith(".as_of") and "must not be after today" in err.value.rule
+
+
+def test_a_price_cap_says_it_is_in_usd(tmp_path):
+    """Every price in a book is in USD, so its cap is too (a count such as chips_per_server is not money)."""
+    with pytest.raises(ScenarioError) as err:
+        read_csv(_csv(tmp_path, [HEAD, "x,cloud,2026-11-01,contract,high,h100-sxm,Acme,3-year,2000000"]))
+    assert err.value.path == "row 1.usd_per_chip_hour" and err.value.rule == "must be at most USD 1,000,000"
+    head = "id,kind,as_of,source,confidence,chip,system,chips_per_server,usd_per_server"
+    with pytest.raises(ScenarioError) as err:
+        read_csv(_csv(tmp_path, [head, "x,server,2026-11-01,quote,high,h100-sxm,DGX,2048,1000"]))
+    assert err.value.rule == "must be at most 1,024"

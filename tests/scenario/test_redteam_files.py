@@ -216,7 +216,7 @@ def test_a_price_beyond_what_a_scenario_takes_is_refused(tmp_path, rate):
 
     with pytest.raises(ScenarioError) as info:
         read_csv(_price_csv(tmp_path, rate))
-    assert info.value.path == "row 1.usd_per_chip_hour" and "at most 1,000,000" in str(info.value)
+    assert info.value.path == "row 1.usd_per_chip_hour" and "at most USD 1,000,000" in str(info.value)
 
 
 def test_control_characters_in_a_price_row_are_refused(tmp_path, capsys):

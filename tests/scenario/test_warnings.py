@@ -65,3 +65,16 @@ def test_cli_validate_and_report_warn_on_stderr_and_still_succeed(tmp_path):
         assert len(warnings) == 1 and "inference.api_price_input" in warnings[0] and "free" in warnings[0]
         if "--json" in command:
             json.loads(out.stdout)  # stdout stays pure JSON
+
+
+def test_traffic_after_the_horizon_warns_only_when_there_is_traffic():
+    """Before: a scenario with requests_per_day 0 and a late launch was told its traffic starts after the
+    horizon, though it has no traffic to start."""
+    calibrated = {"deployment": "cloud", "efficiency": {"serving": 0.6}, "launch_month": 60}
+    assert fields(scenario(calibrated)) == ["inference.launch_month"]
+    assert fields(scenario({**calibrated, "requests_per_day": 0})) == []
+    late_training = {"start_month": 0, "duration_months": 60}  # launch derived from the training's end
+    assert fields(scenario({"deployment": "cloud", "efficiency": {"serving": 0.6}}, training=late_training)) == [
+        "training.duration_months"]
+    assert fields(scenario({"deployment": "cloud", "efficiency": {"serving": 0.6}, "requests_per_day": 0},
+                           training=late_training)) == []

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from tcoapp.scenario.errors import ScenarioError
 from tcoapp.scenario.pricebook import api_fields, load_book, read_csv, write_csv
+from tcoapp.scenario.schema import with_values
 
 #: What can be filled: (key, label, kind of offers, fields it sets).
 TARGETS = (
@@ -156,10 +157,27 @@ class PriceBookDialog(QDialog):
         self.chosen = self.rows[rows.pop()]
         self.values = offer_values(self.target, self.chosen, self.scenario.finance.usd_to_currency)
         cur = self.scenario.currency
+        refused = self._refused()
+        if refused:
+            self.values = {}
+            self.detail.setText(refused)
+            self.apply_button.setEnabled(False)
+            return
         filled = ", ".join(f"{k} = {cur} {v:,.4g}" for k, v in self.values.items())
         low = " Low confidence: check it before relying on it." if self.chosen.low_confidence else ""
         self.detail.setText(f"Sets {filled}. Source: {self.chosen.source}, as of {self.chosen.as_of}.{low}")
         self.apply_button.setEnabled(True)
+
+    def _refused(self) -> str:
+        """Why the chosen offer cannot be applied ('' when it can): the book's caps are in USD, so an
+        offer within them can still exceed a field's bound once converted into the scenario's currency."""
+        try:
+            with_values(self.scenario, self.values)
+        except ScenarioError as error:
+            fx = self.scenario.finance.usd_to_currency
+            return (f"Cannot apply this offer: converted at {fx:g} {self.scenario.currency} per USD, "
+                    f"{error}")
+        return ""
 
     def select_row(self, index: int) -> None:
         """Select an offer (tests and keyboard users)."""

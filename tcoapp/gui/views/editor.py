@@ -596,8 +596,14 @@ def value_sources(scenario: Scenario) -> dict[str, str]:
     if scenario.inference.deployment == "api" and typed[0] and typed[2]:
         from tcoapp.scenario.pricebook import load_book
 
+        try:
+            book = load_book()
+        except (ScenarioError, OSError) as error:  # a broken book names itself; the editor still shows
+            for path, _ in _API_PRICES:
+                out[path] = f"price book not read: {error}"
+            return out
         rate = scenario.finance.usd_to_currency
-        for row in load_book().rows:
+        for row in book.rows:
             if row.kind != "api":
                 continue
             if all(value is None or price is None and value == 0 or price is not None and

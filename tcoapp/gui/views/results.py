@@ -148,7 +148,7 @@ KPI_FORMULAS = {
     "cost_per_million_tokens": ("inference_cost / (sum of tokens / 1e6); null when no tokens",
                                 ["inference.input_tokens", "inference.output_tokens", "inference.reasoning_tokens",
                                  "inference.samples", "inference.deployment", "inference.chip"]),
-    "cost_per_request": ("inference_cost / sum of requests; null when none",
+    "cost_per_request": ("inference_cost / sum of requests; null when no requests",
                          ["inference.input_tokens", "inference.output_tokens", "inference.reasoning_tokens",
                           "inference.samples", "inference.deployment"]),
     "answer_seconds": ("`answer_seconds = input * (1 - f) / P + (reasoning + output) / tokens_per_s_per_user`",
@@ -194,8 +194,10 @@ def kpi_texts(key: str, summary: dict[str, Any], scenario: Scenario) -> tuple[st
     exact = format_value(key, value, cur, scenario.start_month)
     has_revenue = (summary.get("revenue_total") or 0) > 0
     if key in REVENUE_KEYS and not has_revenue:
-        why = "Needs a revenue per request: set Revenue per request in the Business section to see this."
-        return "—", "no revenue entered", why, why
+        return _no_revenue(scenario)
+    if value is None and key in _NONE_BECAUSE:
+        caption, why = _NONE_BECAUSE[key]
+        return "none", caption, f"none ({why})", f"None: {why}"
     if key == "total_cost":
         training, inference = summary.get("training_cost"), summary.get("inference_cost")
         return (compact_money(value, cur), f"training {compact_money(training, cur)}", exact,
@@ -220,8 +222,8 @@ def kpi_texts(key: str, summary: dict[str, Any], scenario: Scenario) -> tuple[st
         training = summary.get("training_chips")
         name = chip_display_name(scenario, scenario.inference.chip)
         training_name = chip_display_name(scenario, scenario.training.chip)
-        tip = (f"Inference chips: {name}; training uses ≈ {count_text(training) if training else '0'} "
-               f"{training_name}")
+        tip = (f"Inference chips: {name}; " + (f"training uses ≈ {count_text(training)} {training_name}"
+                                                 if training else "no training chips"))
         return count_text(value), name, exact, tip
     if key in ("cost_per_million_tokens", "cost_per_request"):
         return compact_money(value, cur), "inference only", exact, "Inference cost only (training not included)"
@@ -246,6 +248,24 @@ def kpi_texts(key: str, summary: dict[str, Any], scenario: Scenario) -> tuple[st
         return (compact_money(value, cur), f"revenue {compact_money(revenue, cur)}", exact,
                 f"Revenue {format_money(revenue, cur)}")
     return exact, "", exact, ""
+
+
+#: A ratio with nothing to divide by reads "none", with why: (caption, reason).
+_NONE_BECAUSE = {
+    "inference_share": ("no costs", "the lifetime cost is 0"),
+    "cost_per_million_tokens": ("no tokens served", "no tokens are served within the horizon"),
+    "cost_per_request": ("no requests", "no requests are served within the horizon"),
+}
+
+
+def _no_revenue(scenario: Scenario) -> tuple[str, str, str, str]:
+    """A revenue card without revenue: none entered, or a price per request with no traffic to earn it."""
+    if scenario.business.revenue_per_request > 0:  # entered, but nothing is sold within the horizon
+        why = ("Revenue per request is set, but no requests are served within the horizon (requests per day "
+               "is 0 or the launch is after the horizon), so there is no revenue.")
+        return "—", "no traffic, no revenue", why, why
+    why = "Needs a revenue per request: set Revenue per request in the Business section to see this."
+    return "—", "no revenue entered", why, why
 
 
 def duration_text(seconds: float) -> str:
