@@ -113,8 +113,12 @@ def settle(window) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _close_leftover_programme_windows():
-    """A programme window a test opened and left open would be an open programme (a Compare column) in later tests."""
+def _close_leftover_programme_windows(data_dir):
+    """A programme window a test opened and left open would be an open programme (a Compare column) in later tests.
+
+    On ``data_dir``, so that it is torn down first: closing a window writes ``window.ini`` (its splitter) and
+    removes its autosave, which must happen in the test's data folder, never the user's.
+    """
     yield
     from tcoapp.gui.views import programme as programme_view
 
