@@ -258,7 +258,8 @@ class ProgrammeWindow(QMainWindow):
                 row.combo.setMinimumContentsLength(CHIP_NAME_CHARS)
         splitter.setSizes(list(SPLITTER_SIZES))
         self.splitter = splitter
-        self._splitter_applied = False
+        self._splitter_scheduled = False  # showEvent has queued _apply_splitter
+        self._splitter_applied = False  # _apply_splitter has run: the sizes are the remembered or default ones
         self.setCentralWidget(splitter)
         self._make_menus()
 
@@ -648,11 +649,12 @@ class ProgrammeWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if not self._splitter_applied:  # the first layout pass shares the width out again: set it after that
-            self._splitter_applied = True
+        if not self._splitter_scheduled:  # the first layout pass shares the width out again: set it after that
+            self._splitter_scheduled = True
             QTimer.singleShot(0, self._apply_splitter)
 
     def _apply_splitter(self) -> None:
+        """The remembered splitter sizes (else the default ones); from then on, closing remembers the sizes."""
         remembered = _window_settings().value(SPLITTER_KEY)
         try:
             sizes = [int(v) for v in remembered] if isinstance(remembered, (list, tuple)) else []
@@ -662,8 +664,10 @@ class ProgrammeWindow(QMainWindow):
             rest = self.splitter.width() - sum(SPLITTER_SIZES[:2]) - 2 * self.splitter.handleWidth()
             sizes = [*SPLITTER_SIZES[:2], max(rest, SPLITTER_SIZES[2] // 2)]
         self.splitter.setSizes(sizes)
+        self._splitter_applied = True
 
     def _remember_splitter(self) -> None:
+        """Store the splitter sizes, once they were applied (before, they are the first layout pass's)."""
         if self._splitter_applied:
             store = _window_settings()
             store.setValue(SPLITTER_KEY, self.splitter.sizes())
