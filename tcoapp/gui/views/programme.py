@@ -532,13 +532,9 @@ class ProgrammeWindow(QMainWindow):
     def open_why(self, key: str) -> None:
         """Clicking a KPI card: "why this number" for the programme (its formula and its parts)."""
         from .programme_why import ProgrammeWhyPanel
+        from .why import open_why_panel
 
-        panel = getattr(self, "why_panel", None)
-        if panel is None:
-            panel = self.why_panel = ProgrammeWhyPanel(self)
-        panel.show_key(key)
-        panel.show()
-        panel.raise_()
+        open_why_panel(self, ProgrammeWhyPanel, key)
 
     def inference_share_rows(self) -> list[dict]:
         return [] if self.report is None else yearly_inference_share(self.report)

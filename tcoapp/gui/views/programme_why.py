@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
-    QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
 
 from tcoapp.reports.report import format_month, format_value
 from tcoapp.scenario.outputs import SUMMARY_LABELS
+
+from .why import why_widgets
 
 IDLE = "(idle owned capacity)"
 PROGRAMME = "Programme"
@@ -114,19 +113,7 @@ class ProgrammeWhyPanel(QDialog):
         self.setWindowTitle("Why this number — programme")
         self.window_ref = window
         self.key = "total_cost"
-        self.heading = QLabel("")
-        self.heading.setObjectName("programme_why.heading")
-        self.heading.setWordWrap(True)
-        self.formula = QLabel("")
-        self.formula.setObjectName("programme_why.formula")
-        self.formula.setWordWrap(True)
-        self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.parts = QTableWidget(0, 3)
-        self.parts.setObjectName("programme_why.parts")
-        self.parts.setHorizontalHeaderLabels(["Part", "Value", "Note"])
-        self.parts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.parts.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.parts.verticalHeader().hide()
+        self.heading, self.formula, self.parts = why_widgets("programme_why", "parts", ("Part", "Value", "Note"))
         close = QPushButton("Close")
         close.clicked.connect(self.close)
         buttons = QHBoxLayout()
