@@ -211,3 +211,23 @@ def test_the_side_by_side_cumulative_panels_label_every_other_year(programme_fil
         ticks = [int(t) for t in ax.xaxis.get_major_locator().locs]
         assert ticks == [0, 24, 48]  # Jan 2026, Jan 2028, Jan 2030
         assert [ax.xaxis.get_major_formatter()(t, 0) for t in ticks] == ["Jan 2026", "Jan 2028", "Jan 2030"]
+
+
+def test_a_problem_quoting_a_workload_named_like_markup_shows_the_name_literally(qtbot, answers, tmp_path):
+    """A workload named ``<b>x`` whose training cannot be counted: the problem quotes the name, and the "why"
+    panel (rich text) and the problem line show ``<b>x`` as typed, not a bold "x"."""
+    from PySide6.QtGui import QTextDocument
+
+    data = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    data["workloads"][0]["name"] = "<b>x"
+    data["workloads"][0]["training"]["mfu"] = 6e-303  # training costing more than can be counted
+    path = tmp_path / "markup.tco"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    window = _open(qtbot, path)
+    assert window.report is None and 'workload "<b>x"' in str(window.problem)
+    panel = _click(qtbot, window, "total_cost")
+    shown = QTextDocument()
+    shown.setHtml(panel.formula.text())
+    assert 'workload "<b>x"' in shown.toPlainText()
+    assert window.problem_label.textFormat() == Qt.TextFormat.PlainText
+    assert 'workload "<b>x"' in window.problem_label.text()

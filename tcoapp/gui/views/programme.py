@@ -202,6 +202,7 @@ class ProgrammeWindow(QMainWindow):
         self.problem_label = QLabel("")
         self.problem_label.setObjectName("programme.problem")
         self.problem_label.setWordWrap(True)
+        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)  # it quotes workload names: never markup
         self.problem_label.setStyleSheet("color: #b00020")
 
         self.charts = {name: ChartPanel(f"programme.{name}", title, f"{_FIGURES}:{chart}")
