@@ -7,12 +7,13 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import: no display here
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+import shutil  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Callable  # noqa: E402
 
 import pytest  # noqa: E402
 
-from tcoapp.paths import sample_files  # noqa: E402
+from tcoapp.paths import sample_files, samples_dir  # noqa: E402
 
 
 class Answers:
@@ -91,18 +92,61 @@ def make_window(qtbot, answers) -> Callable:
         return window
 
     yield make
+    close_main_windows(windows)
+    qtbot.wait(1)
+
+
+def close_main_windows(windows) -> None:
+    """Close main windows without prompts: their documents marked saved, their timers and threads stopped."""
     for window in windows:
         for document in list(window.documents):
             document.undo_stack.setClean()
         window.shutdown_for_tests()
         window.close()
         window.deleteLater()
-    qtbot.wait(1)
 
 
 @pytest.fixture
 def window(make_window, scenario_file):
     return make_window(scenario_file)
+
+
+class MainRunner:
+    """Calls the app's ``main()`` in-process and keeps the main window each call built (:attr:`windows`).
+
+    ``main(["--screenshot", ...])`` leaves its window shown (the process would exit); :meth:`close` closes
+    them, as :func:`run_main` does at the end of the test, so that none is a window of later tests.
+    """
+
+    def __init__(self, monkeypatch) -> None:
+        from tcoapp.gui import main as entry
+
+        self.entry = entry
+        self.windows: list[Any] = []
+        real = entry.build_window
+
+        def build_window(*args, **kwargs):
+            window = real(*args, **kwargs)
+            self.windows.append(window)
+            return window
+
+        monkeypatch.setattr(entry, "build_window", build_window)
+
+    def __call__(self, argv: list[str]) -> int:
+        return self.entry.main(argv)
+
+    def close(self) -> None:
+        close_main_windows(self.windows)
+        self.windows.clear()
+
+
+@pytest.fixture
+def run_main(qtbot, answers, monkeypatch) -> MainRunner:
+    """``run_main([...])`` is ``tcoapp.gui.main.main([...])``; the main windows it built are closed at the end."""
+    runner = MainRunner(monkeypatch)
+    yield runner
+    runner.close()
+    qtbot.wait(1)
 
 
 def settle(window) -> None:
@@ -112,9 +156,37 @@ def settle(window) -> None:
     window.overview.draw_pending()
 
 
+SAMPLE_PROGRAMME = samples_dir() / "company-programme.tco"
+
+
+@pytest.fixture
+def programme_file(tmp_path) -> Path:
+    """A writable copy of the sample programme."""
+    target = tmp_path / "company.tco"
+    shutil.copy(SAMPLE_PROGRAMME, target)
+    return target
+
+
+@pytest.fixture
+def pwindow(qtbot, answers, programme_file):
+    """A programme window on :func:`programme_file`, shown at 1280x800; closing it at the end discards edits."""
+    from tcoapp.gui.views.programme import open_programme_window
+
+    answers.script["save_changes"] = "discard"  # closing an edited window at the end of a test asks
+    window = open_programme_window(programme_file)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    return window
+
+
 @pytest.fixture(autouse=True)
-def _close_leftover_programme_windows():
-    """A programme window a test opened and left open would be an open programme (a Compare column) in later tests."""
+def _close_leftover_programme_windows(data_dir):
+    """A programme window a test opened and left open would be an open programme (a Compare column) in later tests.
+
+    On ``data_dir``, so that it is torn down first: closing a window writes ``window.ini`` (its splitter) and
+    removes its autosave, which must happen in the test's data folder, never the user's.
+    """
     yield
     from tcoapp.gui.views import programme as programme_view
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 from pathlib import Path
 
 import pytest
@@ -25,17 +24,14 @@ def _open(qtbot, path: Path):
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()
+    return _laid_out(qtbot, window)
+
+
+def _laid_out(qtbot, window):
+    """``window`` once shown and its splitter sizes set (after the first layout pass)."""
     qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: getattr(window, "_splitter_applied", True))
-    qtbot.wait(10)  # the sizes are set once the first layout pass is done
+    qtbot.waitUntil(lambda: window._splitter_applied)
     return window
-
-
-@pytest.fixture
-def programme_file(tmp_path) -> Path:
-    target = tmp_path / "company.tco"
-    shutil.copy(SAMPLE, target)
-    return target
 
 
 @pytest.fixture
@@ -50,9 +46,9 @@ def idle_file(tmp_path) -> Path:
 
 
 @pytest.fixture
-def pwindow(qtbot, answers, programme_file):
-    answers.script["save_changes"] = "discard"
-    return _open(qtbot, programme_file)
+def pwindow(pwindow, qtbot):
+    """The programme window of conftest.py, laid out: its splitter sizes set."""
+    return _laid_out(qtbot, pwindow)
 
 
 def test_the_editor_is_readable_at_1280x800(pwindow):
@@ -83,6 +79,25 @@ def test_the_splitter_sizes_are_remembered(qtbot, answers, programme_file):
     window.close()
     again = _open(qtbot, programme_file)
     assert again.splitter.sizes() == wanted
+
+
+def test_a_window_closed_before_its_splitter_was_set_keeps_the_remembered_sizes(qtbot, answers, programme_file):
+    """The sizes are applied on the event loop after the first show: a window closed before that has its first
+    layout pass's sizes, which must not replace the remembered ones (nor count as applied)."""
+    from tcoapp.gui.views.programme import open_programme_window
+
+    window = _open(qtbot, programme_file)
+    wanted = [200, 540, 1280 - 200 - 540 - 2 * window.splitter.handleWidth()]
+    window.splitter.setSizes(wanted)
+    window.close()
+    hasty = open_programme_window(programme_file)
+    qtbot.addWidget(hasty)
+    hasty.resize(1280, 800)
+    hasty.show()
+    assert not hasty._splitter_applied, "shown, but the remembered sizes are not applied yet"
+    hasty.close()
+    again = _open(qtbot, programme_file)
+    assert again._splitter_applied and again.splitter.sizes() == wanted
 
 
 def test_help_and_view_menus(pwindow, answers):
@@ -196,3 +211,23 @@ def test_the_side_by_side_cumulative_panels_label_every_other_year(programme_fil
         ticks = [int(t) for t in ax.xaxis.get_major_locator().locs]
         assert ticks == [0, 24, 48]  # Jan 2026, Jan 2028, Jan 2030
         assert [ax.xaxis.get_major_formatter()(t, 0) for t in ticks] == ["Jan 2026", "Jan 2028", "Jan 2030"]
+
+
+def test_a_problem_quoting_a_workload_named_like_markup_shows_the_name_literally(qtbot, answers, tmp_path):
+    """A workload named ``<b>x`` whose training cannot be counted: the problem quotes the name, and the "why"
+    panel (rich text) and the problem line show ``<b>x`` as typed, not a bold "x"."""
+    from PySide6.QtGui import QTextDocument
+
+    data = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    data["workloads"][0]["name"] = "<b>x"
+    data["workloads"][0]["training"]["mfu"] = 6e-303  # training costing more than can be counted
+    path = tmp_path / "markup.tco"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    window = _open(qtbot, path)
+    assert window.report is None and 'workload "<b>x"' in str(window.problem)
+    panel = _click(qtbot, window, "total_cost")
+    shown = QTextDocument()
+    shown.setHtml(panel.formula.text())
+    assert 'workload "<b>x"' in shown.toPlainText()
+    assert window.problem_label.textFormat() == Qt.TextFormat.PlainText
+    assert 'workload "<b>x"' in window.problem_label.text()

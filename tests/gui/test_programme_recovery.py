@@ -24,25 +24,6 @@ SAMPLE = samples_dir() / "company-programme.tco"
 GROWTH = "inference.annual_growth"  # Support bot's (workload 3) is 0.3 in the sample
 
 
-@pytest.fixture
-def programme_file(tmp_path) -> Path:
-    target = tmp_path / "company.tco"
-    shutil.copy(SAMPLE, target)
-    return target
-
-
-@pytest.fixture
-def pwindow(qtbot, answers, programme_file):
-    from tcoapp.gui.views.programme import open_programme_window
-
-    answers.script["save_changes"] = "discard"
-    window = open_programme_window(programme_file)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    return window
-
-
 @pytest.fixture(autouse=True)
 def close_programme_windows():
     yield

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,25 +16,6 @@ from tcoapp.scenario.files import load_scenario
 from tcoapp.scenario.programme import evaluate_programme, load_programme
 
 SAMPLE = samples_dir() / "company-programme.tco"
-
-
-@pytest.fixture
-def programme_file(tmp_path) -> Path:
-    target = tmp_path / "company.tco"
-    shutil.copy(SAMPLE, target)
-    return target
-
-
-@pytest.fixture
-def pwindow(qtbot, answers, programme_file):
-    from tcoapp.gui.views.programme import open_programme_window
-
-    answers.script["save_changes"] = "discard"  # closing an edited window at the end of a test asks
-    window = open_programme_window(programme_file)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    return window
 
 
 def _report(programme):
@@ -227,11 +207,9 @@ def test_file_open_hook_opens_programme_window(qtbot, answers, programme_file, m
     new[0].close()
 
 
-def test_screenshot_renders_the_programme_window(tmp_path, answers):
-    from tcoapp.gui.main import main
-
+def test_screenshot_renders_the_programme_window(tmp_path, run_main):
     out = tmp_path / "programme.png"
-    assert main(["--screenshot", str(out), str(SAMPLE), "--view", "budget"]) == 0
+    assert run_main(["--screenshot", str(out), str(SAMPLE), "--view", "budget"]) == 0
     assert out.stat().st_size > 10000
 
 
@@ -358,13 +336,11 @@ def test_import_names_every_shared_value_it_left_behind(pwindow, answers, tmp_pa
 
 
 @pytest.mark.parametrize("view", ["idle", "share"])
-def test_screenshot_of_the_idle_and_share_views(tmp_path, answers, view):
+def test_screenshot_of_the_idle_and_share_views(tmp_path, run_main, view):
     from PySide6.QtGui import QImage
 
-    from tcoapp.gui.main import main
-
     out = tmp_path / f"{view}.png"
-    assert main(["--screenshot", str(out), str(SAMPLE), "--view", view]) == 0
+    assert run_main(["--screenshot", str(out), str(SAMPLE), "--view", view]) == 0
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 800)
 

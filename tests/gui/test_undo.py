@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QWidget
 
 from .conftest import settle
 
@@ -75,3 +75,61 @@ def test_each_document_has_its_own_history(make_window, scenario_file, sample_pa
     window.activate(first)
     assert window.act_undo.text() == "Undo Change PUE"
     assert window.findChild(QWidget, "facility.pue").value() == 1.5
+
+
+class _KeysWindow(QWidget):
+    """What :class:`UndoKeys` needs of a window: Undo and Redo actions and a field."""
+
+    def __init__(self):
+        from PySide6.QtGui import QAction
+        from PySide6.QtWidgets import QLineEdit
+
+        super().__init__()
+        self.act_undo, self.act_redo = QAction("Undo", self), QAction("Redo", self)
+        self.field = QLineEdit(self)
+
+
+def _ctrl_z():
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+
+    return QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_undo_keys_stop_watching_once_their_window_is_deleted(qapp, monkeypatch):
+    """A window deleted while closing leaves its filter (here kept alive apart from it) on the application:
+    the next key anywhere makes the filter remove itself instead of touching the deleted window."""
+    import shiboken6
+
+    from tcoapp.gui.widgets.keys import UndoKeys
+
+    window, elsewhere = _KeysWindow(), QLabel("another window")
+    keys = UndoKeys(window)
+    keys.setParent(None)  # outlives the window, as during a window's destruction
+    removed = []
+    monkeypatch.setattr(keys, "remove", lambda: (removed.append(True), UndoKeys.remove(keys)))
+    shiboken6.delete(window)
+    assert keys.eventFilter(elsewhere, _ctrl_z()) is False
+    assert removed, "the filter removed itself"
+    removed.clear()
+    QApplication.sendEvent(elsewhere, _ctrl_z())
+    assert removed == [], "and is no longer called"
+
+
+def test_undo_keys_let_other_runtime_errors_through(qapp):
+    """Only a deleted window is taken for "stop watching": any other RuntimeError is a bug and is raised."""
+    from tcoapp.gui.widgets.keys import UndoKeys
+
+    class Broken(_KeysWindow):
+        @property
+        def editor(self):
+            raise RuntimeError("the editor broke")
+
+    window = Broken()
+    keys = UndoKeys(window)
+    try:
+        with pytest.raises(RuntimeError, match="the editor broke"):
+            keys.eventFilter(window.field, _ctrl_z())
+    finally:
+        keys.remove()
+        window.deleteLater()

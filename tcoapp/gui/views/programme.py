@@ -202,6 +202,7 @@ class ProgrammeWindow(QMainWindow):
         self.problem_label = QLabel("")
         self.problem_label.setObjectName("programme.problem")
         self.problem_label.setWordWrap(True)
+        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)  # it quotes workload names: never markup
         self.problem_label.setStyleSheet("color: #b00020")
 
         self.charts = {name: ChartPanel(f"programme.{name}", title, f"{_FIGURES}:{chart}")
@@ -258,7 +259,8 @@ class ProgrammeWindow(QMainWindow):
                 row.combo.setMinimumContentsLength(CHIP_NAME_CHARS)
         splitter.setSizes(list(SPLITTER_SIZES))
         self.splitter = splitter
-        self._splitter_applied = False
+        self._splitter_scheduled = False  # showEvent has queued _apply_splitter
+        self._splitter_applied = False  # _apply_splitter has run: the sizes are the remembered or default ones
         self.setCentralWidget(splitter)
         self._make_menus()
 
@@ -555,13 +557,9 @@ class ProgrammeWindow(QMainWindow):
     def open_why(self, key: str) -> None:
         """Clicking a KPI card: "why this number" for the programme (its formula and its parts)."""
         from .programme_why import ProgrammeWhyPanel
+        from .why import open_why_panel
 
-        panel = getattr(self, "why_panel", None)
-        if panel is None:
-            panel = self.why_panel = ProgrammeWhyPanel(self)
-        panel.show_key(key)
-        panel.show()
-        panel.raise_()
+        open_why_panel(self, ProgrammeWhyPanel, key)
 
     def inference_share_rows(self) -> list[dict]:
         return [] if self.report is None else yearly_inference_share(self.report)
@@ -672,11 +670,12 @@ class ProgrammeWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if not self._splitter_applied:  # the first layout pass shares the width out again: set it after that
-            self._splitter_applied = True
+        if not self._splitter_scheduled:  # the first layout pass shares the width out again: set it after that
+            self._splitter_scheduled = True
             QTimer.singleShot(0, self._apply_splitter)
 
     def _apply_splitter(self) -> None:
+        """The remembered splitter sizes (else the default ones); from then on, closing remembers the sizes."""
         remembered = _window_settings().value(SPLITTER_KEY)
         try:
             sizes = [int(v) for v in remembered] if isinstance(remembered, (list, tuple)) else []
@@ -686,8 +685,10 @@ class ProgrammeWindow(QMainWindow):
             rest = self.splitter.width() - sum(SPLITTER_SIZES[:2]) - 2 * self.splitter.handleWidth()
             sizes = [*SPLITTER_SIZES[:2], max(rest, SPLITTER_SIZES[2] // 2)]
         self.splitter.setSizes(sizes)
+        self._splitter_applied = True
 
     def _remember_splitter(self) -> None:
+        """Store the splitter sizes, once they were applied (before, they are the first layout pass's)."""
         if self._splitter_applied:
             store = _window_settings()
             store.setValue(SPLITTER_KEY, self.splitter.sizes())

@@ -11,15 +11,16 @@ the rows give what it is computed from and each workload's own figure beside it.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
-    QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
 
 from tcoapp.reports.report import format_month, format_value
 from tcoapp.scenario.outputs import SUMMARY_LABELS
+
+from .why import why_widgets
 
 IDLE = "(idle owned capacity)"
 PROGRAMME = "Programme"
@@ -114,19 +115,7 @@ class ProgrammeWhyPanel(QDialog):
         self.setWindowTitle("Why this number — programme")
         self.window_ref = window
         self.key = "total_cost"
-        self.heading = QLabel("")
-        self.heading.setObjectName("programme_why.heading")
-        self.heading.setWordWrap(True)
-        self.formula = QLabel("")
-        self.formula.setObjectName("programme_why.formula")
-        self.formula.setWordWrap(True)
-        self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.parts = QTableWidget(0, 3)
-        self.parts.setObjectName("programme_why.parts")
-        self.parts.setHorizontalHeaderLabels(["Part", "Value", "Note"])
-        self.parts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.parts.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.parts.verticalHeader().hide()
+        self.heading, self.formula, self.parts = why_widgets("programme_why", "parts", ("Part", "Value", "Note"))
         close = QPushButton("Close")
         close.clicked.connect(self.close)
         buttons = QHBoxLayout()
@@ -145,17 +134,16 @@ class ProgrammeWhyPanel(QDialog):
         window = self.window_ref
         programme = window.document.programme
         report = window.report
-        title = SUMMARY_LABELS[key][0]
-        if report is None:
+        title = html.escape(SUMMARY_LABELS[key][0])
+        if report is None:  # the problem names workloads and values the user typed: shown as text, never markup
             self.heading.setText(f"<h3>{title}: cannot compute</h3>")
-            self.formula.setText(f"<p>{window.problem}</p>")
+            self.formula.setText(f"<p>{html.escape(str(window.problem))}</p>")
             self.parts.setRowCount(0)
             return
-        self.heading.setText(f"<h3>{title}: "
-                             f"{format_value(key, report['summary'][key], programme.currency, programme.start_month)}"
-                             "</h3>")
-        self.formula.setText(f"<p><b>{key}</b> = {FORMULAS.get(key, '')}</p><p>How a programme's figures are "
-                             "computed: Help &gt; Programmes, “The programme's figures”.</p>")
+        value = format_value(key, report["summary"][key], programme.currency, programme.start_month)
+        self.heading.setText(f"<h3>{title}: {html.escape(value)}</h3>")
+        self.formula.setText(f"<p><b>{html.escape(key)}</b> = {html.escape(FORMULAS.get(key, ''))}</p><p>How a "
+                             "programme's figures are computed: Help &gt; Programmes, “The programme's figures”.</p>")
         rows = why_rows(key, report, programme.currency, programme.start_month)
         self.parts.setRowCount(len(rows))
         bold = QFont(self.parts.font())

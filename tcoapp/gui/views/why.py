@@ -170,6 +170,37 @@ def readable_formula(key: str, formula: str) -> str:
     return text
 
 
+def why_widgets(name: str, table_name: str, headers: tuple[str, str, str]) -> tuple[QLabel, QLabel, QTableWidget]:
+    """The heading, the formula and the read-only three-column table of a "why this number" panel, named
+    ``{name}.heading``, ``{name}.formula`` and ``{name}.{table_name}`` (the scenario's and the programme's)."""
+    heading = QLabel("")
+    heading.setObjectName(f"{name}.heading")
+    heading.setWordWrap(True)
+    formula = QLabel("")
+    formula.setObjectName(f"{name}.formula")
+    formula.setWordWrap(True)
+    formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    table = QTableWidget(0, len(headers))
+    table.setObjectName(f"{name}.{table_name}")
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+    table.verticalHeader().hide()
+    return heading, formula, table
+
+
+def open_why_panel(window: Any, panel_class: type, key: str) -> QDialog:
+    """Show ``window``'s "why this number" panel (``window.why_panel``, made of ``panel_class`` the first time)
+    on ``key``, on top."""
+    panel = getattr(window, "why_panel", None)
+    if panel is None:
+        panel = window.why_panel = panel_class(window)
+    panel.show_key(key)
+    panel.show()
+    panel.raise_()
+    return panel
+
+
 class WhyPanel(QDialog):
     """The formula, inputs and a one-click tornado of one KPI of the active scenario."""
 
@@ -179,19 +210,7 @@ class WhyPanel(QDialog):
         self.setWindowTitle("Why this number")
         self.window_ref = window
         self.key = "total_cost"
-        self.heading = QLabel("")
-        self.heading.setObjectName("why.heading")
-        self.heading.setWordWrap(True)
-        self.formula = QLabel("")
-        self.formula.setObjectName("why.formula")
-        self.formula.setWordWrap(True)
-        self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.inputs = QTableWidget(0, 3)
-        self.inputs.setObjectName("why.inputs")
-        self.inputs.setHorizontalHeaderLabels(["Input", "Value", "Source"])
-        self.inputs.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.inputs.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.inputs.verticalHeader().hide()
+        self.heading, self.formula, self.inputs = why_widgets("why", "inputs", ("Input", "Value", "Source"))
         self.inputs.cellDoubleClicked.connect(self._show_field)
         self.tornado_button = QPushButton("Tornado for this number")
         self.tornado_button.setObjectName("why.tornado")
@@ -273,12 +292,7 @@ def install(window: "ViewHost") -> None:
     """Clicking a KPI card of ``window`` opens its "why this number" panel."""
 
     def open_why(key: str) -> None:
-        panel = getattr(window, "why_panel", None)
-        if panel is None:
-            panel = window.why_panel = WhyPanel(window)
-        panel.show_key(key)
-        panel.show()
-        panel.raise_()
+        open_why_panel(window, WhyPanel, key)
 
     window.overview.kpis.card_clicked.connect(open_why)
     window.open_why = open_why

@@ -19,6 +19,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QWidget
+from shiboken6 import isValid
 
 
 def key_sequences(explicit: str | None = None, standard: QKeySequence.StandardKey | None = None,
@@ -129,11 +130,10 @@ class UndoKeys(QObject):
         return isinstance(watched, QWidget) and watched.window() is self.window
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        try:
-            return self._filter(watched, event)
-        except RuntimeError:  # the window was deleted while closing: stop watching, never crash
+        if not isValid(self.window):  # the window was deleted while closing: stop watching, never crash
             self.remove()
             return False
+        return self._filter(watched, event)
 
     def _filter(self, watched, event) -> bool:
         kind = event.type()
