@@ -143,7 +143,7 @@ BAD = [
     Bad("range-negative-traffic", merged({"inference": {"requests_per_day": -1}}), "inference.requests_per_day",
         "must be between 0 and 1 trillion"),
     Bad("range-max-batch", merged({"inference": {"efficiency": {"max_batch": 0}}}),
-        "inference.efficiency.max_batch", "must be between 1 and 1 million"),
+        "inference.efficiency.max_batch", "must be between 1 and 65,536"),
     Bad("range-active-params", merged({"model": {"active_params_billion": 100}}), "model.active_params_billion",
         "params_billion"),
     Bad("range-non-finite", json.dumps(BASE).replace("1000000", "NaN"), "inference.requests_per_day", "finite"),

@@ -385,9 +385,41 @@ def test_a_price_book_that_cannot_be_read_is_named_as_the_source_instead_of_rais
     def broken(path=None):
         raise ScenarioError("must be a date YYYY-MM-DD", path="rows[3].as_of", value="2026", file="prices.json")
 
+    from tcoapp.gui.dialogs import prices
+
     monkeypatch.setattr(pricebook, "load_book", broken)
+    monkeypatch.setattr(prices, "load_book", broken)
+    prices.reset_session_book()
     scenario = load_scenario(_sample("deployment-api.tco"))
     assert scenario.inference.deployment == "api" and scenario.inference.api_price_output
     sources = value_sources(scenario)
     for path in ("inference.api_price_input", "inference.api_price_cached_input", "inference.api_price_output"):
         assert sources[path].startswith("price book not read: ") and "rows[3].as_of" in sources[path]
+
+
+def test_prices_from_an_imported_company_book_are_named_as_its_offer(monkeypatch):
+    """Before: the source beside the API prices was looked up in the bundled book only, so prices applied
+    from an imported company book showed no source at all."""
+    import dataclasses
+
+    from tcoapp.gui.dialogs import prices
+    from tcoapp.gui.views.editor import value_sources
+    from tcoapp.scenario.files import load_scenario
+    from tcoapp.scenario.pricebook import PriceBook, load_book
+    from tcoapp.scenario.schema import with_values
+
+    bundled = load_book()
+    offer = next(r for r in bundled.rows if r.kind == "api")
+    negotiated = dataclasses.replace(offer, id="acme-deal", model="Negotiated model", as_of="2026-11-30",
+                                     usd_per_m_input=offer.usd_per_m_input * 0.5,
+                                     usd_per_m_output=offer.usd_per_m_output * 0.5,
+                                     usd_per_m_cached_input=None)
+    monkeypatch.setattr(prices, "_session_book", PriceBook([negotiated]))
+    scenario = load_scenario(_sample("deployment-api.tco"))
+    fx = scenario.finance.usd_to_currency
+    scenario = with_values(scenario, {"inference.api_price_input": negotiated.usd_per_m_input * fx,
+                                      "inference.api_price_cached_input": None,
+                                      "inference.api_price_output": negotiated.usd_per_m_output * fx})
+    sources = value_sources(scenario)
+    assert sources["inference.api_price_output"].startswith("price book, 2026-11-30: "), sources
+    assert "Negotiated model" in sources["inference.api_price_output"]

@@ -76,7 +76,7 @@ BAD_INPUTS = [
      "must be between 0.001 and 1"),
     ("measured speed tiny", _set("inference.decode_tokens_per_s_per_chip", 5e-324),
      "inference.decode_tokens_per_s_per_chip", "must be between 0.001 and 1 billion"),
-    ("integer >= 1", _set("inference.efficiency.max_batch", 0), "inference.efficiency.max_batch", "must be between 1 and 1 million"),
+    ("integer >= 1", _set("inference.efficiency.max_batch", 0), "inference.efficiency.max_batch", "must be between 1 and 65,536"),
     ("integer >= 0", _set("training.refresh_every_months", -1), "training.refresh_every_months", "must be between 0 and 1,200"),
     ("horizon 1..20", _set("horizon_years", 21), "horizon_years", "must be between 1 and 20"),
     # finite upper bounds: wide enough for any real programme, narrow enough that nothing overflows

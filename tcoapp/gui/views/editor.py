@@ -594,10 +594,10 @@ def value_sources(scenario: Scenario) -> dict[str, str]:
         out[path] = f"catalog, {chip.as_of or 'undated'}: {chip.name or chip.id}"
     typed = [get_path(scenario, path) for path, _ in _API_PRICES]
     if scenario.inference.deployment == "api" and typed[0] and typed[2]:
-        from tcoapp.scenario.pricebook import load_book
+        from tcoapp.gui.dialogs.prices import current_book  # the book in use: an imported company book too
 
         try:
-            book = load_book()
+            book = current_book()
         except (ScenarioError, OSError) as error:  # a broken book names itself; the editor still shows
             for path, _ in _API_PRICES:
                 out[path] = f"price book not read: {error}"
