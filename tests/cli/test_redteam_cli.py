@@ -190,7 +190,7 @@ def test_prices_csv_disk_full_leaves_no_temporary_file(capsys, tmp_path, monkeyp
     (("thinking", CLOUD, "--values", "nan"), ["--values", "finite"]),
     (("thinking", CLOUD, "--values", "0,inf"), ["--values", "finite"]),
     (("thinking", CLOUD, "--values", "1e300"), ["reasoning_tokens", "10 million"]),
-    (("tradeoff", CLOUD, "--batches", "1e9"), ["batches", "1 million"]),
+    (("tradeoff", CLOUD, "--batches", "1e9"), ["batches", "65,536"]),
     (("tradeoff", CLOUD, "--batches", "1.5"), ["batches", "whole"]),
     (("tradeoff", CLOUD, "--batches", "nan"), ["--batches", "finite"]),
 ])

@@ -214,13 +214,13 @@ def test_the_side_by_side_cumulative_panels_label_every_other_year(programme_fil
 
 
 def test_a_problem_quoting_a_workload_named_like_markup_shows_the_name_literally(qtbot, answers, tmp_path):
-    """A workload named ``<b>x`` whose training cannot be counted: the problem quotes the name, and the "why"
+    """A workload named ``<b>x`` whose weights fit on no replica: the problem quotes the name, and the "why"
     panel (rich text) and the problem line show ``<b>x`` as typed, not a bold "x"."""
     from PySide6.QtGui import QTextDocument
 
     data = json.loads(SAMPLE.read_text(encoding="utf-8"))
     data["workloads"][0]["name"] = "<b>x"
-    data["workloads"][0]["training"]["mfu"] = 6e-303  # training costing more than can be counted
+    data["workloads"][0].setdefault("model", {})["params_billion"] = 100000  # weights fit on no replica
     path = tmp_path / "markup.tco"
     path.write_text(json.dumps(data), encoding="utf-8")
     window = _open(qtbot, path)
