@@ -390,11 +390,9 @@ class ProgrammeWindow(QMainWindow):
         enabled = {"remove": count > 1, "up": self.current_index > 0, "down": self.current_index < count - 1,
                    "previous": self.current_index > 0, "next": self.current_index < count - 1}
         for key, on in enabled.items():
-            if key in self.buttons:
-                self.buttons[key].setEnabled(on)
-            actions = getattr(self, "workload_actions", {})
-            if key in actions:
-                actions[key].setEnabled(on)
+            for widgets in (self.buttons, self.workload_actions):
+                if key in widgets:
+                    widgets[key].setEnabled(on)
 
     def _select_next(self, step: int) -> None:
         index = self.current_index + step
