@@ -563,10 +563,7 @@ def _refuse_overflow(x, errors: _Errors, needs_training_chip, hours_initial, hou
         errors.add(inference_bad, "inference.chip",  # estimated from the chip's peak, bandwidth and efficiency
                    lambda s: "with the inference.efficiency values " + rule(s))
     # every cost finite, its present value not: the discount factor (1 + r) ** (-m / 12) overflowed
-    present_ok = np.ones(errors.size, dtype=bool)
-    for key in ("npv_total", "npv_training", "npv_inference", "npv_profit"):  # shapes (S,) or (1,)
-        present_ok = present_ok & finite(summary[key])
-    discount_bad = ~present_ok & finite(summary["revenue_total"])
+    discount_bad = ~present_values_finite(summary, errors.size) & finite(summary["revenue_total"])
     errors.add(discount_bad, "finance.discount_rate",
                lambda s: f"discounts the horizon's costs to a present value {beyond} "
                          "((1 + rate) ** (-month / 12) grows without bound as the rate nears -1); "
@@ -574,6 +571,14 @@ def _refuse_overflow(x, errors: _Errors, needs_training_chip, hours_initial, hou
     errors.add(~finite(summary["revenue_total"]), "business.revenue_per_request",
                lambda s: f"with the traffic and its growth gives revenue over the horizon {beyond}; "
                          "use a real price per request")
+
+
+def present_values_finite(summary: dict, size: int) -> np.ndarray:
+    """Per row, whether every present value of ``summary`` is a number (its arrays are (size,) or (1,))."""
+    ok = np.ones(size, dtype=bool)
+    for key in ("npv_total", "npv_training", "npv_inference", "npv_profit"):
+        ok = ok & np.isfinite(summary[key])
+    return ok
 
 
 def _by_deployment(api, cloud, owned, for_api, for_cloud, for_owned) -> np.ndarray:

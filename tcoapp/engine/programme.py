@@ -162,9 +162,7 @@ def _overflowing(prog: Mapping[str, np.ndarray], prog_summary: Mapping[str, np.n
     finite = np.isfinite
     costs_ok = (finite(prog_summary["total_cost"]) & finite(prog["cash_total"].sum(axis=1))
                 & finite(prog_summary["revenue_total"]))
-    present_ok = np.ones(K, dtype=bool)
-    for key in ("npv_total", "npv_training", "npv_inference", "npv_profit"):
-        present_ok = present_ok & finite(prog_summary[key])
+    present_ok = model.present_values_finite(prog_summary, K)
     out: list = [None] * K
     beyond = "beyond double precision (about 1.8e308)"
     for k in np.flatnonzero(~failed & ~(costs_ok & present_ok)):
